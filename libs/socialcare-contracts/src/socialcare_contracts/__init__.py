@@ -1,0 +1,1 @@
+"""SocialCare's shared contracts: event models, topic names, gRPC stubs. Data only, no I/O."""

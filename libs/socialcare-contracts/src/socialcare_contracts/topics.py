@@ -1,0 +1,25 @@
+"""Kafka topic names: ``socialcare.<entity>.<event>.v<N>``.
+
+A breaking change to an event's schema gets a new topic version; both run side by side
+until every consumer has moved.
+"""
+
+from typing import Final
+
+MESSAGES_RECEIVED: Final = "socialcare.messages.received.v1"
+MESSAGES_CLASSIFIED: Final = "socialcare.messages.classified.v1"
+CONVERSATIONS_UPDATED: Final = "socialcare.conversations.updated.v1"
+REPLIES_REQUESTED: Final = "socialcare.replies.requested.v1"
+REPLIES_SENT: Final = "socialcare.replies.sent.v1"
+REPLIES_FAILED: Final = "socialcare.replies.failed.v1"
+DEADLETTER: Final = "socialcare.deadletter.v1"
+
+ALL: Final = (
+    MESSAGES_RECEIVED,
+    MESSAGES_CLASSIFIED,
+    CONVERSATIONS_UPDATED,
+    REPLIES_REQUESTED,
+    REPLIES_SENT,
+    REPLIES_FAILED,
+    DEADLETTER,
+)

@@ -1,0 +1,1 @@
+"""socialcare_gateways."""
