@@ -1,0 +1,175 @@
+"""Stream workers on faust-streaming: app factory and per-record processing.
+
+Every record is decoded, handled and acknowledged one at a time, in partition order.
+A record that cannot be decoded or whose handler raises goes to the dead-letter topic with
+the reason, and the worker goes on; an exception escaping an agent would stop its
+partitions from committing. Transient infrastructure errors are retried with backoff
+instead: the offset is committed only after the side effects succeeded.
+"""
+
+import asyncio
+import base64
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import faust
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from socialcare_contracts import cloudevents, topics
+from socialcare_contracts.cloudevents import Envelope, InvalidEvent
+from socialcare_contracts.events import DeadLettered
+from socialcare_contracts.messages import Contract
+from socialcare_runtime.settings import ServiceSettings
+from socialcare_runtime.telemetry import context_from_headers, trace_headers
+
+log = logging.getLogger(__name__)
+T = TypeVar("T", bound=Contract)
+
+
+def create_app(app_id: str, settings: ServiceSettings) -> faust.App:
+    """A faust app whose consumer group is ``app_id`` (with the configured topic prefix)."""
+    brokers = ";".join(f"kafka://{b.strip()}" for b in settings.kafka_bootstrap.split(","))
+    return faust.App(
+        settings.topic(app_id),
+        broker=brokers,
+        web_enabled=False,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_linger=0.002,
+        broker_commit_interval=0.5,
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
+        topic_allow_declare=True,
+        # Shorter waits on worker join/leave so a dead worker's partitions move quickly.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=2.0,
+    )
+
+
+def raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    """A topic read and written as bytes: decoding is ours, so poison never crashes faust."""
+    return app.topic(name, key_type=bytes, value_type=bytes,
+                     key_serializer="raw", value_serializer="raw")
+
+
+class RecordProcessor:
+    """Decodes, traces, handles and dead-letters the records of one stage."""
+
+    def __init__(
+        self,
+        app: faust.App,
+        settings: ServiceSettings,
+        service: str,
+        tracer: trace.Tracer,
+        transient_errors: tuple[type[Exception], ...] = (),
+        max_backoff_s: float = 10.0,
+    ) -> None:
+        self.service = service
+        self.tracer = tracer
+        self.transient_errors = transient_errors
+        self.max_backoff_s = max_backoff_s
+        self.deadletter_topic = raw_topic(app, settings.topic(topics.DEADLETTER))
+        self.dead_lettered = 0
+
+    async def run(self, stream: faust.StreamT, model: type[T],
+                  handler: Callable[[Envelope[T]], Awaitable[None]], stage: str) -> None:
+        """Consumes a stream for ever, one record at a time."""
+        async for event in stream.events():
+            await self.process(event.message, model, handler, stage)
+
+    async def process(self, message: Any, model: type[T],
+                      handler: Callable[[Envelope[T]], Awaitable[None]], stage: str) -> None:
+        headers = _header_items(message.headers)
+        parent = context_from_headers(headers)
+        with self.tracer.start_as_current_span(
+            f"{stage} process", context=parent, kind=SpanKind.CONSUMER,
+            attributes={"messaging.system": "kafka",
+                        "messaging.destination.name": message.topic,
+                        "messaging.kafka.partition": message.partition,
+                        "messaging.kafka.offset": message.offset},
+        ) as span:
+            try:
+                envelope = cloudevents.decode(message.value, headers, model)
+            except InvalidEvent as exc:
+                await self._dead_letter(message, headers, stage, str(exc))
+                span.set_status(Status(StatusCode.ERROR, "invalid event"))
+                return
+            span.set_attribute("cloudevents.event_id", envelope.id)
+            attempt = 0
+            while True:
+                try:
+                    await handler(envelope)
+                    return
+                except self.transient_errors as exc:
+                    attempt += 1
+                    delay = min(self.max_backoff_s, 0.1 * 2 ** min(attempt, 10))
+                    log.warning("%s: transient %s (attempt %d), retrying in %.1fs",
+                                stage, type(exc).__name__, attempt, delay)
+                    await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                except Exception as exc:
+                    log.exception("%s failed on event %s; dead-lettering", stage, envelope.id)
+                    span.record_exception(exc)
+                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                    await self._dead_letter(message, headers, stage,
+                                            f"{type(exc).__name__}: {exc}")
+                    return
+
+    async def _dead_letter(self, message: Any, headers: list[tuple[str, bytes]],
+                           stage: str, reason: str) -> None:
+        record = DeadLettered(
+            reason=reason[:2000],
+            stage=stage,
+            service=self.service,
+            source_topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key_base64=base64.b64encode(message.key).decode() if message.key else None,
+            value_base64=base64.b64encode(message.value or b"").decode(),
+            headers=cloudevents.header_map(headers),
+            dead_lettered_at=datetime.now(UTC),
+        )
+        value, out_headers = cloudevents.encode(record, source=self.service,
+                                                extensions=trace_headers())
+        await self.deadletter_topic.send(key=message.key, value=value, headers=out_headers,
+                                         force=True)
+        self.dead_lettered += 1
+        log.warning("dead-lettered %s[%d]@%d from %s: %s", message.topic, message.partition,
+                    message.offset, stage, reason[:200])
+
+
+async def send_event(topic: faust.TopicT, key: str, data: Contract, source: str,
+                     event_id: str | None = None) -> str:
+    """Publishes an event from inside an agent; flushed before the source offset commits."""
+    value, headers = cloudevents.encode(data, source=source, event_id=event_id,
+                                        extensions=trace_headers())
+    await topic.send(key=key.encode(), value=value, headers=headers, force=True)
+    return dict(headers)["ce_id"].decode()
+
+
+def _header_items(headers: Any) -> list[tuple[str, bytes]]:
+    if not headers:
+        return []
+    items: Iterable[tuple[str, Any]] = headers.items() if isinstance(headers, dict) else headers
+    return [(k, v if isinstance(v, bytes) else str(v).encode()) for k, v in items]
+
+
+def derived_event_id(source_event_id: str, stage: str) -> str:
+    """A stable id for the event a stage derives from another: redelivery re-emits the same id."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"socialcare:{stage}:{source_event_id}"))
+
+
+def run_worker(app: faust.App, on_shutdown: Callable[[], None] | None = None) -> None:
+    """Runs a faust worker in this process until SIGTERM/SIGINT."""
+    # Keep the JSON handler configure_logging installed instead of faust's console format.
+    worker = faust.Worker(app, loglevel=logging.getLogger().level, quiet=True,
+                          override_logging=False, redirect_stdouts=False)
+    try:
+        worker.execute_from_commandline()
+    finally:
+        if on_shutdown is not None:
+            on_shutdown()

@@ -1,0 +1,115 @@
+"""The ingest HTTP API: the API channel (``POST /v1/messages``) and health endpoints."""
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from pydantic import BaseModel
+
+from socialcare_contracts import topics
+from socialcare_contracts.events import MessageReceived
+from socialcare_contracts.messages import NormalizedMessage
+from socialcare_ingest.intake import RejectedInput, parse_messages
+from socialcare_ingest.settings import IngestSettings
+from socialcare_runtime.http import BodySizeLimit, find_by_secret
+from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
+
+log = logging.getLogger(__name__)
+
+
+class AcceptedMessage(BaseModel):
+    event_id: str
+    platform_message_id: str
+
+
+class Accepted(BaseModel):
+    accepted: list[AcceptedMessage]
+
+
+def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
+               tracer: trace.Tracer) -> FastAPI:
+    """Builds the app; ``connect`` makes the Kafka publisher when the app starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.publisher = connect()
+        yield
+        app.state.publisher.close()
+
+    app = FastAPI(title="SocialCare ingest", version="1", lifespan=lifespan,
+                  description="Front door for customer messages from every platform.")
+    app.add_middleware(BodySizeLimit, max_bytes=settings.ingest_max_body_bytes)
+
+    def source(x_api_key: Annotated[str | None, Header()] = None) -> str:
+        found = find_by_secret(x_api_key, {k: s for s, k in settings.ingest_api_keys.items()})
+        if found is None:
+            raise HTTPException(401, "missing or unknown X-API-Key",
+                                headers={"WWW-Authenticate": "ApiKey"})
+        return found
+
+    @app.post(
+        "/v1/messages", status_code=202, response_model=Accepted,
+        responses={400: {"description": "Malformed body"}, 401: {"description": "No API key"},
+                   413: {"description": "Too large"}, 422: {"description": "Invalid message"},
+                   503: {"description": "Kafka unavailable; retry after Retry-After"}},
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"oneOf": [
+                {"$ref": "#/components/schemas/NormalizedMessage"},
+                {"type": "object", "required": ["messages"], "properties": {"messages": {
+                    "type": "array", "items": {"$ref": "#/components/schemas/NormalizedMessage"},
+                    "maxItems": settings.ingest_max_batch}}},
+            ]}}}}},
+    )
+    async def post_messages(request: Request,
+                            source_name: Annotated[str, Depends(source)]) -> Any:
+        """Accepts one message or a batch; 202 once Kafka has acknowledged every one."""
+        with tracer.start_as_current_span("ingest api message", kind=SpanKind.SERVER) as span:
+            try:
+                messages = parse_messages(await request.body(), settings.ingest_max_batch)
+            except RejectedInput as exc:
+                return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+            span.set_attribute("socialcare.batch_size", len(messages))
+            outgoing = [Outgoing(settings.topic(topics.MESSAGES_RECEIVED), m.conversation_key(),
+                                 MessageReceived(message=m)) for m in messages]
+            try:
+                ids = await request.app.state.publisher.publish(outgoing)
+            except Backpressure as exc:
+                log.warning("publishing %d messages from %s failed: %s", len(messages),
+                            source_name, exc)
+                return JSONResponse({"detail": "message bus unavailable, retry later"},
+                                    status_code=503,
+                                    headers={"Retry-After": str(settings.ingest_retry_after_s)})
+            return Accepted(accepted=[
+                AcceptedMessage(event_id=i, platform_message_id=m.platform_message_id)
+                for i, m in zip(ids, messages, strict=True)])
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        ready = request.app.state.publisher.ready()
+        return JSONResponse({"status": "ready" if ready else "kafka unreachable"},
+                            status_code=200 if ready else 503)
+
+    # Publish the message schema under its own name so the oneOf above can reference it.
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            defs = NormalizedMessage.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(defs.pop("$defs", {}))
+            components["NormalizedMessage"] = defs
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

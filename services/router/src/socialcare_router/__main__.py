@@ -1,0 +1,56 @@
+"""Entrypoint: ``python -m socialcare_router worker`` or ``python -m socialcare_router api``."""
+
+import argparse
+
+import uvicorn
+
+from socialcare_contracts import topics
+from socialcare_router.adapters.store import Store
+from socialcare_router.api import create_app
+from socialcare_router.domain.sla import BusinessHours, SlaPolicy
+from socialcare_router.routing import Router
+from socialcare_router.settings import RouterSettings
+from socialcare_router.worker import SERVICE, build_app
+from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.logs import configure_logging
+from socialcare_runtime.mongo import connect
+from socialcare_runtime.publisher import EventPublisher
+from socialcare_runtime.streams import run_worker
+from socialcare_runtime.telemetry import setup_telemetry
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m socialcare_router")
+    parser.add_argument("role", choices=["worker", "api"])
+    role = parser.parse_args().role
+    settings = RouterSettings()
+    configure_logging(f"router-{role}", settings.log_level)
+    telemetry = setup_telemetry(f"{SERVICE}-{role}")
+    ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
+                  settings.topic_partitions, settings.topic_replication_factor)
+    client = connect(settings.mongo_url, f"{SERVICE}-{role}")
+    store = Store(client, settings.mongo_database)
+    if role == "worker":
+        router = Router(store, SlaPolicy(BusinessHours(timezone=settings.sla_timezone)),
+                        settings.default_queue, settings.thread_window)
+        app = build_app(settings, router, telemetry.tracer)
+
+        @app.task
+        async def create_indexes() -> None:
+            await store.create_indexes()
+
+        run_worker(app, on_shutdown=telemetry.shutdown)
+        return
+
+    def publisher() -> EventPublisher:
+        return EventPublisher.connect(settings.kafka_bootstrap, f"{SERVICE}-api",
+                                      warm_topic=settings.topic(topics.REPLIES_REQUESTED))
+
+    api = create_app(settings, store, publisher)
+    uvicorn.run(api, host=settings.host, port=settings.inbox_port, log_config=None,
+                access_log=False)
+    telemetry.shutdown()
+
+
+if __name__ == "__main__":
+    main()

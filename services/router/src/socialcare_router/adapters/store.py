@@ -1,0 +1,151 @@
+"""MongoDB repositories for conversations, messages and replies.
+
+Every write is a single-document operation that is safe to repeat (upserts keyed by
+deterministic ids, ``$addToSet``, ``$max``/``$min``), because consumers are at-least-once:
+processing an event twice must leave the same documents.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from socialcare_contracts.events import ConversationStatus
+from socialcare_router.domain.threading import KnownConversation
+
+Document = dict[str, Any]
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "conversations": [
+        # Queue views: open work in a queue, due soonest first.
+        IndexModel([("queue", ASCENDING), ("status", ASCENDING),
+                    ("first_response_due_at", ASCENDING)], name="queue_status_due"),
+        # Threading: the customer's latest conversation on a brand account.
+        IndexModel([("platform", ASCENDING), ("brand_account", ASCENDING),
+                    ("customer_id", ASCENDING), ("last_message_at", DESCENDING)],
+                   name="customer_latest"),
+    ],
+    "messages": [
+        IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
+                   name="conversation_thread"),
+    ],
+    "replies": [
+        IndexModel([("conversation_id", ASCENDING), ("requested_at", ASCENDING)],
+                   name="conversation_replies"),
+    ],
+}
+
+
+class Store:
+    def __init__(self, client: AsyncMongoClient, database: str) -> None:
+        self.db: AsyncDatabase = client[database]
+        self.conversations = self.db.conversations
+        self.messages = self.db.messages
+        self.replies = self.db.replies
+
+    async def create_indexes(self) -> None:
+        """Creates every index the queries need; a no-op when they exist."""
+        for collection, indexes in INDEXES.items():
+            await self.db[collection].create_indexes(indexes)
+
+    async def ping(self) -> bool:
+        await self.db.command("ping")
+        return True
+
+    # --- messages -------------------------------------------------------------------
+
+    async def conversation_of_message(self, key: str) -> str | None:
+        found = await self.messages.find_one({"_id": key}, {"conversation_id": 1})
+        return found["conversation_id"] if found else None
+
+    async def add_message(self, doc: Document) -> bool:
+        """Stores a message once; False when it was already there."""
+        try:
+            await self.messages.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    async def thread(self, conversation_id: str, limit: int = 500) -> list[Document]:
+        cursor = self.messages.find({"conversation_id": conversation_id}).sort(
+            "created_at", ASCENDING).limit(limit)
+        return await cursor.to_list()
+
+    # --- conversations --------------------------------------------------------------
+
+    async def latest_of_customer(self, platform: str, brand_account: str,
+                                 customer_id: str) -> KnownConversation | None:
+        found = await self.conversations.find_one(
+            {"platform": platform, "brand_account": brand_account, "customer_id": customer_id},
+            {"last_message_at": 1}, sort=[("last_message_at", DESCENDING)])
+        return KnownConversation(found["_id"], found["last_message_at"]) if found else None
+
+    async def upsert_for_message(self, conversation_id: str, on_insert: Document,
+                                 message_key: str, message_at: datetime, priority: int,
+                                 now: datetime) -> Document:
+        """Adds a message to a conversation, creating or reopening it; repeatable."""
+        return await self.conversations.find_one_and_update(
+            {"_id": conversation_id},
+            {
+                "$setOnInsert": on_insert,
+                "$addToSet": {"message_keys": message_key},
+                "$max": {"last_message_at": message_at, "priority": priority},
+                "$set": {"status": ConversationStatus.OPEN.value, "updated_at": now},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def record_first_response(self, conversation_id: str, sent_at: datetime,
+                                    now: datetime) -> Document | None:
+        """Keeps the earliest reply time as the first response; repeatable."""
+        return await self.conversations.find_one_and_update(
+            {"_id": conversation_id},
+            {"$min": {"first_response_at": sent_at}, "$set": {"updated_at": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def get_conversation(self, conversation_id: str) -> Document | None:
+        return await self.conversations.find_one({"_id": conversation_id})
+
+    async def touch(self, conversation_id: str, now: datetime) -> Document | None:
+        return await self.conversations.find_one_and_update(
+            {"_id": conversation_id}, {"$set": {"updated_at": now}},
+            return_document=ReturnDocument.AFTER)
+
+    async def queue_page(self, queue: str, status: str, limit: int,
+                         after: tuple[datetime, str] | None) -> list[Document]:
+        """Conversations of a queue by due time then id: keyset pagination on the index."""
+        query: Document = {"queue": queue, "status": status}
+        if after is not None:
+            due, last_id = after
+            query["$or"] = [{"first_response_due_at": {"$gt": due}},
+                            {"first_response_due_at": due, "_id": {"$gt": last_id}}]
+        cursor = self.conversations.find(query, {"message_keys": 0}).sort(
+            [("first_response_due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return await cursor.to_list()
+
+    # --- replies --------------------------------------------------------------------
+
+    async def create_reply(self, doc: Document) -> bool:
+        """Stores a requested reply once; False when the id exists (a client retry)."""
+        try:
+            await self.replies.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    async def get_reply(self, reply_id: str) -> Document | None:
+        return await self.replies.find_one({"_id": reply_id})
+
+    async def set_reply_outcome(self, reply_id: str, fields: Document) -> None:
+        # A sent outcome is final: a late "failed" from an earlier attempt must not undo it.
+        await self.replies.update_one({"_id": reply_id, "status": {"$ne": "sent"}},
+                                      {"$set": fields})
+
+    async def replies_of(self, conversation_id: str) -> list[Document]:
+        cursor = self.replies.find({"conversation_id": conversation_id}).sort(
+            "requested_at", ASCENDING)
+        return await cursor.to_list()

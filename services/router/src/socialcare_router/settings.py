@@ -1,0 +1,39 @@
+"""Router settings: the stream worker and the inbox API share them."""
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from socialcare_runtime.settings import ServiceSettings
+
+
+class InboxUser(BaseModel):
+    id: str
+    name: str
+    role: Literal["agent", "supervisor", "admin"]
+
+
+class RouterSettings(ServiceSettings):
+    host: str = "127.0.0.1"
+    inbox_port: int = Field(default=8082, ge=1, le=65535)
+    inbox_users: dict[str, InboxUser] = Field(
+        default={
+            "dev-agent-key": InboxUser(id="agent-jj", name="Jamie Jones", role="agent"),
+            "dev-supervisor-key": InboxUser(id="sup-ak", name="Alex Kim", role="supervisor"),
+        },
+        description="API key -> user",
+    )
+    inbox_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    default_queue: str = "general"
+    thread_window_hours: float = Field(default=24.0, gt=0)
+    sla_timezone: str = "UTC"
+
+    @property
+    def thread_window(self) -> timedelta:
+        return timedelta(hours=self.thread_window_hours)
+
+    @model_validator(mode="after")
+    def _no_dev_keys_in_production(self) -> "RouterSettings":
+        self.refuse_dev_secrets(**{f"key of {u.id}": k for k, u in self.inbox_users.items()})
+        return self

@@ -1,0 +1,96 @@
+"""Response models of the inbox API, built from stored documents."""
+
+import base64
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from socialcare_contracts.events import ReplyKind
+
+
+class ConversationSummary(BaseModel):
+    id: str
+    status: str
+    queue: str
+    platform: str
+    brand_account: str
+    channel: str
+    customer: dict[str, Any]
+    priority: int
+    language: str | None = None
+    sentiment: str | None = None
+    intents: list[str] = []
+    message_count: int
+    first_response_due_at: datetime
+    first_response_at: datetime | None = None
+    last_message_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> "ConversationSummary":
+        return cls(id=doc["_id"], message_count=len(doc.get("message_keys", ())),
+                   **{k: v for k, v in doc.items() if k in cls.model_fields and k != "id"})
+
+
+class QueuePage(BaseModel):
+    items: list[ConversationSummary]
+    next_cursor: str | None = Field(description="Pass as ?after= for the next page")
+
+
+class ThreadMessage(BaseModel):
+    id: str
+    direction: Literal["inbound", "outbound"]
+    platform_message_id: str
+    channel: str
+    author: dict[str, Any]
+    text: str
+    created_at: datetime
+    classification: dict[str, Any] | None = None
+
+
+class ReplyView(BaseModel):
+    id: str
+    status: Literal["requested", "sent", "failed"]
+    kind: ReplyKind
+    text: str
+    agent_id: str
+    requested_at: datetime
+    platform_message_id: str | None = None
+    permalink: str | None = None
+    sent_at: datetime | None = None
+    reason: str | None = None
+
+
+class ConversationDetail(BaseModel):
+    conversation: ConversationSummary
+    messages: list[ThreadMessage]
+    replies: list[ReplyView]
+
+
+class ReplyRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+    text: str = Field(min_length=1, max_length=10_000)
+    kind: ReplyKind = ReplyKind.PUBLIC
+
+
+class ReplyAccepted(BaseModel):
+    reply_id: str
+    status: str
+
+
+def encode_cursor(due: datetime, conversation_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([due.isoformat(), conversation_id]).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """Raises ValueError on anything that is not a cursor this API made."""
+    due, conversation_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    return datetime.fromisoformat(due), str(conversation_id)
+
+
+def doc_id_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document with ``_id`` renamed to ``id``, for the views above."""
+    return {"id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}

@@ -1,0 +1,65 @@
+"""The router stream: classified messages and reply outcomes in, conversation updates out."""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import faust
+from opentelemetry import trace
+
+from socialcare_contracts import topics
+from socialcare_contracts.cloudevents import Envelope
+from socialcare_contracts.events import (
+    ConversationUpdated,
+    MessageClassified,
+    ReplyFailed,
+    ReplySent,
+)
+from socialcare_contracts.messages import Contract
+from socialcare_router.routing import Router
+from socialcare_router.settings import RouterSettings
+from socialcare_runtime.mongo import TRANSIENT_ERRORS
+from socialcare_runtime.streams import (
+    RecordProcessor,
+    create_app,
+    derived_event_id,
+    raw_topic,
+    send_event,
+)
+
+SERVICE = "socialcare-router"
+T = TypeVar("T", bound=Contract)
+
+
+def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer) -> faust.App:
+    """Wires one agent per input topic; MongoDB outages are retried, never dead-lettered."""
+    app = create_app(SERVICE, settings)
+    processor = RecordProcessor(app, settings, SERVICE, tracer, transient_errors=TRANSIENT_ERRORS)
+    updated = raw_topic(app, settings.topic(topics.CONVERSATIONS_UPDATED))
+
+    def handler(stage: str, apply: Callable[[Envelope[T]], Awaitable[ConversationUpdated | None]]
+                ) -> Callable[[Envelope[T]], Awaitable[None]]:
+        async def handle(envelope: Envelope[T]) -> None:
+            update = await apply(envelope)
+            if update is not None:
+                # Keyed by conversation so integrators see one conversation's changes in order.
+                await send_event(updated, update.conversation_id, update, SERVICE,
+                                 event_id=derived_event_id(envelope.id, stage))
+        return handle
+
+    route = handler("route", lambda e: router.route_message(e.data, e.id))
+    sent = handler("reply-sent", lambda e: router.on_reply_sent(e.data))
+    failed = handler("reply-failed", lambda e: router.on_reply_failed(e.data))
+
+    @app.agent(raw_topic(app, settings.topic(topics.MESSAGES_CLASSIFIED)), name="route")
+    async def route_agent(stream: faust.StreamT) -> None:
+        await processor.run(stream, MessageClassified, route, "route")
+
+    @app.agent(raw_topic(app, settings.topic(topics.REPLIES_SENT)), name="reply_sent")
+    async def sent_agent(stream: faust.StreamT) -> None:
+        await processor.run(stream, ReplySent, sent, "reply-sent")
+
+    @app.agent(raw_topic(app, settings.topic(topics.REPLIES_FAILED)), name="reply_failed")
+    async def failed_agent(stream: faust.StreamT) -> None:
+        await processor.run(stream, ReplyFailed, failed, "reply-failed")
+
+    return app
