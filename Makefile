@@ -2,7 +2,7 @@
 UV := scripts/uv
 RUN := $(UV) run --frozen --all-packages
 
-.PHONY: up test down status bootstrap proto lint bench
+.PHONY: up test down status bootstrap proto schemas lint bench
 
 up: bootstrap  ## Install what is missing, start Kafka, MongoDB server and every service, replay samples
 	$(RUN) socialcare up $(ARGS)
@@ -25,3 +25,6 @@ proto: bootstrap  ## Regenerate the gRPC stubs from proto/
 
 lint: bootstrap
 	$(RUN) ruff check .
+
+schemas: bootstrap  ## Regenerate event JSON Schemas and AsyncAPI; refuses breaking changes
+	$(RUN) python scripts/event_schemas.py
