@@ -1,17 +1,24 @@
-"""Fixtures shared by integration and end-to-end tests: the real Kafka and MongoDB server.
+"""The real Kafka and MongoDB-protocol server for integration and e2e tests.
 
-They are started (or reused) by the project's own infrastructure code, or taken from
-SOCIALCARE_KAFKA_BOOTSTRAP / SOCIALCARE_MONGO_URL when those point at external servers.
+Started (or reused) by the project's own infrastructure code once per session, or taken
+from SOCIALCARE_KAFKA_BOOTSTRAP / SOCIALCARE_MONGO_URL when those point at external
+servers. Only what this session started is stopped at the end, unless
+SOCIALCARE_KEEP_INFRA=1.
 """
 
-import pytest
+import os
+from collections.abc import Iterator
 
-from socialcare_local.infra import Endpoints, ensure_infra
+import pytest
+from socialcare_local.infra import Endpoints, ensure_infra, stop_infra
 
 
 @pytest.fixture(scope="session")
-def infra() -> Endpoints:
-    return ensure_infra()
+def infra() -> Iterator[Endpoints]:
+    endpoints = ensure_infra()
+    yield endpoints
+    if endpoints.started and not os.environ.get("SOCIALCARE_KEEP_INFRA"):
+        stop_infra(endpoints.started)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,171 @@
+"""The ``socialcare`` command: local infrastructure, services and sample traffic."""
+
+import argparse
+import itertools
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from socialcare_contracts.messages import NormalizedMessage
+
+from socialcare_local import infra, replay, services
+from socialcare_local.paths import SAMPLE_FILE, LocalPaths
+from socialcare_local.processes import tail
+
+console = Console(soft_wrap=True)  # paths and curl lines stay copyable
+
+
+def _infra_table() -> Table:
+    table = Table("server", "mode", "endpoint", "pid", "healthy", title="infrastructure")
+    for row in infra.infra_status():
+        table.add_row(row.name, row.mode, row.endpoint, str(row.pid or "-"), _mark(row.healthy))
+    return table
+
+
+def _services_table(endpoints: infra.Endpoints) -> Table:
+    table = Table("service", "pid", "ready", "readiness check", title="services")
+    for row in services.services_status(endpoints):
+        table.add_row(row.name, str(row.pid or "-"), _mark(row.ready), row.readiness)
+    return table
+
+
+def _mark(ok: bool) -> str:
+    return "[green]yes[/]" if ok else "[red]no[/]"
+
+
+def infra_up(args: argparse.Namespace) -> None:
+    endpoints = infra.ensure_infra(console=console)
+    console.print(_infra_table())
+    console.print(f"SOCIALCARE_KAFKA_BOOTSTRAP={endpoints.kafka_bootstrap}")
+    console.print(f"SOCIALCARE_MONGO_URL={endpoints.mongo_url}")
+
+
+def infra_down(args: argparse.Namespace) -> None:
+    stopped = infra.stop_infra()
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+def infra_status(args: argparse.Namespace) -> None:
+    console.print(_infra_table())
+
+
+def _sample(args: argparse.Namespace) -> tuple[Iterator[NormalizedMessage], int | None] | None:
+    """The messages to replay and their count (None when unknown), or None to skip."""
+    if args.no_sample:
+        return None
+    if args.twcs:
+        messages, total = replay.read_twcs(args.twcs), None
+    else:
+        path = args.sample or SAMPLE_FILE
+        if not path.exists():
+            console.print(f"[yellow]no sample at {path}: skipping the replay[/]")
+            return None
+        messages, total = replay.read_jsonl(path), replay.count_lines(path)
+    if args.limit:
+        return itertools.islice(messages, args.limit), min(total or args.limit, args.limit)
+    return messages, total
+
+
+def up(args: argparse.Namespace) -> None:
+    started_at = time.monotonic()
+    endpoints = infra.ensure_infra(console=console)
+    started = services.start_services(endpoints)
+    console.print(f"started: {', '.join(started) or 'all services were already running'}")
+    services.wait_ready(endpoints, console=console)
+    console.print(f"[green]stack ready[/] in {time.monotonic() - started_at:.1f} s")
+    sample = _sample(args)
+    if sample is not None:
+        messages, total = sample
+        sent = replay.post_messages(messages, services.INGEST_HTTP.base_url(), args.api_key, total)
+        console.print(f"replayed {sent} messages")
+    inbox = services.INBOX_HTTP.base_url()
+    console.print(
+        f"\ninbox API docs:  {inbox}/docs\n"
+        f"conversations:   curl -H 'X-API-Key: dev-agent-key' "
+        f"{inbox}/v1/queues/general/conversations\n"
+        f"logs:            {LocalPaths.from_env().logs}  (socialcare logs NAME)\n"
+        f"stop everything: socialcare down"
+    )
+
+
+def down(args: argparse.Namespace) -> None:
+    stopped = services.stop_services() + infra.stop_infra()
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+def status(args: argparse.Namespace) -> None:
+    console.print(_infra_table())
+    console.print(_services_table(infra.configured_endpoints()))
+
+
+def logs(args: argparse.Namespace) -> None:
+    path = LocalPaths.from_env().log_file(args.name)
+    if not path.exists():
+        raise RuntimeError(f"no log at {path}")
+    sys.stdout.write(tail(path, args.lines) + "\n")
+    if not args.follow:
+        return
+    with path.open(encoding="utf-8", errors="replace") as f:
+        f.seek(0, 2)
+        while True:
+            line = f.readline()
+            if line:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+            else:
+                time.sleep(0.3)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    root = argparse.ArgumentParser(
+        prog="socialcare", description="Local infrastructure, services and sample traffic."
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+
+    infra_cmd = commands.add_parser("infra", help="Kafka and MongoDB only")
+    infra_actions = infra_cmd.add_subparsers(dest="action", required=True)
+    for name, handler, text in (
+        ("up", infra_up, "download if needed, start, wait healthy, create topics"),
+        ("down", infra_down, "stop the local servers"),
+        ("status", infra_status, "show mode, endpoint, pid and health"),
+    ):
+        infra_actions.add_parser(name, help=text).set_defaults(handler=handler)
+
+    up_cmd = commands.add_parser("up", help="infrastructure, services, then sample traffic")
+    source = up_cmd.add_mutually_exclusive_group()
+    source.add_argument("--sample", type=Path, help=f"JSON lines (default {SAMPLE_FILE})")
+    source.add_argument("--twcs", type=Path, help="'Customer Support on Twitter' twcs.csv")
+    source.add_argument("--no-sample", action="store_true", help="replay nothing")
+    up_cmd.add_argument("--limit", type=int, help="replay at most N messages")
+    up_cmd.add_argument("--api-key", default="dev-ingest-key", help="ingest API key")
+    up_cmd.set_defaults(handler=up)
+
+    commands.add_parser("down", help="stop services, then infrastructure").set_defaults(
+        handler=down)
+    commands.add_parser("status", help="infrastructure and services").set_defaults(
+        handler=status)
+
+    logs_cmd = commands.add_parser("logs", help="show the end of a log")
+    names = [s.name for s in services.SERVICES] + ["kafka", "mongo"]
+    logs_cmd.add_argument("name", choices=names)
+    logs_cmd.add_argument("-n", "--lines", type=int, default=50)
+    logs_cmd.add_argument("-f", "--follow", action="store_true")
+    logs_cmd.set_defaults(handler=logs)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``socialcare`` console script."""
+    args = parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (RuntimeError, TimeoutError, ValueError, OSError) as error:
+        console.print(f"[red]error:[/] {error}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,227 @@
+"""The SocialCare services as background processes: the table, start, readiness, stop."""
+
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+from dotenv import dotenv_values
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
+from rich.console import Console
+from socialcare_runtime.settings import ServiceSettings
+
+from socialcare_local.infra import Endpoints
+from socialcare_local.paths import LocalPaths
+from socialcare_local.processes import (
+    ProcessSpec,
+    port_open,
+    running_pid,
+    start_detached,
+    state_lock,
+    stop,
+    tail,
+)
+
+
+def env_port(name: str, default: int) -> int:
+    """A service port as the service itself reads it from the environment."""
+    return int(os.environ.get(name) or default)
+
+
+class Readiness(Protocol):
+    def ready(self, endpoints: Endpoints) -> bool: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class PortOpen:
+    """Ready when the port accepts TCP connections (gRPC servers)."""
+
+    port_env: str
+    default: int
+
+    def ready(self, endpoints: Endpoints) -> bool:
+        return port_open(env_port(self.port_env, self.default))
+
+    def describe(self) -> str:
+        return f"TCP :{env_port(self.port_env, self.default)} open"
+
+
+@dataclass(frozen=True)
+class HttpReady:
+    """Ready when ``GET /readyz`` answers 200."""
+
+    port_env: str
+    default: int
+    path: str = "/readyz"
+
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{env_port(self.port_env, self.default)}"
+
+    def url(self) -> str:
+        return f"{self.base_url()}{self.path}"
+
+    def ready(self, endpoints: Endpoints) -> bool:
+        try:
+            return httpx.get(self.url(), timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def describe(self) -> str:
+        return f"GET {self.url()} == 200"
+
+
+@dataclass(frozen=True)
+class GroupStable:
+    """Ready when the Kafka consumer group is Stable with at least one member.
+
+    The group is the worker's app id behind SOCIALCARE_TOPIC_PREFIX, as the workers name it.
+    """
+
+    app_id: str
+
+    @property
+    def group(self) -> str:
+        return ServiceSettings().topic(self.app_id)
+
+    def ready(self, endpoints: Endpoints) -> bool:
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=endpoints.kafka_bootstrap, request_timeout_ms=2000
+            )
+        except KafkaError:
+            return False
+        group = self.group
+        try:
+            described = admin.describe_groups([group])[group]
+        except KafkaError:  # no coordinator yet: no group has ever committed on this cluster
+            return False
+        finally:
+            admin.close()
+        return described["group_state"] == "Stable" and bool(described["members"])
+
+    def describe(self) -> str:
+        return f"group {self.group} Stable"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One row of the table: ``python -m <module> <args>`` and how to tell it is ready."""
+
+    name: str
+    module: str
+    args: tuple[str, ...]
+    readiness: Readiness
+
+    @property
+    def marker(self) -> str:
+        return " ".join(("-m", self.module, *self.args))
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", self.module, *self.args]
+
+
+INGEST_HTTP = HttpReady("SOCIALCARE_INGEST_PORT", 8081)
+INBOX_HTTP = HttpReady("SOCIALCARE_INBOX_PORT", 8082)
+
+SERVICES: tuple[Service, ...] = (
+    Service("gateway-sandbox", "socialcare_gateways", ("sandbox",),
+            PortOpen("SOCIALCARE_GATEWAY_PORT", 50051)),
+    Service("ingest", "socialcare_ingest", (), INGEST_HTTP),
+    Service("classifier", "socialcare_classifier", (), GroupStable("socialcare-classifier")),
+    Service("router-worker", "socialcare_router", ("worker",), GroupStable("socialcare-router")),
+    Service("router-api", "socialcare_router", ("api",), INBOX_HTTP),
+    Service("responder", "socialcare_responder", (), GroupStable("socialcare-responder")),
+)
+
+
+def service_env(endpoints: Endpoints) -> dict[str, str]:
+    """The caller's environment (over its ``.env`` file) plus where Kafka and MongoDB are."""
+    dotenv = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+    return {
+        **dotenv,
+        **os.environ,
+        "SOCIALCARE_KAFKA_BOOTSTRAP": endpoints.kafka_bootstrap,
+        "SOCIALCARE_MONGO_URL": endpoints.mongo_url,
+        "PYTHONUNBUFFERED": "1",  # logs reach the file as they are written
+    }
+
+
+def start_services(
+    endpoints: Endpoints, services: tuple[Service, ...] = SERVICES
+) -> list[str]:
+    """Starts the services not running yet, in the state folder; returns their names."""
+    paths = LocalPaths.from_env()
+    env = service_env(endpoints)
+    # Faust workers keep their data in ./<app id>-data: in the state folder, not the user's cwd.
+    paths.run.mkdir(parents=True, exist_ok=True)
+    started = []
+    with state_lock(paths, "services"):
+        for service in services:
+            if running_pid(paths, service.name, service.marker) is None:
+                spec = ProcessSpec(service.name, service.argv(), service.marker, env, paths.run)
+                start_detached(paths, spec)
+                started.append(service.name)
+    return started
+
+
+def wait_ready(
+    endpoints: Endpoints,
+    services: tuple[Service, ...] = SERVICES,
+    timeout_s: float = 120.0,
+    console: Console | None = None,
+) -> None:
+    """Waits until every service is ready; fails fast, with its log, when one exits."""
+    paths = LocalPaths.from_env()
+    waiting = list(services)
+    deadline = time.monotonic() + timeout_s
+    with (console or Console()).status("") as status:
+        while waiting:
+            status.update(f"waiting for {', '.join(s.name for s in waiting)}")
+            for service in list(waiting):
+                if running_pid(paths, service.name, service.marker) is None:
+                    log = paths.log_file(service.name)
+                    raise RuntimeError(f"{service.name} exited; end of {log}:\n{tail(log)}")
+                if service.readiness.ready(endpoints):
+                    waiting.remove(service)
+            if waiting and time.monotonic() > deadline:
+                pending = "; ".join(f"{s.name}: {s.readiness.describe()}" for s in waiting)
+                raise TimeoutError(f"not ready after {timeout_s:.0f} s: {pending}")
+            if waiting:
+                time.sleep(0.5)
+
+
+def stop_services(services: tuple[Service, ...] = SERVICES) -> list[str]:
+    """Stops the running services, all at once (each may take seconds); returns their names."""
+    paths = LocalPaths.from_env()
+    with state_lock(paths, "services"), ThreadPoolExecutor(len(services)) as pool:
+        stopped = pool.map(lambda s: stop(paths, s.name, s.marker), services)
+        return [s.name for s, was_running in zip(services, stopped, strict=True) if was_running]
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """One row of ``socialcare status``."""
+
+    name: str
+    pid: int | None
+    ready: bool
+    readiness: str
+
+
+def services_status(
+    endpoints: Endpoints, services: tuple[Service, ...] = SERVICES
+) -> list[ServiceStatus]:
+    """Pid and readiness of every service."""
+    paths = LocalPaths.from_env()
+    rows = []
+    for service in services:
+        pid = running_pid(paths, service.name, service.marker)
+        ready = pid is not None and service.readiness.ready(endpoints)
+        rows.append(ServiceStatus(service.name, pid, ready, service.readiness.describe()))
+    return rows
