@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
 from socialcare_local.infra import Endpoints, ensure_infra, stop_infra
 
 

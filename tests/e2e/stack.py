@@ -1,16 +1,20 @@
-"""Starts every SocialCare service as its own process, isolated by topic prefix and database."""
+"""Runs every SocialCare service as its own process, as ``socialcare up`` does, in isolation.
+
+The stack uses the project's own supervisor with its own state folder (logs are kept under
+tests/artifacts/), free ports, a topic prefix and a database of its own, so it never
+touches a stack the developer has running.
+"""
 
 import os
 import socket
-import subprocess
-import sys
-import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-from kafka import KafkaAdminClient
+from socialcare_local.infra import Endpoints
+from socialcare_local.services import start_services, stop_services, wait_ready
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -23,83 +27,47 @@ def free_port() -> int:
 
 @dataclass
 class Stack:
-    kafka_bootstrap: str
-    mongo_url: str
+    endpoints: Endpoints
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.prefix = f"e2e{self.run_id}."
         self.database = f"e2e_{self.run_id}"
         self.ingest_port, self.inbox_port, self.gateway_port = free_port(), free_port(), free_port()
-        self.logs = ARTIFACTS / f"e2e-{self.run_id}"
-        self.logs.mkdir(parents=True, exist_ok=True)
+        self.state_dir = ARTIFACTS / f"e2e-{self.run_id}"
+        self.env = {
+            "SOCIALCARE_STATE_DIR": str(self.state_dir),
+            "SOCIALCARE_MONGO_DATABASE": self.database,
+            "SOCIALCARE_TOPIC_PREFIX": self.prefix,
+            "SOCIALCARE_TOPIC_PARTITIONS": "3",
+            "SOCIALCARE_INGEST_PORT": str(self.ingest_port),
+            "SOCIALCARE_INBOX_PORT": str(self.inbox_port),
+            "SOCIALCARE_GATEWAY_PORT": str(self.gateway_port),
+            "SOCIALCARE_GATEWAYS": f'{{"*": "127.0.0.1:{self.gateway_port}"}}',
+        }
 
     @property
-    def env(self) -> dict[str, str]:
-        return {**os.environ,
-                "SOCIALCARE_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
-                "SOCIALCARE_MONGO_URL": self.mongo_url,
-                "SOCIALCARE_MONGO_DATABASE": self.database,
-                "SOCIALCARE_TOPIC_PREFIX": self.prefix,
-                "SOCIALCARE_TOPIC_PARTITIONS": "3",
-                "SOCIALCARE_INGEST_PORT": str(self.ingest_port),
-                "SOCIALCARE_INBOX_PORT": str(self.inbox_port),
-                "SOCIALCARE_GATEWAY_PORT": str(self.gateway_port),
-                "SOCIALCARE_GATEWAYS": f'{{"*": "127.0.0.1:{self.gateway_port}"}}'}
+    def kafka_bootstrap(self) -> str:
+        return self.endpoints.kafka_bootstrap
 
-    def start(self, name: str, *args: str) -> None:
-        log = (self.logs / f"{name}.log").open("ab")
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", *args], env=self.env,
-                                                stdout=log, stderr=subprocess.STDOUT)
+    @contextmanager
+    def environment(self) -> Iterator[None]:
+        saved = {k: os.environ.get(k) for k in self.env}
+        os.environ.update(self.env)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
     def start_all(self) -> None:
-        self.start("gateway", "socialcare_gateways", "sandbox")
-        self.start("ingest", "socialcare_ingest")
-        self.start("classifier", "socialcare_classifier")
-        self.start("router-worker", "socialcare_router", "worker")
-        self.start("router-api", "socialcare_router", "api")
-        self.start("responder", "socialcare_responder")
-        self.wait_ready()
+        with self.environment():
+            start_services(self.endpoints)
+            wait_ready(self.endpoints, timeout_s=120)
 
-    def wait_ready(self, timeout_s: float = 90.0) -> None:
-        """Waits for both HTTP APIs and for every worker's consumer group to be Stable."""
-        deadline = time.monotonic() + timeout_s
-        groups = [f"{self.prefix}socialcare-{g}" for g in ("classifier", "router", "responder")]
-        pending = {"ingest", "inbox", *groups}
-        admin = KafkaAdminClient(bootstrap_servers=self.kafka_bootstrap)
-        try:
-            while pending and time.monotonic() < deadline:
-                for name, proc in self.processes.items():
-                    if proc.poll() is not None:
-                        raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.logs}")
-                for name, port in (("ingest", self.ingest_port), ("inbox", self.inbox_port)):
-                    if name in pending and _ready(f"http://127.0.0.1:{port}/readyz"):
-                        pending.discard(name)
-                described = admin.describe_groups([g for g in groups if g in pending]) \
-                    if pending & set(groups) else {}
-                for group, info in described.items():
-                    if info.get("group_state") == "Stable" and info.get("members"):
-                        pending.discard(group)
-                time.sleep(0.5)
-        finally:
-            admin.close()
-        if pending:
-            raise TimeoutError(f"not ready after {timeout_s}s: {sorted(pending)}; see {self.logs}")
-
-    def stop(self, name: str | None = None) -> None:
-        for key in [name] if name else list(self.processes):
-            proc = self.processes.pop(key)
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1.0).status_code == 200
-    except httpx.HTTPError:
-        return False
+    def stop_all(self) -> None:
+        with self.environment():
+            stop_services()

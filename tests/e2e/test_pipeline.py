@@ -15,6 +15,7 @@ from pymongo import MongoClient
 
 from socialcare_contracts import topics
 from socialcare_contracts.gateway.v1 import sandbox_pb2, sandbox_pb2_grpc
+from socialcare_local.infra import Endpoints
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -23,13 +24,13 @@ AGENT_KEY = {"X-API-Key": "dev-agent-key"}
 
 
 @pytest.fixture(scope="module")
-def stack(kafka_bootstrap: str, mongo_url: str) -> Iterator[Stack]:
-    stack = Stack(kafka_bootstrap, mongo_url)
+def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
+    stack = Stack(infra)
     try:
         stack.start_all()
         yield stack
     finally:
-        stack.stop()
+        stack.stop_all()
         MongoClient(mongo_url).drop_database(stack.database)
 
 

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from socialcare_contracts.events import (
     Classification,
     MessageClassified,

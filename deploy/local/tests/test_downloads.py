@@ -1,6 +1,7 @@
 """Reading Maven's transfer log for the download progress display."""
 
 import pytest
+
 from socialcare_local.downloads import Transfer, parse_transfer
 
 pytestmark = pytest.mark.unit

@@ -4,6 +4,7 @@ import base64
 from pathlib import Path
 
 import pytest
+
 from socialcare_local.kafka_server import new_cluster_id, server_properties
 from socialcare_local.paths import LocalPorts
 

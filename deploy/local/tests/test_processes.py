@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from socialcare_local.paths import LocalPaths
 from socialcare_local.processes import ProcessSpec, running_pid, start_detached, stop
 

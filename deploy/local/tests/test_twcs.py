@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from socialcare_contracts.messages import ChannelKind, Platform
 from socialcare_local.replay import brand_handle, twcs_message
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from socialcare_contracts.messages import NormalizedMessage
 
+from socialcare_contracts.messages import NormalizedMessage
 from socialcare_local import infra, replay, services
 from socialcare_local.paths import SAMPLE_FILE, LocalPaths
 from socialcare_local.processes import tail

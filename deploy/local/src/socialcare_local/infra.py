@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
-from socialcare_contracts import topics
-from socialcare_runtime.kafka_admin import ensure_topics
-from socialcare_runtime.settings import ServiceSettings
 
+from socialcare_contracts import topics
 from socialcare_local import kafka_server, mongo_server
 from socialcare_local.downloads import KAFKA_JARS, MONGO_JARS, JarSet, fetch_missing
 from socialcare_local.paths import LocalPaths, LocalPorts
@@ -26,6 +24,8 @@ from socialcare_local.processes import (
     stop,
     tail,
 )
+from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.settings import ServiceSettings
 
 
 @dataclass(frozen=True)

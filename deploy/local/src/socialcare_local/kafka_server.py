@@ -5,9 +5,8 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from socialcare_runtime.kafka_admin import kafka_reachable
-
 from socialcare_local.paths import LocalPaths, LocalPorts
+from socialcare_runtime.kafka_admin import kafka_reachable
 
 NAME = "kafka"
 MARKER = "kafka.Kafka"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
 from socialcare_contracts.messages import (
     Author,
     ChannelKind,

@@ -12,7 +12,6 @@ from dotenv import dotenv_values
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 from rich.console import Console
-from socialcare_runtime.settings import ServiceSettings
 
 from socialcare_local.infra import Endpoints
 from socialcare_local.paths import LocalPaths
@@ -25,6 +24,7 @@ from socialcare_local.processes import (
     stop,
     tail,
 )
+from socialcare_runtime.settings import ServiceSettings
 
 
 def env_port(name: str, default: int) -> int:

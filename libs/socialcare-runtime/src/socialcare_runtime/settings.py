@@ -3,6 +3,8 @@
 All values come from ``SOCIALCARE_*`` environment variables (or a ``.env`` file).
 """
 
+import tempfile
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -24,6 +26,9 @@ class ServiceSettings(BaseSettings):
     )
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_database: str = "socialcare"
+    stream_data_dir: str = Field(
+        default_factory=lambda: str(Path(tempfile.gettempdir()) / "socialcare-streams"),
+        description="Where faust workers keep local state")
 
     def topic(self, name: str) -> str:
         """The configured Kafka topic name for a contract topic."""

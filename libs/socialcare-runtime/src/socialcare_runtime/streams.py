@@ -14,6 +14,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import faust
@@ -33,6 +34,8 @@ T = TypeVar("T", bound=Contract)
 
 def create_app(app_id: str, settings: ServiceSettings) -> faust.App:
     """A faust app whose consumer group is ``app_id`` (with the configured topic prefix)."""
+    datadir = Path(settings.stream_data_dir) / settings.topic(app_id)
+    datadir.parent.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     brokers = ";".join(f"kafka://{b.strip()}" for b in settings.kafka_bootstrap.split(","))
     return faust.App(
         settings.topic(app_id),
@@ -48,6 +51,8 @@ def create_app(app_id: str, settings: ServiceSettings) -> faust.App:
         # Shorter waits on worker join/leave so a dead worker's partitions move quickly.
         broker_session_timeout=10.0,
         broker_heartbeat_interval=2.0,
+        # Faust keeps table state on disk; never in the working directory of the process.
+        datadir=str(datadir),
     )
 
 

@@ -15,8 +15,12 @@ import grpc
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from socialcare_contracts.gateway.v1 import gateway_pb2, gateway_pb2_grpc, sandbox_pb2, \
-    sandbox_pb2_grpc
+from socialcare_contracts.gateway.v1 import (
+    gateway_pb2,
+    gateway_pb2_grpc,
+    sandbox_pb2,
+    sandbox_pb2_grpc,
+)
 
 MAX_LENGTH = 280
 MAX_DM_LENGTH = 10_000

@@ -18,7 +18,8 @@ class RejectedInput(ValueError):
         self.detail = detail
 
 
-def parse_messages(body: bytes, max_batch: int, now: datetime | None = None) -> list[NormalizedMessage]:
+def parse_messages(body: bytes, max_batch: int,
+                   now: datetime | None = None) -> list[NormalizedMessage]:
     """Parses one message or ``{"messages": [...]}``; all valid or nothing is accepted."""
     try:
         text = body.decode("utf-8")

@@ -41,8 +41,8 @@ class ReplySender:
                     min(self.max_backoff_s, 0.2 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1)
                 if self.clock() + timedelta(seconds=delay) > \
                         reply.requested_at + self.give_up_after:
-                    return self._failed(reply, exc.code.name.lower(),
-                                        f"platform kept failing ({exc.detail}); send it again later")
+                    reason = f"platform kept failing ({exc.detail}); send it again later"
+                    return self._failed(reply, exc.code.name.lower(), reason)
                 log.warning("reply %s: %s, retry %d in %.2fs", reply.reply_id, exc.code.name,
                             attempt, delay)
                 await asyncio.sleep(delay)

@@ -82,7 +82,8 @@ class ReplyAccepted(BaseModel):
 
 
 def encode_cursor(due: datetime, conversation_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([due.isoformat(), conversation_id]).encode()).decode()
+    position = json.dumps([due.isoformat(), conversation_id])
+    return base64.urlsafe_b64encode(position.encode()).decode()
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:

@@ -3,8 +3,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from socialcare_contracts.messages import NormalizedMessage
-from socialcare_router.domain.threading import KnownConversation, new_conversation_id, \
-    thread_message
+from socialcare_router.domain.threading import (
+    KnownConversation,
+    new_conversation_id,
+    thread_message,
+)
 
 pytestmark = pytest.mark.unit
 T0 = datetime(2026, 11, 23, 12, tzinfo=UTC)

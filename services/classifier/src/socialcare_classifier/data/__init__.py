@@ -1,0 +1,1 @@
+"""Data shipped with the classifier: the labelled evaluation set."""

@@ -1,0 +1,1 @@
+"""Pure classification logic: language, sentiment, intents, private data, listening, priority."""

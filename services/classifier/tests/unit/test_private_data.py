@@ -1,0 +1,75 @@
+import pytest
+
+from socialcare_classifier.domain.private_data import (
+    EMAIL,
+    ORDER_NUMBER,
+    PAYMENT_CARD,
+    PHONE,
+    find_private_data,
+    has_private_data,
+    luhn_valid,
+    mask,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def kinds(text: str) -> list[str]:
+    return [f.kind for f in find_private_data(text)]
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("4242424242424242", True),
+        ("4242424242424241", False),
+        ("5555555555554444", True),
+        ("378282246310005", True),
+        ("378282246310006", False),
+        ("6011111111111117", True),
+    ],
+)
+def test_luhn(number: str, valid: bool) -> None:
+    assert luhn_valid(number) is valid
+
+
+def test_card_numbers_need_a_valid_luhn_checksum() -> None:
+    assert kinds("card 4242 4242 4242 4242 was charged") == [PAYMENT_CARD]
+    assert kinds("card 4242-4242-4242-4242") == [PAYMENT_CARD]
+    assert PAYMENT_CARD not in kinds("card 4242 4242 4242 4241 was charged")
+    assert PAYMENT_CARD not in kinds("ref 1234 5678 9012")  # 12 digits: too short
+
+
+def test_emails_and_phones() -> None:
+    assert kinds("mail me at john.doe@example.com") == [EMAIL]
+    assert kinds("call me on +1 (415) 555-0199") == [PHONE]
+    assert kinds("mon numéro: 06 12 34 56 78") == [PHONE]
+    assert kinds("@acme_support hi") == []  # a handle is not an email
+
+
+def test_dates_times_prices_and_flight_numbers_are_not_private() -> None:
+    assert not has_private_data("flight 1234 on 2026-11-02 at 15:30, paid $49.99")
+    assert not has_private_data("order status please")
+
+
+def test_order_numbers_by_configurable_pattern() -> None:
+    assert kinds("where is my order #4471920?") == [ORDER_NUMBER]
+    assert kinds("Pedido 98765432 no llegó") == [ORDER_NUMBER]
+    assert kinds("commande n° FR-778812") == [ORDER_NUMBER]
+    custom = (r"\bZX\d{4}\b",)
+    assert [f.kind for f in find_private_data("ticket ZX1234", custom)] == [ORDER_NUMBER]
+    assert find_private_data("my order #4471920", custom) == []
+
+
+def test_mask_hides_values_but_keeps_their_shape() -> None:
+    text = "j.doe@example.com, card 4242 4242 4242 4242, order #4471920, tel +1 415 555 0199"
+    masked = mask(text)
+    assert "j***@example.com" in masked
+    assert "**** **** **** 4242" in masked
+    assert "#****920" in masked
+    assert "+* *** *** **99" in masked
+    assert "doe" not in masked and "4471920" not in masked and "0199" not in masked
+
+
+def test_mask_leaves_clean_text_alone() -> None:
+    assert mask("nothing private here") == "nothing private here"

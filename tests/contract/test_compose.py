@@ -1,0 +1,420 @@
+"""docker-compose.yml, the Dockerfiles and deploy/compose/ describe a stack that can run.
+
+No Docker engine runs here, so the file is checked offline: against the official Compose
+Specification JSON Schema, and for what the schema cannot see (every service present and
+built from its Dockerfile, health checks where something waits on them, scalable workers,
+mounted files that exist, settings names the services really read).
+"""
+
+import importlib
+import json
+import re
+import shlex
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+from jsonschema.validators import validator_for
+
+pytestmark = pytest.mark.contract
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+
+# The process table of DESIGN.md: compose service -> image source, command, port, settings.
+SERVICES: dict[str, dict[str, Any]] = {
+    "gateway-sandbox": {"svc": "gateways", "argv": ["sandbox"], "port": 50051,
+                        "port_env": "SOCIALCARE_GATEWAY_PORT",
+                        "settings": "socialcare_gateways.settings:GatewaySettings"},
+    "ingest": {"svc": "ingest", "argv": [], "port": 8081, "port_env": "SOCIALCARE_INGEST_PORT",
+               "settings": "socialcare_ingest.settings:IngestSettings"},
+    "classifier": {"svc": "classifier", "argv": [], "port": None,
+                   "settings": "socialcare_classifier.settings:ClassifierSettings"},
+    "router-worker": {"svc": "router", "argv": ["worker"], "port": None,
+                      "settings": "socialcare_router.settings:RouterSettings"},
+    "router-api": {"svc": "router", "argv": ["api"], "port": 8082,
+                   "port_env": "SOCIALCARE_INBOX_PORT",
+                   "settings": "socialcare_router.settings:RouterSettings"},
+    "responder": {"svc": "responder", "argv": [], "port": None,
+                  "settings": "socialcare_responder.settings:ResponderSettings"},
+}
+WORKERS = [name for name, spec in SERVICES.items() if spec["port"] is None]
+DOCKERFILES = sorted({f"services/{spec['svc']}/Dockerfile" for spec in SERVICES.values()})
+OBSERVABILITY = {"jaeger", "prometheus", "grafana"}
+CORE_INFRA = {"kafka", "mongo", "otel-collector"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+# --- Dockerfile reading ----------------------------------------------------------------------
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
+    instructions, pending = [], ""
+    for line in path.read_text().splitlines():
+        stripped = line.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        keyword, _, rest = (pending + stripped).partition(" ")
+        instructions.append((keyword.upper(), rest.strip()))
+        pending = ""
+    return instructions
+
+
+def final_stage(instructions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    starts = [i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM"]
+    return instructions[starts[-1]:]
+
+
+def exec_form(instructions: list[tuple[str, str]], keyword: str) -> list[str] | None:
+    """The last ENTRYPOINT/CMD of a stage, which must use the exec (JSON) form."""
+    values = [rest for kw, rest in instructions if kw == keyword]
+    if not values:
+        return None
+    parsed = json.loads(values[-1])
+    assert isinstance(parsed, list), f"{keyword} must use the exec form, got {values[-1]}"
+    return parsed
+
+
+def dockerfile_of(service: dict[str, Any]) -> Path:
+    build = service["build"]
+    return (ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")).resolve()
+
+
+def healthcheck_text(service: dict[str, Any]) -> str | None:
+    """The service's effective health check command (compose first, then its image), if any."""
+    check = service.get("healthcheck")
+    if check is not None:
+        if check.get("disable"):
+            return None
+        test = check.get("test")
+        if test:
+            return test if isinstance(test, str) else " ".join(test)
+    if "build" not in service:
+        return None
+    probes = [rest for kw, rest in final_stage(dockerfile_instructions(dockerfile_of(service)))
+              if kw == "HEALTHCHECK" and "NONE" not in rest.split()]
+    return probes[-1] if probes else None
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def container_ports(service: dict[str, Any]) -> set[int]:
+    ports = set()
+    for port in service.get("ports", []):
+        target = port["target"] if isinstance(port, dict) else str(port).rsplit(":", 1)[-1]
+        ports.add(int(str(target).split("/")[0]))
+    return ports
+
+
+# --- the Compose Specification ----------------------------------------------------------------
+
+def test_compose_file_is_valid_against_the_compose_specification(compose, compose_schema):
+    validator = validator_for(compose_schema)(compose_schema)
+    errors = sorted(validator.iter_errors(compose), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors)
+
+
+def test_compose_file_has_no_obsolete_version_key(compose):
+    assert "version" not in compose
+
+
+def test_images_are_pinned_to_a_tag(services):
+    for name, service in services.items():
+        image = service.get("image")
+        assert image, f"{name} has no image (built services name the image they produce)"
+        repository, _, tag = image.rpartition(":")
+        assert repository and "/" not in tag, f"{name}: image {image} has no tag"
+        assert tag.lower() != "latest", f"{name}: image {image} is not pinned"
+
+
+# --- the SocialCare services ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_is_built_from_its_dockerfile(services, name):
+    assert name in services, f"{name} is missing from docker-compose.yml"
+    service = services[name]
+    assert "build" in service, f"{name} must be built from its Dockerfile"
+    assert (ROOT / service["build"].get("context", ".")).resolve() == ROOT, (
+        f"{name}: the build context must be the repository root (the libs are needed)")
+    expected = ROOT / "services" / SERVICES[name]["svc"] / "Dockerfile"
+    assert dockerfile_of(service) == expected
+    assert expected.is_file(), f"{expected.relative_to(ROOT)} does not exist"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_runs_the_documented_command(services, name):
+    """ENTRYPOINT plus the compose command (or the image CMD) is the command of DESIGN.md."""
+    service = services[name]
+    stage = final_stage(dockerfile_instructions(dockerfile_of(service)))
+    entrypoint = exec_form(stage, "ENTRYPOINT")
+    command = service.get("command", exec_form(stage, "CMD") or [])
+    if isinstance(command, str):
+        command = shlex.split(command)
+    module = "socialcare_" + SERVICES[name]["svc"]
+    assert entrypoint == ["python", "-m", module]
+    assert command == SERVICES[name]["argv"]
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_restarts_unless_stopped(services, name):
+    assert services[name].get("restart") == "unless-stopped"
+
+
+@pytest.mark.parametrize("name", [n for n, s in SERVICES.items() if s["port"]])
+def test_service_with_a_port_listens_on_it_and_is_health_checked(services, name):
+    spec, service = SERVICES[name], services[name]
+    env = environment(service)
+    assert env.get("SOCIALCARE_HOST") == "0.0.0.0", f"{name} must listen beyond loopback"
+    assert env.get(spec["port_env"], str(spec["port"])) == str(spec["port"])
+    if service.get("ports"):
+        assert container_ports(service) == {spec["port"]}
+    probe = healthcheck_text(service)
+    assert probe, f"{name} has a port but no health check (responder and others wait on it)"
+    assert spec["port_env"] in probe or str(spec["port"]) in probe, (
+        f"{name}'s health check probes neither {spec['port_env']} nor port {spec['port']}")
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_workers_scale(services, name):
+    """`docker compose up --scale NAME=3` needs no fixed name and no host port."""
+    service = services[name]
+    assert "container_name" not in service
+    assert not service.get("ports"), f"{name} publishes ports, so it cannot scale"
+    assert "deploy" not in service or "replicas" not in service["deploy"]
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_settings_names_are_read_by_the_service(services, name):
+    """Settings ignore unknown variables, so a misspelt name would silently do nothing."""
+    module, _, cls = SERVICES[name]["settings"].partition(":")
+    settings = getattr(importlib.import_module(module), cls)
+    fields = set(settings.model_fields)
+    prefix = settings.model_config.get("env_prefix", "")
+    env = environment(services[name])
+    unknown = [k for k in env if k.startswith(prefix) and k[len(prefix):].lower() not in fields]
+    assert not unknown, f"{name} sets variables {settings.__name__} does not read: {unknown}"
+    assert env.get("OTEL_EXPORTER_OTLP_ENDPOINT"), f"{name} exports no telemetry"
+
+
+def test_services_reach_kafka_mongo_and_the_collector_by_their_service_names(services):
+    kafka_env = environment(services["kafka"])
+    advertised = {urlparse(u).netloc
+                  for u in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(",")}
+    replica_set = services["mongo"]["command"][services["mongo"]["command"].index("--replSet") + 1]
+    for name in SERVICES:
+        env = environment(services[name])
+        assert env["SOCIALCARE_KAFKA_BOOTSTRAP"] in advertised
+        otlp = urlparse(env["OTEL_EXPORTER_OTLP_ENDPOINT"])
+        assert otlp.hostname in services and otlp.port == 4317
+        mongo = urlparse(env.get("SOCIALCARE_MONGO_URL", ""))
+        assert mongo.hostname == "mongo" and f"replicaSet={replica_set}" in mongo.query
+
+
+def test_responder_reaches_every_gateway_it_names(services):
+    targets = json.loads(environment(services["responder"])["SOCIALCARE_GATEWAYS"])
+    assert "*" in targets, "the responder needs a fallback gateway"
+    for target in targets.values():
+        host, _, port = target.rpartition(":")
+        assert host in services, f"gateway {target} is no compose service"
+        assert healthcheck_text(services[host])
+        assert environment(services[host]).get("SOCIALCARE_GATEWAY_PORT") == port
+        assert services["responder"]["depends_on"][host]["condition"] == "service_healthy"
+
+
+# --- dependencies, health and profiles --------------------------------------------------------
+
+def test_dependencies_exist_and_can_become_healthy(services):
+    for name, service in services.items():
+        depends = service.get("depends_on") or {}
+        if isinstance(depends, list):
+            depends = {d: {"condition": "service_started"} for d in depends}
+        for target, how in depends.items():
+            assert target in services, f"{name} depends on unknown service {target}"
+            if how.get("condition") == "service_healthy":
+                assert healthcheck_text(services[target]), (
+                    f"{name} waits for {target} to be healthy, but it has no health check")
+            if not service.get("profiles"):
+                assert not services[target].get("profiles"), (
+                    f"core service {name} depends on {target}, which runs only in a profile")
+
+
+def test_socialcare_services_wait_for_healthy_infrastructure(services):
+    needs = {"kafka": set(SERVICES) - {"gateway-sandbox"}, "mongo": {"router-worker", "router-api"}}
+    for infra, dependants in needs.items():
+        for name in dependants:
+            assert services[name]["depends_on"][infra]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", ["kafka", "mongo"])
+def test_infrastructure_has_health_checks(services, name):
+    check = services[name].get("healthcheck") or {}
+    assert check.get("test") and not check.get("disable")
+    assert check.get("start_period"), f"{name} needs a start period to boot in"
+
+
+def test_kafka_runs_kraft_single_node(services):
+    kafka = services["kafka"]
+    assert kafka["image"].startswith("apache/kafka:")
+    env = environment(kafka)
+    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert not any("ZOOKEEPER" in key for key in env)
+    assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "1"
+
+
+def test_mongo_runs_as_a_replica_set_its_healthcheck_initiates(services):
+    mongo = services["mongo"]
+    assert re.fullmatch(r"mongo:7(\.\d+)*", mongo["image"])
+    replica_set = mongo["command"][mongo["command"].index("--replSet") + 1]
+    probe = healthcheck_text(mongo)
+    assert "rs.initiate" in probe and f"'{replica_set}'" in probe and "mongo:27017" in probe
+
+
+def test_core_runs_without_profiles_and_observability_is_opt_in(services):
+    for name in [*SERVICES, *CORE_INFRA]:
+        assert name in services, f"{name} is missing"
+        assert set(services[name].get("profiles", [])) <= {"core"}, f"{name} must be core"
+    for name in OBSERVABILITY:
+        assert name in services, f"{name} is missing"
+        assert services[name].get("profiles") == ["observability"]
+
+
+# --- files the stack mounts ------------------------------------------------------------------
+
+def bind_sources(compose: dict[str, Any]) -> list[tuple[str, str]]:
+    """(service or section, host path) for every bind mount, config and secret file."""
+    found = []
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            if isinstance(volume, dict):
+                if volume.get("type") == "bind":
+                    found.append((name, volume["source"]))
+            elif volume.split(":", 1)[0].startswith((".", "/", "~")):
+                found.append((name, volume.split(":", 1)[0]))
+        env_files = service.get("env_file", [])
+        for env_file in [env_files] if isinstance(env_files, str | dict) else env_files:
+            if isinstance(env_file, str):
+                found.append((name, env_file))
+            elif env_file.get("required", True):
+                found.append((name, env_file["path"]))
+    for section in ("configs", "secrets"):
+        for key, entry in (compose.get(section) or {}).items():
+            if "file" in entry:
+                found.append((f"{section}.{key}", entry["file"]))
+    return found
+
+
+def test_every_mounted_file_exists_in_the_repository(compose):
+    mounts = bind_sources(compose)
+    assert mounts, "the collector, Prometheus and Grafana configuration should be mounted"
+    for owner, source in mounts:
+        path = (ROOT / source).resolve()
+        assert path.is_relative_to(ROOT), f"{owner} mounts {source} from outside the repository"
+        assert path.exists(), f"{owner} mounts {source}, which does not exist"
+
+
+def test_collector_pipelines_use_only_defined_components(services):
+    config = yaml.safe_load((ROOT / "deploy/compose/otel-collector.yaml").read_text())
+    pipelines = config["service"]["pipelines"]
+    assert {"traces", "metrics"} <= set(pipelines)
+    for pipeline in pipelines.values():
+        for kind in ("receivers", "processors", "exporters"):
+            for component in pipeline.get(kind, []):
+                assert component in config.get(kind, {}), f"{component} is not defined"
+    assert config["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"].endswith(":4317")
+    for exporter in config["exporters"].values():
+        if isinstance(exporter, dict) and "endpoint" in exporter and "://" not in str(
+                exporter["endpoint"]) and not exporter["endpoint"].startswith("0.0.0.0"):
+            assert exporter["endpoint"].rpartition(":")[0] in services
+
+
+def test_prometheus_and_grafana_point_at_services_that_exist(services):
+    prometheus = yaml.safe_load((ROOT / "deploy/compose/prometheus.yml").read_text())
+    for job in prometheus["scrape_configs"]:
+        for static in job["static_configs"]:
+            for target in static["targets"]:
+                assert target.split(":")[0] in {*services, "localhost"}, target
+    datasources = ROOT / "deploy/compose/grafana/provisioning/datasources"
+    urls = [d["url"] for f in datasources.glob("*.yaml")
+            for d in yaml.safe_load(f.read_text())["datasources"]]
+    assert urls
+    for url in urls:
+        assert urlparse(url).hostname in services, url
+
+
+# --- Dockerfiles and the build context -------------------------------------------------------
+
+@pytest.mark.parametrize("relative", DOCKERFILES)
+def test_dockerfile_is_multi_stage_pinned_and_non_root(relative):
+    path = ROOT / relative
+    instructions = dockerfile_instructions(path)
+    froms = [rest.split() for kw, rest in instructions if kw == "FROM"]
+    assert len(froms) >= 2, f"{relative} must be multi-stage"
+    stages = {words[2].lower() for words in froms if len(words) >= 3 and words[1].upper() == "AS"}
+    for words in froms:
+        image = next(w for w in words if not w.startswith("--"))
+        if image.lower() in stages:
+            continue
+        name, _, tag = image.partition("@")[0].rpartition(":")
+        assert name and tag and tag != "latest" and "/" not in tag, f"{image} is not pinned"
+    assert froms[-1][0].startswith("python:3.11-slim"), "the runtime is python 3.11 slim"
+    stage = final_stage(instructions)
+    users = [rest for kw, rest in stage if kw == "USER"]
+    assert users and users[-1].split(":")[0] not in {"root", "0"}, f"{relative} runs as root"
+    copies_from = [rest for kw, rest in instructions if kw == "COPY" and "--from=" in rest]
+    assert any(re.search(r"--from=\S*astral-sh/uv:\d+\.\d+\.\d+", c) for c in copies_from) or any(
+        re.match(r"ghcr\.io/astral-sh/uv:\d+\.\d+\.\d+", words[0]) for words in froms), (
+        "uv must be pinned by version")
+
+
+@pytest.mark.parametrize("relative", DOCKERFILES)
+def test_dockerfile_installs_only_its_package_from_the_lock(relative):
+    svc = Path(relative).parent.name
+    instructions = dockerfile_instructions(ROOT / relative)
+    syncs = [rest for kw, rest in instructions if kw == "RUN" and "uv sync" in rest]
+    assert syncs and all(
+        {"--frozen", "--no-dev", f"socialcare-{svc}"} <= set(s.split()) for s in syncs)
+    runtime = final_stage(instructions)
+    assert not any(kw == "RUN" and re.search(r"apt-get install|\buv\b|\bpip\b", rest)
+                   for kw, rest in runtime), "no build tools or installers in the runtime stage"
+    assert not any(kw == "COPY" and "/uv" in rest for kw, rest in runtime)
+
+
+def dockerignored(patterns: list[str], path: str) -> bool:
+    """Docker's rule for a top-level path: the last matching pattern wins, `!` re-includes."""
+    ignored = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        cleaned = pattern.lstrip("!").strip("/")
+        if fnmatch(path, cleaned) or fnmatch(path, cleaned.removeprefix("**/")):
+            ignored = not negate
+    return ignored
+
+
+def test_dockerignore_keeps_local_state_out_of_the_build_context():
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    for path in (".venv", ".cache", ".local", "tests", "bench", ".git"):
+        assert dockerignored(patterns, path), f".dockerignore lets {path} into the context"
+    for path in ("pyproject.toml", "uv.lock", "libs", "services"):
+        assert not dockerignored(patterns, path), f".dockerignore drops {path}, images need it"
