@@ -106,11 +106,7 @@ def create_app(settings: RouterSettings, store: Store,
         doc = await conversation_or_404(conversation_id)
         reply_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{conversation_id}:{idempotency_key}")) \
             if idempotency_key else str(uuid.uuid4())
-        in_reply_to = None
-        if body.kind is ReplyKind.PUBLIC:
-            thread = [m for m in await store.thread(conversation_id)
-                      if m["direction"] == "inbound"]
-            in_reply_to = thread[-1]["platform_message_id"] if thread else None
+        in_reply_to = doc.get("last_inbound_id") if body.kind is ReplyKind.PUBLIC else None
         now = datetime.now(UTC)
         created = await store.create_reply({
             "_id": reply_id, "conversation_id": conversation_id, "status": "requested",

@@ -4,6 +4,7 @@ Handlers are repeatable (at-least-once delivery) and return the ``ConversationUp
 to publish, so the worker stays a thin adapter between Kafka and these functions.
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -46,15 +47,17 @@ class Router:
         """Threads a classified message into its conversation and stores both."""
         message, classification = event.message, event.classification
         key = message_key(message.platform, message.brand_account, message.platform_message_id)
-        conversation_id = await self.store.conversation_of_message(key)
-        change = "message_added"
-        if conversation_id is None:
-            replied_to = None
-            if message.in_reply_to_id:
-                replied_to = await self.store.conversation_of_message(
-                    message_key(message.platform, message.brand_account, message.in_reply_to_id))
-            latest = await self.store.latest_of_customer(
-                message.platform, message.brand_account, message.author.id)
+        parent_key = message_key(message.platform, message.brand_account,
+                                 message.in_reply_to_id) if message.in_reply_to_id else None
+        # The three lookups are independent: one round trip instead of three.
+        known, replied_to, latest = await asyncio.gather(
+            self.store.conversation_of_message(key),
+            self.store.conversation_of_message(parent_key) if parent_key else _none(),
+            self.store.latest_of_customer(message.conversation_key()),
+        )
+        if known is not None:  # a redelivery: re-apply the same idempotent writes
+            conversation_id, change = known, "message_added"
+        else:
             decision = thread_message(message, replied_to, latest, self.thread_window)
             conversation_id = decision.conversation_id
             change = "created" if decision.is_new else "message_added"
@@ -73,17 +76,23 @@ class Router:
                 "created_at": now, "first_message_at": message.created_at,
                 "first_response_due_at": self.sla.first_response_due(received_at),
             },
-            message_key=key, message_at=message.created_at,
-            priority=classification.priority, now=now,
+            message_key=key, platform_message_id=message.platform_message_id,
+            message_at=message.created_at, priority=classification.priority, now=now,
         )
-        await self.store.add_message({
+        stored = {
             "_id": key, "conversation_id": conversation_id, "direction": "inbound",
             "platform_message_id": message.platform_message_id,
             "channel": message.channel.value, "author": message.author.model_dump(),
             "text": message.text, "in_reply_to_id": message.in_reply_to_id,
             "created_at": message.created_at, "received_at": received_at,
             "classification": classification.model_dump(mode="json"), "event_id": event_id,
-        })
+            # With received_at (ingest's acceptance time) this gives the pipeline latency.
+            "stored_at": now,
+        }
+        await asyncio.gather(
+            self.store.remember_customer(message.conversation_key(), conversation_id,
+                                         message.created_at),
+            self.store.add_message(stored))
         return conversation_event(doc, change)
 
     async def on_reply_sent(self, event: ReplySent) -> ConversationUpdated | None:
@@ -112,3 +121,7 @@ class Router:
             "failed_at": event.failed_at})
         doc = await self.store.touch(event.conversation_id, self.clock())
         return conversation_event(doc, "reply_failed") if doc else None
+
+
+async def _none() -> None:
+    return None

@@ -22,10 +22,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         # Queue views: open work in a queue, due soonest first.
         IndexModel([("queue", ASCENDING), ("status", ASCENDING),
                     ("first_response_due_at", ASCENDING)], name="queue_status_due"),
-        # Threading: the customer's latest conversation on a brand account.
         IndexModel([("platform", ASCENDING), ("brand_account", ASCENDING),
                     ("customer_id", ASCENDING), ("last_message_at", DESCENDING)],
-                   name="customer_latest"),
+                   name="customer_conversations"),
     ],
     "messages": [
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
@@ -44,6 +43,9 @@ class Store:
         self.conversations = self.db.conversations
         self.messages = self.db.messages
         self.replies = self.db.replies
+        # One document per customer and brand account, pointing at their latest conversation:
+        # threading then needs only lookups by _id, which every MongoDB server does fast.
+        self.customers = self.db.customers
 
     async def create_indexes(self) -> None:
         """Creates every index the queries need; a no-op when they exist."""
@@ -75,16 +77,22 @@ class Store:
 
     # --- conversations --------------------------------------------------------------
 
-    async def latest_of_customer(self, platform: str, brand_account: str,
-                                 customer_id: str) -> KnownConversation | None:
-        found = await self.conversations.find_one(
-            {"platform": platform, "brand_account": brand_account, "customer_id": customer_id},
-            {"last_message_at": 1}, sort=[("last_message_at", DESCENDING)])
-        return KnownConversation(found["_id"], found["last_message_at"]) if found else None
+    async def latest_of_customer(self, customer_key: str) -> KnownConversation | None:
+        found = await self.customers.find_one({"_id": customer_key})
+        return KnownConversation(found["conversation_id"], found["last_message_at"]) \
+            if found else None
+
+    async def remember_customer(self, customer_key: str, conversation_id: str,
+                                message_at: datetime) -> None:
+        """Points the customer at the conversation they last wrote in; repeatable."""
+        await self.customers.update_one(
+            {"_id": customer_key},
+            {"$set": {"conversation_id": conversation_id}, "$max": {"last_message_at": message_at}},
+            upsert=True)
 
     async def upsert_for_message(self, conversation_id: str, on_insert: Document,
-                                 message_key: str, message_at: datetime, priority: int,
-                                 now: datetime) -> Document:
+                                 message_key: str, platform_message_id: str,
+                                 message_at: datetime, priority: int, now: datetime) -> Document:
         """Adds a message to a conversation, creating or reopening it; repeatable."""
         return await self.conversations.find_one_and_update(
             {"_id": conversation_id},
@@ -92,7 +100,8 @@ class Store:
                 "$setOnInsert": on_insert,
                 "$addToSet": {"message_keys": message_key},
                 "$max": {"last_message_at": message_at, "priority": priority},
-                "$set": {"status": ConversationStatus.OPEN.value, "updated_at": now},
+                "$set": {"status": ConversationStatus.OPEN.value, "updated_at": now,
+                         "last_inbound_id": platform_message_id},
             },
             upsert=True,
             return_document=ReturnDocument.AFTER,
