@@ -29,6 +29,13 @@ def message(run: str, i: int, text: str = "@acmeshop where is my order? it's lat
             "text": text, "created_at": datetime.now(UTC).isoformat()}
 
 
+def remove_run(db: Any, run: str) -> None:
+    """Deletes what a benchmark run stored, so the user's inbox keeps only real work."""
+    db.conversations.delete_many({"brand_account": f"bench{run}"})
+    for collection in (db.messages, db.customers):
+        collection.delete_many({"_id": {"$regex": f"^x:bench{run}:"}})
+
+
 def new_run_id() -> str:
     return uuid.uuid4().hex[:8]
 

@@ -17,7 +17,15 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 from rich.progress import Progress
 
-from bench.common import console, message, new_run_id, percentile, running_stack, table
+from bench.common import (
+    console,
+    message,
+    new_run_id,
+    percentile,
+    remove_run,
+    running_stack,
+    table,
+)
 
 INGEST = "http://127.0.0.1:8081/v1/messages"
 
@@ -66,7 +74,8 @@ def main() -> None:
     args = parser.parse_args()
     endpoints = running_stack()
     database = os.environ.get("SOCIALCARE_MONGO_DATABASE", "socialcare")
-    messages = MongoClient(endpoints.mongo_url, tz_aware=True)[database].messages
+    db = MongoClient(endpoints.mongo_url, tz_aware=True)[database]
+    messages = db.messages
     # Warm-up: freshly started workers take seconds to fetch their first records, and a
     # backlog made then would be measured as latency of the whole run.
     warmup = new_run_id()
@@ -75,6 +84,8 @@ def main() -> None:
     run = new_run_id()
     accepted, offered_s = asyncio.run(offer(run, args.messages, args.rate))
     docs = wait_stored(messages, run, accepted)
+    for finished in (warmup, run):
+        remove_run(db, finished)
     latencies = [(d["stored_at"] - d["received_at"]).total_seconds() * 1000 for d in docs]
     table(f"ingest accepted -> conversation stored ({args.messages} messages at "
           f"{args.rate:.0f}/s offered)", [

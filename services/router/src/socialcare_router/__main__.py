@@ -46,7 +46,7 @@ def main() -> None:
         return EventPublisher.connect(settings.kafka_bootstrap, f"{SERVICE}-api",
                                       warm_topic=settings.topic(topics.REPLIES_REQUESTED))
 
-    api = create_app(settings, store, publisher)
+    api = create_app(settings, store, publisher, telemetry.tracer)
     uvicorn.run(api, host=settings.host, port=settings.inbox_port, log_config=None,
                 access_log=False)
     telemetry.shutdown()

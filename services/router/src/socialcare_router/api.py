@@ -9,6 +9,8 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
 from socialcare_contracts import topics
 from socialcare_contracts.events import ReplyKind, ReplyRequested
@@ -28,13 +30,14 @@ from socialcare_router.views import (
 )
 from socialcare_runtime.http import BodySizeLimit, find_by_secret
 from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
+from socialcare_runtime.telemetry import context_from_headers
 
 log = logging.getLogger(__name__)
 AGENT_ROLES = frozenset({"agent", "supervisor", "admin"})
 
 
 def create_app(settings: RouterSettings, store: Store,
-               connect: Callable[[], EventPublisher]) -> FastAPI:
+               connect: Callable[[], EventPublisher], tracer: trace.Tracer) -> FastAPI:
     """Builds the inbox API around a store; ``connect`` makes the Kafka publisher at start."""
 
     @asynccontextmanager
@@ -126,8 +129,13 @@ def create_app(settings: RouterSettings, store: Store,
             recipient_id=doc["customer_id"], text=body.text, agent_id=agent.id,
             requested_at=now)
         try:
-            await request.app.state.publisher.publish([Outgoing(
-                settings.topic(topics.REPLIES_REQUESTED), conversation_id, event, reply_id)])
+            # Continue the customer message's trace, so the reply's platform call joins it.
+            parent = context_from_headers(
+                [(k, v.encode()) for k, v in (doc.get("last_inbound_trace") or {}).items()])
+            with tracer.start_as_current_span("inbox reply", context=parent,
+                                              kind=SpanKind.SERVER):
+                await request.app.state.publisher.publish([Outgoing(
+                    settings.topic(topics.REPLIES_REQUESTED), conversation_id, event, reply_id)])
         except Backpressure:
             await store.set_reply_outcome(reply_id, {
                 "status": "failed", "failure_code": "not_queued",

@@ -18,6 +18,7 @@ from socialcare_contracts.events import (
 from socialcare_router.adapters.store import Store
 from socialcare_router.domain.sla import SlaPolicy
 from socialcare_router.domain.threading import message_key, thread_message
+from socialcare_runtime.telemetry import trace_headers
 
 Clock = Callable[[], datetime]
 
@@ -78,6 +79,8 @@ class Router:
             },
             message_key=key, platform_message_id=message.platform_message_id,
             message_at=message.created_at, priority=classification.priority, now=now,
+            # The agent's reply continues this trace: one trace from ingest to the platform.
+            trace=trace_headers(),
         )
         stored = {
             "_id": key, "conversation_id": conversation_id, "direction": "inbound",

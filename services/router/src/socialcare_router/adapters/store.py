@@ -92,7 +92,8 @@ class Store:
 
     async def upsert_for_message(self, conversation_id: str, on_insert: Document,
                                  message_key: str, platform_message_id: str,
-                                 message_at: datetime, priority: int, now: datetime) -> Document:
+                                 message_at: datetime, priority: int, now: datetime,
+                                 trace: dict[str, str]) -> Document:
         """Adds a message to a conversation, creating or reopening it; repeatable."""
         return await self.conversations.find_one_and_update(
             {"_id": conversation_id},
@@ -101,7 +102,7 @@ class Store:
                 "$addToSet": {"message_keys": message_key},
                 "$max": {"last_message_at": message_at, "priority": priority},
                 "$set": {"status": ConversationStatus.OPEN.value, "updated_at": now,
-                         "last_inbound_id": platform_message_id},
+                         "last_inbound_id": platform_message_id, "last_inbound_trace": trace},
             },
             upsert=True,
             return_document=ReturnDocument.AFTER,
@@ -132,7 +133,7 @@ class Store:
             due, last_id = after
             query["$or"] = [{"first_response_due_at": {"$gt": due}},
                             {"first_response_due_at": due, "_id": {"$gt": last_id}}]
-        cursor = self.conversations.find(query, {"message_keys": 0}).sort(
+        cursor = self.conversations.find(query).sort(
             [("first_response_due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
         return await cursor.to_list()
 
