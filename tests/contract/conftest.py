@@ -100,3 +100,47 @@ if __name__ == "__main__":
     fetched, reason = fetch_compose_schema()
     sys.stderr.write(f"{fetched or 'not fetched'} ({reason})\n")
     raise SystemExit(0 if fetched else 1)
+
+
+# Kubernetes JSON Schemas (strict: unknown fields are errors) for the manifests under
+# deploy/k8s, from the schemas the kubernetes-validate package ships, cached like the
+# Compose schema. Prefetch with ``python -c "from tests.contract.conftest import
+# fetch_k8s_schemas; fetch_k8s_schemas()"``.
+K8S_SCHEMA_PACKAGE = "kubernetes-validate==1.37.0"
+K8S_VERSION = "1.33.0"
+K8S_SCHEMA_DIR = CACHE_DIR / f"k8s-v{K8S_VERSION}-local-strict.kubernetes-validate-1.37.0"
+
+
+def fetch_k8s_schemas(target: Path = K8S_SCHEMA_DIR) -> tuple[Path | None, str]:
+    """Caches one Kubernetes version's strict schemas at ``target``; the path, or None and why."""
+    if (target / "_definitions.json").is_file():
+        return target, "cached"
+    uv = next((Path(u) for u in (shutil.which("uv"), ROOT / ".cache" / "uv-tool" / "bin" / "uv")
+               if u and Path(u).is_file()), None)
+    if uv is None:
+        return None, "no uv found to fetch it with"
+    with tempfile.TemporaryDirectory(prefix="k8s-schemas-") as tmp:
+        try:
+            subprocess.run([str(uv), "pip", "install", "--no-deps", "--quiet", "--target", tmp,
+                            K8S_SCHEMA_PACKAGE], check=True, capture_output=True, timeout=300)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return None, f"uv: {type(exc).__name__}"
+        source = (Path(tmp) / "kubernetes_validate" / "kubernetes-json-schema"
+                  / f"v{K8S_VERSION}-local-strict")
+        if not (source / "_definitions.json").is_file():
+            return None, f"{K8S_SCHEMA_PACKAGE} ships no schemas for {K8S_VERSION}"
+        partial = target.with_suffix(".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(source, partial)
+        partial.replace(target)
+    return target, "fetched"
+
+
+@pytest.fixture(scope="session")
+def k8s_schema_dir() -> Path:
+    """The folder of Kubernetes JSON Schemas (``<kind>-<group>-<version>.json``)."""
+    path, why = fetch_k8s_schemas()
+    if path is None:
+        pytest.skip(f"Kubernetes schemas not cached and {K8S_SCHEMA_PACKAGE} could not be "
+                    f"fetched from the package registry ({why})")
+    return path

@@ -31,6 +31,8 @@ SERVICES: dict[str, dict[str, Any]] = {
                         "settings": "socialcare_gateways.settings:GatewaySettings"},
     "ingest": {"svc": "ingest", "argv": [], "port": 8081, "port_env": "SOCIALCARE_INGEST_PORT",
                "settings": "socialcare_ingest.settings:IngestSettings"},
+    "ingest-poller": {"svc": "ingest", "argv": ["poller"], "port": None,
+                      "settings": "socialcare_ingest.settings:IngestSettings"},
     "classifier": {"svc": "classifier", "argv": [], "port": None,
                    "settings": "socialcare_classifier.settings:ClassifierSettings"},
     "router-worker": {"svc": "router", "argv": ["worker"], "port": None,

@@ -1,60 +1,45 @@
-"""Mapping rows of the 'Customer Support on Twitter' CSV to NormalizedMessage."""
+"""The demo replay reads customer tweets from a TWCS CSV through ingest's adapter."""
 
-from datetime import UTC, datetime
+import csv
+from pathlib import Path
 
 import pytest
 
-from socialcare_contracts.messages import ChannelKind, Platform
-from socialcare_local.replay import brand_handle, twcs_message
+from socialcare_local.replay import read_twcs
 
 pytestmark = pytest.mark.unit
+COLUMNS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
+           "in_response_to_tweet_id"]
+WHEN = "Tue Oct 31 22:10:47 +0000 2017"
 
 
-def row(**overrides: str) -> dict[str, str]:
-    base = {
-        "tweet_id": "119237",
-        "author_id": "105834",
-        "inbound": "True",
-        "created_at": "Tue Oct 31 22:10:47 +0000 2017",
-        "text": "@AppleSupport causing the reply to be disregarded @115712",
-        "response_tweet_id": "119236",
-        "in_response_to_tweet_id": "",
-    }
-    return base | overrides
+def write(tmp_path: Path, rows: list[list[str]]) -> Path:
+    path = tmp_path / "twcs.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return path
 
 
-def test_a_first_customer_tweet_is_a_mention_of_the_brand() -> None:
-    message = twcs_message(row())
-
-    assert message is not None
-    assert message.platform is Platform.X
-    assert message.channel is ChannelKind.MENTION
-    assert message.brand_account == "AppleSupport"
-    assert message.platform_message_id == "119237"
-    assert message.in_reply_to_id is None
-    assert message.author.id == "105834"
-    assert message.created_at == datetime(2017, 10, 31, 22, 10, 47, tzinfo=UTC)
-
-
-def test_a_follow_up_is_a_reply_with_the_integer_parent_id() -> None:
-    message = twcs_message(row(in_response_to_tweet_id="3.0"))
-
-    assert message is not None
-    assert message.channel is ChannelKind.REPLY
-    assert message.in_reply_to_id == "3"
+def test_only_customer_tweets_are_replayed_with_their_thread_references(tmp_path: Path) -> None:
+    path = write(tmp_path, [
+        ["1", "115712", "True", WHEN, "@sprintcare my phone is broken", "2", ""],
+        ["2", "sprintcare", "False", WHEN, "@115712 sorry to hear that! ^JK", "3", "1"],
+        ["3", "115712", "True", WHEN, "@sprintcare still broken", "", "2.0"],
+    ])
+    messages = list(read_twcs(path))
+    assert [m.platform_message_id for m in messages] == ["1", "3"]
+    assert {m.brand_account for m in messages} == {"sprintcare"}
+    assert messages[0].channel == "mention" and messages[1].channel == "reply"
+    assert messages[1].in_reply_to_id == "2"
+    assert messages[0].created_at.year == 2017
 
 
-def test_brand_tweets_are_not_replayed() -> None:
-    assert twcs_message(row(inbound="False")) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "brand"),
-    [
-        ("@115712 @sprintcare why", "sprintcare"),
-        ("@115712 @115713 hello", "unknown"),
-        ("no handle at all", "unknown"),
-    ],
-)
-def test_the_brand_is_the_first_handle_that_is_not_a_number(text: str, brand: str) -> None:
-    assert brand_handle(text) == brand
+def test_unusable_rows_are_skipped_not_fatal(tmp_path: Path) -> None:
+    path = write(tmp_path, [
+        ["1", "115712", "maybe", WHEN, "@sprintcare hi", "", ""],
+        ["2", "115712", "True", "yesterday", "@sprintcare hi", "", ""],
+        ["3", "115713", "True", WHEN, "@sprintcare hello", "", ""],
+    ])
+    assert [m.platform_message_id for m in read_twcs(path)] == ["3"]

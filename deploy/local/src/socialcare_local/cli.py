@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from socialcare_contracts.messages import NormalizedMessage
-from socialcare_local import infra, replay, services
+from socialcare_local import deadletter, infra, replay, services
 from socialcare_local.paths import SAMPLE_FILE, LocalPaths
 from socialcare_local.processes import tail
+from socialcare_runtime.settings import ServiceSettings
 
 console = Console(soft_wrap=True)  # paths and curl lines stay copyable
 
@@ -119,6 +120,39 @@ def logs(args: argparse.Namespace) -> None:
                 time.sleep(0.3)
 
 
+def _deadletter_table(title: str, rows: list[deadletter.DeadRecord], shown: int = 50) -> Table:
+    table = Table("dead-lettered at", "stage", "service", "source", "dead-letter record",
+                  "reason", title=title, caption=f"first {shown} shown" if len(rows) > shown
+                  else None)
+    for row in rows[:shown]:
+        r = row.record
+        table.add_row(r.dead_lettered_at.isoformat(timespec="seconds"), r.stage, r.service,
+                      f"{r.source_topic}/{r.partition}@{r.offset}", row.location, r.reason[:120])
+    return table
+
+
+def deadletter_list(args: argparse.Namespace) -> None:
+    since = deadletter.parse_since(args.since) if args.since else None
+    rows, unreadable = deadletter.list_deadletters(ServiceSettings(), since, args.stage)
+    console.print(_deadletter_table(f"{len(rows)} dead-lettered records", rows))
+    if unreadable:
+        console.print(f"[yellow]{unreadable} records are not DeadLettered events[/]")
+
+
+def deadletter_replay(args: argparse.Namespace) -> None:
+    audit = LocalPaths.from_env().state / "deadletter-replays.jsonl"
+    report = deadletter.replay(ServiceSettings(), args.stage, args.dry_run, args.limit,
+                               audit_file=audit)
+    verb = "would replay" if args.dry_run else "replayed"
+    console.print(_deadletter_table(f"{verb} {len(report.replayed)} records", report.replayed))
+    for row, why in report.refused:
+        console.print(f"[yellow]not replayed[/] {row.location}: {why}")
+    if report.unreadable:
+        console.print(f"[yellow]{report.unreadable} records are not DeadLettered events[/]")
+    if report.replayed and not args.dry_run:
+        console.print(f"recorded in {audit}")
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     root = argparse.ArgumentParser(
@@ -155,6 +189,19 @@ def parser() -> argparse.ArgumentParser:
     logs_cmd.add_argument("-n", "--lines", type=int, default=50)
     logs_cmd.add_argument("-f", "--follow", action="store_true")
     logs_cmd.set_defaults(handler=logs)
+
+    dead_cmd = commands.add_parser("deadletter", help="list or replay the dead-letter topic")
+    dead_actions = dead_cmd.add_subparsers(dest="action", required=True)
+    list_cmd = dead_actions.add_parser("list", help="show dead-lettered records")
+    list_cmd.add_argument("--since", help="30m, 2h, 7d or an ISO 8601 time")
+    list_cmd.add_argument("--stage", help="only this stage (classify, route, send, ...)")
+    list_cmd.set_defaults(handler=deadletter_list)
+    replay_cmd = dead_actions.add_parser(
+        "replay", help="re-publish records not replayed yet to their source topics")
+    replay_cmd.add_argument("--stage", help="only this stage (its own replay group)")
+    replay_cmd.add_argument("--dry-run", action="store_true", help="show, publish nothing")
+    replay_cmd.add_argument("--limit", type=int, help="replay at most N records")
+    replay_cmd.set_defaults(handler=deadletter_replay)
     return root
 
 

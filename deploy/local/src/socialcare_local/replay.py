@@ -2,24 +2,17 @@
 
 import csv
 import itertools
-import re
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from socialcare_contracts.messages import (
-    Author,
-    ChannelKind,
-    NormalizedMessage,
-    Platform,
-)
+from socialcare_contracts.messages import NormalizedMessage
+from socialcare_ingest.adapters import Rejected
+from socialcare_ingest.adapters.twcs import twcs_message
 
 BATCH_SIZE = 100
-TWCS_TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # Tue Oct 31 22:10:47 +0000 2017
-_HANDLE = re.compile(r"@(\w+)")
 
 
 def read_jsonl(path: Path) -> Iterator[NormalizedMessage]:
@@ -33,44 +26,20 @@ def read_jsonl(path: Path) -> Iterator[NormalizedMessage]:
                     raise ValueError(f"{path}:{number}: {error}") from error
 
 
-def brand_handle(text: str) -> str:
-    """The first @handle that is not all digits (TWCS numbers customers, names brands)."""
-    for handle in _HANDLE.findall(text):
-        if not handle.isdigit():
-            return handle
-    return "unknown"
-
-
-def _tweet_id(value: str) -> str | None:
-    """TWCS ids may be float strings ("3.0") or empty."""
-    value = value.strip()
-    return str(int(float(value))) if value else None
-
-
-def twcs_message(row: Mapping[str, str]) -> NormalizedMessage | None:
-    """A customer's tweet as a NormalizedMessage; None for the brands' own (outbound) tweets."""
-    if row["inbound"].strip().lower() != "true":
-        return None
-    in_reply_to = _tweet_id(row.get("in_response_to_tweet_id") or "")
-    return NormalizedMessage(
-        platform=Platform.X,
-        channel=ChannelKind.REPLY if in_reply_to else ChannelKind.MENTION,
-        brand_account=brand_handle(row["text"]),
-        platform_message_id=row["tweet_id"].strip(),
-        in_reply_to_id=in_reply_to,
-        author=Author(id=row["author_id"]),
-        text=row["text"],
-        created_at=datetime.strptime(row["created_at"], TWCS_TIME_FORMAT),
-    )
-
-
 def read_twcs(path: Path) -> Iterator[NormalizedMessage]:
-    """The inbound tweets of a 'Customer Support on Twitter' CSV, in file order."""
+    """The customer tweets of a 'Customer Support on Twitter' CSV, in file order.
+
+    Rows are mapped by ingest's own TWCS adapter; unusable rows are skipped here (the
+    importer, ``python -m socialcare_ingest import``, reports them with reasons).
+    """
     with path.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
-            message = twcs_message(row)
-            if message is not None:
-                yield message
+            try:
+                found = twcs_message(row, {})
+            except Rejected:
+                continue
+            if not found.message.from_brand:
+                yield found.message
 
 
 def count_lines(path: Path) -> int:

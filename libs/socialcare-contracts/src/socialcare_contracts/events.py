@@ -6,7 +6,7 @@ new ``.vN`` (the contract tests enforce it against the committed JSON Schemas).
 """
 
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from pydantic import AwareDatetime, Field
 
@@ -35,6 +35,8 @@ class Classification(Contract):
     listening_matches: tuple[str, ...] = ()
     private_data: bool = Field(default=False, description="Recommend moving to a DM")
     model_version: str
+    categories: tuple[str, ...] = Field(
+        default=(), description="Categories of the brand's own taxonomy")
 
 
 class MessageReceived(Contract):
@@ -87,6 +89,8 @@ class ReplyRequested(Contract):
     text: str = Field(min_length=1, max_length=10_000)
     agent_id: str
     requested_at: AwareDatetime
+    private_data: bool = Field(
+        default=False, description="The classifier saw personal data: a brand may force a DM")
 
 
 class ReplySent(Contract):
@@ -107,6 +111,17 @@ class ReplyFailed(Contract):
     reason: str = Field(description="What an agent can act on")
     requested_at: AwareDatetime
     failed_at: AwareDatetime
+
+
+class ClassifierRulesChanged(Contract):
+    """A brand's classifier taxonomy (keyword phrases and learned model) became active."""
+
+    brand: str = Field(min_length=1, max_length=200)
+    version: str = Field(description="Taxonomy version, stamped into model_version")
+    taxonomy: dict[str, Any] | None = Field(
+        default=None, description="Keyword phrases and model as JSON; absent removes the brand's")
+    changed_by: str | None = None
+    changed_at: AwareDatetime
 
 
 class DeadLettered(Contract):
@@ -132,4 +147,5 @@ EVENT_TOPICS: Final[dict[type[Contract], str]] = {
     ReplySent: topics.REPLIES_SENT,
     ReplyFailed: topics.REPLIES_FAILED,
     DeadLettered: topics.DEADLETTER,
+    ClassifierRulesChanged: topics.CLASSIFIER_RULES,
 }

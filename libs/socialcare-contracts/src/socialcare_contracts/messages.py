@@ -57,6 +57,9 @@ class NormalizedMessage(Contract):
     language_hint: str | None = Field(default=None, max_length=16)
     created_at: AwareDatetime
     received_at: AwareDatetime | None = None
+    from_brand: bool = Field(
+        default=False, description="An agent's own message (imported history), not a customer's"
+    )
 
     def conversation_key(self) -> str:
         """Kafka key: one customer on one brand account stays on one partition, in order."""

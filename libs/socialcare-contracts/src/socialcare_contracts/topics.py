@@ -13,6 +13,8 @@ REPLIES_REQUESTED: Final = "socialcare.replies.requested.v1"
 REPLIES_SENT: Final = "socialcare.replies.sent.v1"
 REPLIES_FAILED: Final = "socialcare.replies.failed.v1"
 DEADLETTER: Final = "socialcare.deadletter.v1"
+# Compacted, keyed by brand: each brand's latest classifier rules; every worker reads it all.
+CLASSIFIER_RULES: Final = "socialcare.classifier.rules.v1"
 
 ALL: Final = (
     MESSAGES_RECEIVED,
@@ -22,4 +24,5 @@ ALL: Final = (
     REPLIES_SENT,
     REPLIES_FAILED,
     DEADLETTER,
+    CLASSIFIER_RULES,
 )

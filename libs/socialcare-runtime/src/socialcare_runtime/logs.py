@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from opentelemetry import trace
 
+from socialcare_runtime.log_masking import PersonalDataFilter
+
 
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str) -> None:
@@ -34,6 +36,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     """Routes every logger to one JSON handler on stdout."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(PersonalDataFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -16,6 +16,7 @@ from kafka.errors import KafkaError
 
 from socialcare_contracts import cloudevents
 from socialcare_contracts.messages import Contract
+from socialcare_runtime.metrics import service_metrics
 from socialcare_runtime.telemetry import trace_headers
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,9 @@ class EventPublisher:
         except (TimeoutError, KafkaError, Backpressure) as exc:
             self._failed_at = time.monotonic()
             raise Backpressure(f"kafka did not acknowledge: {exc}") from exc
+        metrics = service_metrics()
+        for item in outgoing:
+            metrics.published(item.topic, self._source)
         return ids
 
     def _settle_threadsafe(self, loop: asyncio.AbstractEventLoop,

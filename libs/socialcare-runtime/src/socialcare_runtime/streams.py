@@ -11,6 +11,7 @@ import asyncio
 import base64
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
@@ -25,8 +26,9 @@ from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import Envelope, InvalidEvent
 from socialcare_contracts.events import DeadLettered
 from socialcare_contracts.messages import Contract
+from socialcare_runtime.metrics import LagMonitor, SocialcareMetrics, service_metrics
 from socialcare_runtime.settings import ServiceSettings
-from socialcare_runtime.telemetry import context_from_headers, trace_headers
+from socialcare_runtime.telemetry import context_from_headers, metrics_exported, trace_headers
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=Contract)
@@ -63,7 +65,10 @@ def raw_topic(app: faust.App, name: str) -> faust.TopicT:
 
 
 class RecordProcessor:
-    """Decodes, traces, handles and dead-letters the records of one stage."""
+    """Decodes, traces, measures, handles and dead-letters the records of one stage.
+
+    When metrics are exported it also reports its consumer group's lag while the app runs.
+    """
 
     def __init__(
         self,
@@ -73,6 +78,8 @@ class RecordProcessor:
         tracer: trace.Tracer,
         transient_errors: tuple[type[Exception], ...] = (),
         max_backoff_s: float = 10.0,
+        instruments: SocialcareMetrics | None = None,
+        lag_interval_s: float = 15.0,
     ) -> None:
         self.service = service
         self.tracer = tracer
@@ -80,6 +87,14 @@ class RecordProcessor:
         self.max_backoff_s = max_backoff_s
         self.deadletter_topic = raw_topic(app, settings.topic(topics.DEADLETTER))
         self.dead_lettered = 0
+        self.instruments = instruments or service_metrics()
+        if metrics_exported():
+            monitor = LagMonitor(settings.kafka_bootstrap, [app.conf.id], self.instruments,
+                                 lag_interval_s)
+
+            @app.task
+            async def report_lag() -> None:
+                monitor.start()
 
     async def run(self, stream: faust.StreamT, model: type[T],
                   handler: Callable[[Envelope[T]], Awaitable[None]], stage: str) -> None:
@@ -89,6 +104,15 @@ class RecordProcessor:
 
     async def process(self, message: Any, model: type[T],
                       handler: Callable[[Envelope[T]], Awaitable[None]], stage: str) -> None:
+        """Handles one record; its outcome and duration are recorded per stage."""
+        started = time.perf_counter()
+        self.instruments.consumed(message.topic, self.service)
+        outcome = await self._process(message, model, handler, stage)
+        self.instruments.processing.record(time.perf_counter() - started, {
+            "stage": stage, "service": self.service, "outcome": outcome})
+
+    async def _process(self, message: Any, model: type[T],
+                       handler: Callable[[Envelope[T]], Awaitable[None]], stage: str) -> str:
         headers = _header_items(message.headers)
         parent = context_from_headers(headers)
         with self.tracer.start_as_current_span(
@@ -103,13 +127,13 @@ class RecordProcessor:
             except InvalidEvent as exc:
                 await self._dead_letter(message, headers, stage, str(exc))
                 span.set_status(Status(StatusCode.ERROR, "invalid event"))
-                return
+                return "invalid"
             span.set_attribute("cloudevents.event_id", envelope.id)
             attempt = 0
             while True:
                 try:
                     await handler(envelope)
-                    return
+                    return "ok"
                 except self.transient_errors as exc:
                     attempt += 1
                     delay = min(self.max_backoff_s, 0.1 * 2 ** min(attempt, 10))
@@ -122,7 +146,7 @@ class RecordProcessor:
                     span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
                     await self._dead_letter(message, headers, stage,
                                             f"{type(exc).__name__}: {exc}")
-                    return
+                    return "failed"
 
     async def _dead_letter(self, message: Any, headers: list[tuple[str, bytes]],
                            stage: str, reason: str) -> None:
@@ -143,6 +167,8 @@ class RecordProcessor:
         await self.deadletter_topic.send(key=message.key, value=value, headers=out_headers,
                                          force=True)
         self.dead_lettered += 1
+        self.instruments.dead_lettered.add(1, {"stage": stage, "service": self.service})
+        self.instruments.published(self.deadletter_topic.get_topic_name(), self.service)
         log.warning("dead-lettered %s[%d]@%d from %s: %s", message.topic, message.partition,
                     message.offset, stage, reason[:200])
 
@@ -153,6 +179,7 @@ async def send_event(topic: faust.TopicT, key: str, data: Contract, source: str,
     value, headers = cloudevents.encode(data, source=source, event_id=event_id,
                                         extensions=trace_headers())
     await topic.send(key=key.encode(), value=value, headers=headers, force=True)
+    service_metrics().published(topic.get_topic_name(), source)
     return dict(headers)["ce_id"].decode()
 
 

@@ -106,6 +106,8 @@ class SandboxGateway(gateway_pb2_grpc.PlatformGatewayServicer,
                 idempotency_key=key, kind=kind, brand_account=brand, target_id=target,
                 text=text, platform_message_id=message_id,
                 sent_at_unix_ms=int(time.time() * 1000), attempts=1), result))
+            if self._faults.response_delay_ms:
+                await asyncio.sleep(self._faults.response_delay_ms / 1000)
             return result
 
     async def _apply_faults(self, context: grpc.aio.ServicerContext) -> None:

@@ -1,6 +1,5 @@
-"""The ingest HTTP API: the API channel (``POST /v1/messages``) and health endpoints."""
+"""The ingest HTTP API: the API channel, platform webhooks, listening rules and health."""
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -10,16 +9,17 @@ from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import BaseModel
+from pymongo.asynchronous.database import AsyncDatabase
 
-from socialcare_contracts import topics
-from socialcare_contracts.events import MessageReceived
 from socialcare_contracts.messages import NormalizedMessage
+from socialcare_ingest.delivery import FrontDoor, Unavailable
 from socialcare_ingest.intake import RejectedInput, parse_messages
+from socialcare_ingest.listening.api import listening_routes
+from socialcare_ingest.listening.store import ListeningStore
 from socialcare_ingest.settings import IngestSettings
+from socialcare_ingest.webhooks import webhook_routes
 from socialcare_runtime.http import BodySizeLimit, find_by_secret
-from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
-
-log = logging.getLogger(__name__)
+from socialcare_runtime.publisher import EventPublisher
 
 
 class AcceptedMessage(BaseModel):
@@ -32,8 +32,11 @@ class Accepted(BaseModel):
 
 
 def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
-               tracer: trace.Tracer) -> FastAPI:
-    """Builds the app; ``connect`` makes the Kafka publisher when the app starts."""
+               tracer: trace.Tracer, database: AsyncDatabase | None = None) -> FastAPI:
+    """Builds the app; ``connect`` makes the Kafka publisher when the app starts.
+
+    Without ``database`` the listening-rules API is not served.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,6 +47,10 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
     app = FastAPI(title="SocialCare ingest", version="1", lifespan=lifespan,
                   description="Front door for customer messages from every platform.")
     app.add_middleware(BodySizeLimit, max_bytes=settings.ingest_max_body_bytes)
+    door = FrontDoor(settings)
+    app.include_router(webhook_routes(settings, door, tracer))
+    if database is not None:
+        app.include_router(listening_routes(settings, ListeningStore(database)))
 
     def source(x_api_key: Annotated[str | None, Header()] = None) -> str:
         found = find_by_secret(x_api_key, {k: s for s, k in settings.ingest_api_keys.items()})
@@ -56,6 +63,7 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
         "/v1/messages", status_code=202, response_model=Accepted,
         responses={400: {"description": "Malformed body"}, 401: {"description": "No API key"},
                    413: {"description": "Too large"}, 422: {"description": "Invalid message"},
+                   429: {"description": "Rate limited; retry after Retry-After"},
                    503: {"description": "Kafka unavailable; retry after Retry-After"}},
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"oneOf": [
@@ -69,21 +77,17 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
                             source_name: Annotated[str, Depends(source)]) -> Any:
         """Accepts one message or a batch; 202 once Kafka has acknowledged every one."""
         with tracer.start_as_current_span("ingest api message", kind=SpanKind.SERVER) as span:
+            if (limited := door.throttled(f"api:{source_name}")) is not None:
+                return limited
             try:
                 messages = parse_messages(await request.body(), settings.ingest_max_batch)
             except RejectedInput as exc:
                 return JSONResponse({"detail": exc.detail}, status_code=exc.status)
             span.set_attribute("socialcare.batch_size", len(messages))
-            outgoing = [Outgoing(settings.topic(topics.MESSAGES_RECEIVED), m.conversation_key(),
-                                 MessageReceived(message=m)) for m in messages]
             try:
-                ids = await request.app.state.publisher.publish(outgoing)
-            except Backpressure as exc:
-                log.warning("publishing %d messages from %s failed: %s", len(messages),
-                            source_name, exc)
-                return JSONResponse({"detail": "message bus unavailable, retry later"},
-                                    status_code=503,
-                                    headers={"Retry-After": str(settings.ingest_retry_after_s)})
+                ids = await door.publish(request.app.state.publisher, messages, source_name)
+            except Unavailable as exc:
+                return exc.response
             return Accepted(accepted=[
                 AcceptedMessage(event_id=i, platform_message_id=m.platform_message_id)
                 for i, m in zip(ids, messages, strict=True)])

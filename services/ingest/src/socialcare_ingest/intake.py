@@ -18,18 +18,25 @@ class RejectedInput(ValueError):
         self.detail = detail
 
 
-def parse_messages(body: bytes, max_batch: int,
-                   now: datetime | None = None) -> list[NormalizedMessage]:
-    """Parses one message or ``{"messages": [...]}``; all valid or nothing is accepted."""
+def parse_json(body: bytes) -> Any:
+    """The JSON document in a request body, or a 400 saying what is wrong with it."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RejectedInput(400, f"body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise RejectedInput(400, f"malformed JSON: {exc.msg} at line {exc.lineno} "
                                  f"column {exc.colno}") from None
+    except RecursionError:
+        raise RejectedInput(400, "JSON is nested too deeply") from None
+
+
+def parse_messages(body: bytes, max_batch: int,
+                   now: datetime | None = None) -> list[NormalizedMessage]:
+    """Parses one message or ``{"messages": [...]}``; all valid or nothing is accepted."""
+    document = parse_json(body)
     if isinstance(document, dict) and "messages" in document:
         items = document["messages"]
         if set(document) != {"messages"}:

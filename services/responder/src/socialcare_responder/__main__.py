@@ -1,12 +1,13 @@
 """Entrypoint: ``python -m socialcare_responder``."""
 
-from datetime import timedelta
-
 from socialcare_contracts import topics
-from socialcare_responder.adapters.gateways import GatewayClients
+from socialcare_responder.adapters.gateways import GatewayClients, channel_credentials
+from socialcare_responder.adapters.ledger import DeliveryLedger
 from socialcare_responder.sending import ReplySender
 from socialcare_responder.settings import ResponderSettings
 from socialcare_responder.worker import SERVICE, build_app
+from socialcare_runtime import mongo
+from socialcare_runtime.instrumentation import instrument_grpc_client, instrument_pymongo
 from socialcare_runtime.kafka_admin import ensure_topics
 from socialcare_runtime.logs import configure_logging
 from socialcare_runtime.streams import run_worker
@@ -17,10 +18,15 @@ def main() -> None:
     settings = ResponderSettings()
     configure_logging("responder", settings.log_level)
     telemetry = setup_telemetry(SERVICE)
+    instrument_grpc_client()
+    instrument_pymongo()
     ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
                   settings.topic_partitions, settings.topic_replication_factor)
-    gateways = GatewayClients(settings.gateways, settings.gateway_timeout_s)
-    sender = ReplySender(gateways, timedelta(seconds=settings.reply_give_up_after_s))
+    gateways = GatewayClients(settings.gateways, settings.gateway_timeout_s, channel_credentials(
+        settings.gateway_tls_ca_file, settings.gateway_tls_cert_file,
+        settings.gateway_tls_key_file))
+    client = mongo.connect(settings.mongo_url, SERVICE)
+    sender = ReplySender(gateways, DeliveryLedger(client[settings.mongo_database]), settings)
     run_worker(build_app(settings, sender, telemetry.tracer), on_shutdown=telemetry.shutdown)
 
 

@@ -1,79 +1,147 @@
 """Sends one reply request through its gateway and says how it ended.
 
-Transient failures are retried with exponential backoff and jitter, honouring the
-gateway's retry-after, until the reply's give-up deadline; the idempotency key (the
-reply id) makes every retry safe. Anything else fails at once with a reason an agent can
-act on.
+The text is composed in the brand's voice and planned within the platform's limits (one
+part, a thread, a forced DM, or a refusal with a reason). Every part is written to the
+delivery ledger before and after its gateway call, so a redelivered request re-publishes
+what was posted instead of posting again. Transient failures are retried with exponential
+backoff and jitter, honouring the gateway's retry-after, until the reply's give-up
+deadline; a platform that keeps failing opens its circuit and replies wait for it.
 """
 
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from socialcare_contracts.events import ReplyFailed, ReplyKind, ReplyRequested, ReplySent
 from socialcare_contracts.gateway.v1 import gateway_pb2
 from socialcare_responder.adapters.gateways import GatewayClients, GatewayError
+from socialcare_responder.adapters.ledger import Delivered, DeliveryLedger
+from socialcare_responder.domain.circuit import CircuitBreaker
+from socialcare_responder.domain.composition import CompositionError, compose
+from socialcare_responder.domain.planning import Limits, Plan, Refusal, plan_delivery
+from socialcare_responder.settings import ResponderSettings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
 class ReplySender:
-    def __init__(self, gateways: GatewayClients, give_up_after: timedelta,
-                 clock: Clock = lambda: datetime.now(UTC), max_backoff_s: float = 30.0) -> None:
+    def __init__(self, gateways: GatewayClients, ledger: DeliveryLedger,
+                 settings: ResponderSettings, clock: Clock = lambda: datetime.now(UTC),
+                 monotonic: Callable[[], float] = time.monotonic,
+                 max_backoff_s: float = 30.0) -> None:
         self.gateways = gateways
-        self.give_up_after = give_up_after
+        self.ledger = ledger
+        self.settings = settings
+        self.give_up_after = timedelta(seconds=settings.reply_give_up_after_s)
         self.clock = clock
+        self.monotonic = monotonic
         self.max_backoff_s = max_backoff_s
+        self._breakers: dict[str, CircuitBreaker] = {}
 
     async def send(self, reply: ReplyRequested) -> ReplySent | ReplyFailed:
+        """Delivers a reply (all its parts) or says why not; retries what a retry can fix."""
+        policy = self.settings.brand_policy(reply.brand_account)
+        try:
+            text = compose(reply.text, policy, reply.agent_id,
+                           self.settings.agent_initials.get(reply.agent_id))
+        except CompositionError as exc:
+            return self._failed(reply, "invalid_argument", str(exc))
+        breaker = self._breaker(reply.platform.value)
         attempt = 0
         while True:
+            if not breaker.allow():
+                wait = max(breaker.wait_s(), 0.05)
+                if self._past_deadline(reply, wait):
+                    return self._failed(reply, "unavailable", f"{reply.platform.value} keeps "
+                                        "failing (circuit open); send it again later")
+                await asyncio.sleep(wait)
+                continue
+            settled = False
             try:
-                return await self._attempt(reply)
+                outcome = await self._deliver(reply, text)
+                settled = True
+                breaker.record_success()
+                return outcome
             except GatewayError as exc:
+                settled = True
+                if exc.transient and exc.retry_after_s is None:
+                    breaker.record_failure()
+                else:  # the platform answered: it is up, the reply or the rate is the problem
+                    breaker.record_success()
                 if not exc.transient:
                     return self._failed(reply, exc.code.name.lower(), exc.detail)
                 attempt += 1
                 delay = exc.retry_after_s if exc.retry_after_s is not None else \
                     min(self.max_backoff_s, 0.2 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1)
-                if self.clock() + timedelta(seconds=delay) > \
-                        reply.requested_at + self.give_up_after:
+                if self._past_deadline(reply, delay):
                     reason = f"platform kept failing ({exc.detail}); send it again later"
                     return self._failed(reply, exc.code.name.lower(), reason)
                 log.warning("reply %s: %s, retry %d in %.2fs", reply.reply_id, exc.code.name,
                             attempt, delay)
                 await asyncio.sleep(delay)
+            finally:
+                if not settled:  # cancelled or the ledger failed: free a half-open trial
+                    breaker.record_failure()
 
-    async def _attempt(self, reply: ReplyRequested) -> ReplySent | ReplyFailed:
+    async def _deliver(self, reply: ReplyRequested, text: str) -> ReplySent | ReplyFailed:
         platform = reply.platform.value
         caps = await self.gateways.capabilities(platform)
-        direct = reply.kind is ReplyKind.DIRECT
-        if direct and not caps.supports_direct_messages:
-            return self._failed(reply, "unsupported", f"{platform} has no direct messages")
-        limit = caps.max_direct_message_length if direct else caps.max_reply_length
-        if limit and len(reply.text) > limit:
-            return self._failed(reply, "too_long",
-                                f"text is {len(reply.text)} characters, {platform} allows {limit}")
-        if direct:
-            result = await self.gateways.send_direct_message(platform,
-                gateway_pb2.SendDirectMessageRequest(
-                    idempotency_key=reply.reply_id, brand_account=reply.brand_account,
-                    recipient_id=reply.recipient_id, text=reply.text))
-        else:
-            if not reply.in_reply_to_id:
-                return self._failed(reply, "invalid_argument", "no customer message to reply to")
-            result = await self.gateways.send_reply(platform, gateway_pb2.SendReplyRequest(
-                idempotency_key=reply.reply_id, brand_account=reply.brand_account,
-                in_reply_to_message_id=reply.in_reply_to_id, text=reply.text))
+        plan = plan_delivery(
+            text, reply.kind is ReplyKind.DIRECT, bool(reply.in_reply_to_id), reply.private_data,
+            self.settings.brand_policy(reply.brand_account),
+            Limits(platform, caps.max_reply_length, caps.max_direct_message_length,
+                   caps.supports_direct_messages, caps.length_counting or "codepoints"))
+        if isinstance(plan, Refusal):
+            return self._failed(reply, plan.code, plan.reason)
+        first: Delivered | None = None
+        previous = reply.in_reply_to_id or ""
+        for part, part_text in enumerate(plan.parts):
+            done = await self.ledger.sent(reply.reply_id, part)
+            if done is None:
+                await self.ledger.attempting(reply.reply_id, part, platform, self.clock())
+                result = await self._post(reply, plan, part, part_text, previous)
+                done = Delivered(result.platform_message_id, result.permalink or None)
+                await self.ledger.mark_sent(reply.reply_id, part, done, self.clock())
+            first = first or done
+            previous = done.platform_message_id
+        assert first is not None  # a plan always has a part
+        if plan.moved_to_dm:
+            log.info("reply %s sent as a direct message (private data)", reply.reply_id)
         return ReplySent(reply_id=reply.reply_id, conversation_id=reply.conversation_id,
-                         platform=reply.platform, platform_message_id=result.platform_message_id,
-                         permalink=result.permalink or None, requested_at=reply.requested_at,
+                         platform=reply.platform, platform_message_id=first.platform_message_id,
+                         permalink=first.permalink, requested_at=reply.requested_at,
                          sent_at=self.clock())
 
+    async def _post(self, reply: ReplyRequested, plan: Plan, part: int, text: str,
+                    in_reply_to: str) -> gateway_pb2.SendResult:
+        # Part 0 keeps the reply id as its key, so a gateway sees the same key end to end.
+        key = reply.reply_id if part == 0 else f"{reply.reply_id}:{part}"
+        platform = reply.platform.value
+        if plan.direct:
+            return await self.gateways.send_direct_message(platform,
+                gateway_pb2.SendDirectMessageRequest(
+                    idempotency_key=key, brand_account=reply.brand_account,
+                    recipient_id=reply.recipient_id, text=text, platform=platform))
+        return await self.gateways.send_reply(platform, gateway_pb2.SendReplyRequest(
+            idempotency_key=key, brand_account=reply.brand_account,
+            in_reply_to_message_id=in_reply_to, text=text, platform=platform))
+
+    def _breaker(self, platform: str) -> CircuitBreaker:
+        if platform not in self._breakers:
+            self._breakers[platform] = CircuitBreaker(
+                self.monotonic, self.settings.circuit_failure_threshold,
+                self.settings.circuit_reset_after_s)
+        return self._breakers[platform]
+
+    def _past_deadline(self, reply: ReplyRequested, delay_s: float) -> bool:
+        return self.clock() + timedelta(seconds=delay_s) > reply.requested_at + self.give_up_after
+
     def _failed(self, reply: ReplyRequested, code: str, reason: str) -> ReplyFailed:
+        log.info("reply %s failed: %s", reply.reply_id, code)
         return ReplyFailed(reply_id=reply.reply_id, conversation_id=reply.conversation_id,
                            platform=reply.platform, code=code, reason=reason,
                            requested_at=reply.requested_at, failed_at=self.clock())

@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from socialcare_responder.domain.composition import BrandPolicy
 from socialcare_runtime.settings import ServiceSettings
 
 
@@ -11,5 +12,18 @@ class ResponderSettings(ServiceSettings):
         description="Platform -> gateway gRPC target; '*' is the fallback",
     )
     gateway_timeout_s: float = Field(default=10.0, gt=0)
+    gateway_tls_ca_file: str | None = Field(
+        default=None, description="CA that signed the gateways' certificates: TLS when set")
+    gateway_tls_cert_file: str | None = Field(default=None, description="Client cert (mTLS)")
+    gateway_tls_key_file: str | None = None
     reply_give_up_after_s: float = Field(
         default=900.0, gt=0, description="Stop retrying a reply this long after it was requested")
+    brands: dict[str, BrandPolicy] = Field(
+        default={"*": BrandPolicy()}, description="Brand account -> reply policy; '*' default")
+    agent_initials: dict[str, str] = Field(default={}, description="Agent id -> initials")
+    circuit_failure_threshold: int = Field(default=5, ge=1)
+    circuit_reset_after_s: float = Field(default=30.0, gt=0)
+
+    def brand_policy(self, brand_account: str) -> BrandPolicy:
+        """The brand's policy, else the ``*`` default, else the built-in one."""
+        return self.brands.get(brand_account) or self.brands.get("*") or BrandPolicy()

@@ -8,6 +8,7 @@ from socialcare_contracts.cloudevents import Envelope
 from socialcare_contracts.events import ReplyRequested, ReplySent
 from socialcare_responder.sending import ReplySender
 from socialcare_responder.settings import ResponderSettings
+from socialcare_runtime import mongo
 from socialcare_runtime.streams import (
     RecordProcessor,
     create_app,
@@ -22,7 +23,9 @@ SERVICE = "socialcare-responder"
 def build_app(settings: ResponderSettings, sender: ReplySender, tracer: trace.Tracer) -> faust.App:
     """Wires the send agent; outcome ids derive from the reply id, so resends dedupe."""
     app = create_app(SERVICE, settings)
-    processor = RecordProcessor(app, settings, SERVICE, tracer)
+    # A MongoDB outage (the delivery ledger) is waited out, never dead-lettered.
+    processor = RecordProcessor(app, settings, SERVICE, tracer,
+                                transient_errors=mongo.TRANSIENT_ERRORS)
     requested = raw_topic(app, settings.topic(topics.REPLIES_REQUESTED))
     sent = raw_topic(app, settings.topic(topics.REPLIES_SENT))
     failed = raw_topic(app, settings.topic(topics.REPLIES_FAILED))

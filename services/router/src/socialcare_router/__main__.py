@@ -8,9 +8,12 @@ from socialcare_contracts import topics
 from socialcare_router.adapters.store import Store
 from socialcare_router.api import create_app
 from socialcare_router.domain.sla import BusinessHours, SlaPolicy
+from socialcare_router.escalation import Escalator
 from socialcare_router.routing import Router
+from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
 from socialcare_router.worker import SERVICE, build_app
+from socialcare_runtime.instrumentation import instrument_fastapi, instrument_pymongo
 from socialcare_runtime.kafka_admin import ensure_topics
 from socialcare_runtime.logs import configure_logging
 from socialcare_runtime.mongo import connect
@@ -26,14 +29,19 @@ def main() -> None:
     settings = RouterSettings()
     configure_logging(f"router-{role}", settings.log_level)
     telemetry = setup_telemetry(f"{SERVICE}-{role}")
+    instrument_pymongo()
     ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
                   settings.topic_partitions, settings.topic_replication_factor)
     client = connect(settings.mongo_url, f"{SERVICE}-{role}")
     store = Store(client, settings.mongo_database)
     if role == "worker":
+        config = RoutingConfig(store.config, settings.routing_refresh_s)
         router = Router(store, SlaPolicy(BusinessHours(timezone=settings.sla_timezone)),
-                        settings.default_queue, settings.thread_window)
-        app = build_app(settings, router, telemetry.tracer)
+                        settings.default_queue, settings.thread_window, config=config,
+                        escalation_share=settings.escalation_share)
+        escalator = Escalator(store, config, settings.escalation_queue,
+                              settings.escalation_priority_boost, router.clock)
+        app = build_app(settings, router, telemetry.tracer, escalator)
 
         @app.task
         async def create_indexes() -> None:
@@ -47,6 +55,7 @@ def main() -> None:
                                       warm_topic=settings.topic(topics.REPLIES_REQUESTED))
 
     api = create_app(settings, store, publisher, telemetry.tracer)
+    instrument_fastapi(api)
     uvicorn.run(api, host=settings.host, port=settings.inbox_port, log_config=None,
                 access_log=False)
     telemetry.shutdown()

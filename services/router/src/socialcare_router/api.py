@@ -1,39 +1,32 @@
-"""The inbox API: agents read queues and conversations and send replies."""
+"""The inbox API: agents work conversations; supervisors manage queues, rules and SLAs."""
 
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind
 
 from socialcare_contracts import topics
-from socialcare_contracts.events import ReplyKind, ReplyRequested
+from socialcare_router import api_actions, api_admin, api_conversations, api_reports
 from socialcare_router.adapters.store import Store
-from socialcare_router.settings import InboxUser, RouterSettings
-from socialcare_router.views import (
-    ConversationDetail,
-    ConversationSummary,
-    QueuePage,
-    ReplyAccepted,
-    ReplyRequest,
-    ReplyView,
-    ThreadMessage,
-    decode_cursor,
-    doc_id_view,
-    encode_cursor,
-)
-from socialcare_runtime.http import BodySizeLimit, find_by_secret
-from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
-from socialcare_runtime.telemetry import context_from_headers
+from socialcare_router.deps import AUTH_ERRORS, AnyUser
+from socialcare_router.live_feed import LiveFeed, TooManyClients
+from socialcare_router.settings import RouterSettings
+from socialcare_runtime.http import BodySizeLimit
+from socialcare_runtime.publisher import EventPublisher
 
 log = logging.getLogger(__name__)
-AGENT_ROLES = frozenset({"agent", "supervisor", "admin"})
+
+
+async def bootstrap_agents(store: Store, settings: RouterSettings) -> None:
+    """Gives every configured user an agent profile; supervisors' later edits are kept."""
+    for user in settings.inbox_users.values():
+        await store.config.bootstrap_agent(user.id, {
+            "name": user.name, "role": user.role, "skills": {}, "load": 0,
+            "capacity": settings.default_agent_capacity, "presence": "online"})
 
 
 def create_app(settings: RouterSettings, store: Store,
@@ -43,107 +36,44 @@ def create_app(settings: RouterSettings, store: Store,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.create_indexes()
+        await bootstrap_agents(store, settings)
         app.state.publisher = connect()
+        live = LiveFeed(settings.kafka_bootstrap, settings.topic(topics.CONVERSATIONS_UPDATED),
+                        settings.topic_prefix, settings.live_max_clients,
+                        settings.live_client_queue)
+        await live.start()
+        app.state.live = live
         yield
+        await live.stop()
         app.state.publisher.close()
 
     app = FastAPI(title="SocialCare inbox", version="1", lifespan=lifespan,
-                  description="Queues, conversations and replies for agents and supervisors.")
+                  description="Queues, conversations and replies for agents; agents, queues, "
+                              "routing rules, SLA policies and saved replies for supervisors. "
+                              "Every route needs an `X-API-Key` header.")
+    app.state.settings, app.state.store, app.state.tracer = settings, store, tracer
     app.add_middleware(BodySizeLimit, max_bytes=settings.inbox_max_body_bytes)
+    app.include_router(api_conversations.router)
+    app.include_router(api_actions.router)
+    app.include_router(api_admin.router)
+    app.include_router(api_reports.router)
 
-    def user(x_api_key: Annotated[str | None, Header()] = None) -> InboxUser:
-        found = find_by_secret(x_api_key, settings.inbox_users)
-        if found is None:
-            raise HTTPException(401, "missing or unknown X-API-Key",
-                                headers={"WWW-Authenticate": "ApiKey"})
-        if found.role not in AGENT_ROLES:
-            raise HTTPException(403, f"role {found.role} may not use the inbox")
-        return found
-
-    CurrentUser = Annotated[InboxUser, Depends(user)]
-
-    async def conversation_or_404(conversation_id: str) -> dict:
-        doc = await store.get_conversation(conversation_id)
-        if doc is None:
-            raise HTTPException(404, f"no conversation {conversation_id}")
-        return doc
-
-    @app.get("/v1/queues/{queue}/conversations", response_model=QueuePage)
-    async def list_queue(
-        queue: str, _: CurrentUser,
-        status: Annotated[str, Query(pattern="^(open|waiting_on_customer|resolved)$")] = "open",
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        after: Annotated[str | None, Query(max_length=512)] = None,
-    ) -> QueuePage:
-        """A queue's conversations, due soonest first, by pages."""
+    @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,
+             responses={**AUTH_ERRORS, 503: {"description": "Too many live clients"},
+                        200: {"content": {"text/event-stream": {}},
+                              "description": "`conversation` events (ConversationUpdated); "
+                                             "`overflow` when the client fell behind"}})
+    async def live_feed(request: Request, _: AnyUser,
+                        queue: Annotated[str | None, Query(max_length=64)] = None
+                        ) -> StreamingResponse:
+        """Server-sent events of conversation changes, optionally of one queue."""
+        live: LiveFeed = request.app.state.live
         try:
-            position = decode_cursor(after) if after else None
-        except (ValueError, TypeError) as exc:
-            raise HTTPException(400, "invalid cursor") from exc
-        docs = await store.queue_page(queue, status, limit, position)
-        items = [ConversationSummary.of(d) for d in docs]
-        next_cursor = encode_cursor(items[-1].first_response_due_at, items[-1].id) \
-            if len(items) == limit else None
-        return QueuePage(items=items, next_cursor=next_cursor)
-
-    @app.get("/v1/conversations/{conversation_id}", response_model=ConversationDetail)
-    async def get_conversation(conversation_id: str, _: CurrentUser) -> ConversationDetail:
-        """A conversation with its whole thread and the replies sent or pending."""
-        doc = await conversation_or_404(conversation_id)
-        return ConversationDetail(
-            conversation=ConversationSummary.of(doc),
-            messages=[ThreadMessage(**doc_id_view(m)) for m in await store.thread(conversation_id)],
-            replies=[ReplyView(**doc_id_view(r)) for r in await store.replies_of(conversation_id)],
-        )
-
-    @app.post("/v1/conversations/{conversation_id}/replies", status_code=202,
-              response_model=ReplyAccepted,
-              responses={404: {"description": "No such conversation"},
-                         409: {"description": "Idempotency-Key reused for another reply"},
-                         503: {"description": "Could not queue the reply; retry"}})
-    async def post_reply(
-        conversation_id: str, body: ReplyRequest, agent: CurrentUser, request: Request,
-        idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
-    ) -> JSONResponse:
-        """Queues a reply for sending; the same Idempotency-Key never sends twice."""
-        doc = await conversation_or_404(conversation_id)
-        reply_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{conversation_id}:{idempotency_key}")) \
-            if idempotency_key else str(uuid.uuid4())
-        in_reply_to = doc.get("last_inbound_id") if body.kind is ReplyKind.PUBLIC else None
-        now = datetime.now(UTC)
-        created = await store.create_reply({
-            "_id": reply_id, "conversation_id": conversation_id, "status": "requested",
-            "kind": body.kind.value, "text": body.text, "agent_id": agent.id,
-            "brand_account": doc["brand_account"], "requested_at": now,
-        })
-        if not created:
-            existing = await store.get_reply(reply_id)
-            if existing is None or existing["text"] != body.text:
-                raise HTTPException(409, "Idempotency-Key was used for a different reply")
-            if existing["status"] != "failed" or existing.get("failure_code") != "not_queued":
-                return JSONResponse({"reply_id": reply_id, "status": existing["status"]}, 202)
-            now = existing["requested_at"]
-        event = ReplyRequested(
-            reply_id=reply_id, conversation_id=conversation_id, platform=doc["platform"],
-            brand_account=doc["brand_account"], kind=body.kind, in_reply_to_id=in_reply_to,
-            recipient_id=doc["customer_id"], text=body.text, agent_id=agent.id,
-            requested_at=now)
-        try:
-            # Continue the customer message's trace, so the reply's platform call joins it.
-            parent = context_from_headers(
-                [(k, v.encode()) for k, v in (doc.get("last_inbound_trace") or {}).items()])
-            with tracer.start_as_current_span("inbox reply", context=parent,
-                                              kind=SpanKind.SERVER):
-                await request.app.state.publisher.publish([Outgoing(
-                    settings.topic(topics.REPLIES_REQUESTED), conversation_id, event, reply_id)])
-        except Backpressure:
-            await store.set_reply_outcome(reply_id, {
-                "status": "failed", "failure_code": "not_queued",
-                "reason": "the reply could not be queued; send it again"})
-            return JSONResponse({"detail": "could not queue the reply, retry"}, 503,
-                                headers={"Retry-After": "5"})
-        await store.set_reply_outcome(reply_id, {"status": "requested", "reason": None})
-        return JSONResponse({"reply_id": reply_id, "status": "requested"}, 202)
+            client = live.subscribe(queue)
+        except TooManyClients as exc:
+            raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from exc
+        return StreamingResponse(live.stream(client), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

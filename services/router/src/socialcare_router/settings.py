@@ -28,6 +28,16 @@ class RouterSettings(ServiceSettings):
     default_queue: str = "general"
     thread_window_hours: float = Field(default=24.0, gt=0)
     sla_timezone: str = "UTC"
+    default_agent_capacity: int = Field(default=5, ge=0, le=1000)
+    routing_refresh_s: float = Field(default=3.0, gt=0, le=300,
+                                     description="How often workers check the rules version")
+    escalation_share: float = Field(default=0.75, gt=0, le=1,
+                                    description="Share of the deadline that raises priority")
+    escalation_priority_boost: int = Field(default=20, ge=0, le=100)
+    escalation_queue: str = "escalations"
+    live_max_clients: int = Field(default=500, ge=1, description="SSE clients per process")
+    live_client_queue: int = Field(default=100, ge=1, description="Updates buffered per client")
+    escalation_check_s: float = Field(default=5.0, gt=0, le=300)
 
     @property
     def thread_window(self) -> timedelta:

@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from socialcare_contracts.events import ReplyKind
 
@@ -25,9 +25,16 @@ class ConversationSummary(BaseModel):
     message_count: int
     first_response_due_at: datetime
     first_response_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    resolved_at: datetime | None = None
     last_message_at: datetime
     created_at: datetime
     updated_at: datetime
+    assignee: str | None = None
+    tags: list[str] = []
+    rule_id: str | None = Field(default=None, description="The routing rule that matched")
+    escalation: str | None = Field(default=None, description="none, at_risk or breached")
+    snoozed_until: datetime | None = None
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> "ConversationSummary":
@@ -64,16 +71,37 @@ class ReplyView(BaseModel):
     reason: str | None = None
 
 
+class NoteView(BaseModel):
+    id: str
+    author_id: str
+    text: str
+    created_at: datetime
+
+
 class ConversationDetail(BaseModel):
     conversation: ConversationSummary
     messages: list[ThreadMessage]
     replies: list[ReplyView]
+    notes: list[NoteView] = []
 
 
 class ReplyRequest(BaseModel):
+    """Either ``text`` or a ``saved_reply`` id with its ``variables``."""
+
     model_config = {"extra": "forbid"}
-    text: str = Field(min_length=1, max_length=10_000)
+    text: str | None = Field(default=None, min_length=1, max_length=10_000)
+    saved_reply: str | None = Field(default=None, max_length=64)
+    variables: dict[str, str] = Field(
+        default={}, max_length=20,
+        description="Values such as order_number or link; customer_name, agent_name and "
+                    "agent_initials are filled in unless given")
     kind: ReplyKind = ReplyKind.PUBLIC
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "ReplyRequest":
+        if (self.text is None) == (self.saved_reply is None):
+            raise ValueError("give either text or saved_reply")
+        return self
 
 
 class ReplyAccepted(BaseModel):

@@ -1,5 +1,6 @@
 """The router stream: classified messages and reply outcomes in, conversation updates out."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -15,6 +16,7 @@ from socialcare_contracts.events import (
     ReplySent,
 )
 from socialcare_contracts.messages import Contract
+from socialcare_router.escalation import Escalator
 from socialcare_router.routing import Router
 from socialcare_router.settings import RouterSettings
 from socialcare_runtime.mongo import TRANSIENT_ERRORS
@@ -27,10 +29,12 @@ from socialcare_runtime.streams import (
 )
 
 SERVICE = "socialcare-router"
+log = logging.getLogger(__name__)
 T = TypeVar("T", bound=Contract)
 
 
-def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer) -> faust.App:
+def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
+              escalator: Escalator | None = None) -> faust.App:
     """Wires one agent per input topic; MongoDB outages are retried, never dead-lettered."""
     app = create_app(SERVICE, settings)
     processor = RecordProcessor(app, settings, SERVICE, tracer, transient_errors=TRANSIENT_ERRORS)
@@ -61,5 +65,17 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer) ->
     @app.agent(raw_topic(app, settings.topic(topics.REPLIES_FAILED)), name="reply_failed")
     async def failed_agent(stream: faust.StreamT) -> None:
         await processor.run(stream, ReplyFailed, failed, "reply-failed")
+
+    if escalator is not None:
+        @app.timer(interval=settings.escalation_check_s)
+        async def escalate() -> None:
+            try:
+                steps = await escalator.run_once()
+            except TRANSIENT_ERRORS as exc:  # the next tick retries from stored deadlines
+                log.warning("escalation check skipped: %s", type(exc).__name__)
+                return
+            for step in steps:
+                await send_event(updated, step.update.conversation_id, step.update, SERVICE,
+                                 event_id=step.event_id)
 
     return app

@@ -1,10 +1,12 @@
 """gRPC clients of the platform gateways, one channel per target, made on first use."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 
 from socialcare_contracts.gateway.v1 import gateway_pb2, gateway_pb2_grpc
+from socialcare_runtime.metrics import service_metrics
 from socialcare_runtime.telemetry import trace_headers
 
 # Codes a later attempt can fix; everything else is the reply's own problem.
@@ -23,10 +25,27 @@ class GatewayError(Exception):
         return self.code in TRANSIENT_CODES
 
 
+def channel_credentials(ca_file: str | None, cert_file: str | None = None,
+                        key_file: str | None = None) -> grpc.ChannelCredentials | None:
+    """TLS to the gateways when a CA is configured; a client certificate makes it mutual."""
+    if not ca_file:
+        if cert_file or key_file:
+            raise ValueError("a client certificate needs the gateways' CA as well")
+        return None
+    if bool(cert_file) != bool(key_file):
+        raise ValueError("mTLS needs both a client certificate and its key")
+    return grpc.ssl_channel_credentials(
+        root_certificates=Path(ca_file).read_bytes(),
+        private_key=Path(key_file).read_bytes() if key_file else None,
+        certificate_chain=Path(cert_file).read_bytes() if cert_file else None)
+
+
 class GatewayClients:
-    def __init__(self, targets: dict[str, str], timeout_s: float) -> None:
+    def __init__(self, targets: dict[str, str], timeout_s: float,
+                 credentials: grpc.ChannelCredentials | None = None) -> None:
         self._targets = targets
         self._timeout_s = timeout_s
+        self._credentials = credentials
         self._stubs: dict[str, gateway_pb2_grpc.PlatformGatewayStub] = {}
         self._channels: list[grpc.aio.Channel] = []
         self._capabilities: dict[str, gateway_pb2.Capabilities] = {}
@@ -37,7 +56,8 @@ class GatewayClients:
             raise GatewayError(grpc.StatusCode.FAILED_PRECONDITION,
                                f"no gateway configured for platform {platform}")
         if target not in self._stubs:
-            channel = grpc.aio.insecure_channel(target)
+            channel = grpc.aio.secure_channel(target, self._credentials) \
+                if self._credentials else grpc.aio.insecure_channel(target)
             self._channels.append(channel)
             self._stubs[target] = gateway_pb2_grpc.PlatformGatewayStub(channel)
         return self._stubs[target]
@@ -45,24 +65,25 @@ class GatewayClients:
     async def capabilities(self, platform: str) -> gateway_pb2.Capabilities:
         """The gateway's limits, asked once per platform."""
         if platform not in self._capabilities:
-            self._capabilities[platform] = await self._call(
+            self._capabilities[platform] = await self._call(platform,
                 self._stub(platform).GetCapabilities, gateway_pb2.GetCapabilitiesRequest())
         return self._capabilities[platform]
 
     async def send_reply(self, platform: str, request: gateway_pb2.SendReplyRequest
                          ) -> gateway_pb2.SendResult:
-        return await self._call(self._stub(platform).SendReply, request)
+        return await self._call(platform, self._stub(platform).SendReply, request)
 
     async def send_direct_message(self, platform: str,
                                   request: gateway_pb2.SendDirectMessageRequest
                                   ) -> gateway_pb2.SendResult:
-        return await self._call(self._stub(platform).SendDirectMessage, request)
+        return await self._call(platform, self._stub(platform).SendDirectMessage, request)
 
-    async def _call(self, method, request):  # type: ignore[no-untyped-def]
+    async def _call(self, platform, method, request):  # type: ignore[no-untyped-def]
         try:
             return await method(request, timeout=self._timeout_s,
                                 metadata=tuple(trace_headers().items()))
         except grpc.aio.AioRpcError as exc:
+            service_metrics().gateway_error(platform, exc.code().name.lower())
             retry_after = None
             for key, value in exc.trailing_metadata() or ():
                 if key == "retry-after-ms":

@@ -13,6 +13,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from socialcare_contracts.events import ConversationStatus
+from socialcare_router.adapters.config_store import ConfigStore
+from socialcare_router.adapters.work_store import WorkStore
 from socialcare_router.domain.threading import KnownConversation
 
 Document = dict[str, Any]
@@ -22,9 +24,17 @@ INDEXES: dict[str, list[IndexModel]] = {
         # Queue views: open work in a queue, due soonest first.
         IndexModel([("queue", ASCENDING), ("status", ASCENDING),
                     ("first_response_due_at", ASCENDING)], name="queue_status_due"),
+        # "My work": an agent's conversations by status, due soonest first.
+        IndexModel([("assignee", ASCENDING), ("status", ASCENDING),
+                    ("first_response_due_at", ASCENDING)], name="assignee_status_due"),
         IndexModel([("platform", ASCENDING), ("brand_account", ASCENDING),
                     ("customer_id", ASCENDING), ("last_message_at", DESCENDING)],
                    name="customer_conversations"),
+        # Escalation timers and snooze wake-ups, derived from stored deadlines.
+        IndexModel([("escalate_at", ASCENDING)], name="escalate_at"),
+        IndexModel([("status", ASCENDING), ("snoozed_until", ASCENDING)], name="snoozed"),
+        # Reports over a period.
+        IndexModel([("created_at", ASCENDING)], name="created_at"),
     ],
     "messages": [
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
@@ -34,7 +44,13 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("conversation_id", ASCENDING), ("requested_at", ASCENDING)],
                    name="conversation_replies"),
     ],
+    "notes": [
+        IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
+                   name="conversation_notes"),
+    ],
 }
+# Filters the queue views accept on top of the index prefix; the sort stays on the index.
+VIEW_FILTERS = ("platform", "intents", "sentiment", "tags")
 
 
 class Store:
@@ -46,6 +62,8 @@ class Store:
         # One document per customer and brand account, pointing at their latest conversation:
         # threading then needs only lookups by _id, which every MongoDB server does fast.
         self.customers = self.db.customers
+        self.config = ConfigStore(self.db)
+        self.work = WorkStore(self.db)
 
     async def create_indexes(self) -> None:
         """Creates every index the queries need; a no-op when they exist."""
@@ -101,7 +119,9 @@ class Store:
                 "$setOnInsert": on_insert,
                 "$addToSet": {"message_keys": message_key},
                 "$max": {"last_message_at": message_at, "priority": priority},
-                "$set": {"status": ConversationStatus.OPEN.value, "updated_at": now,
+                # A new customer message reopens a resolved conversation.
+                "$set": {"status": ConversationStatus.OPEN.value, "resolved_at": None,
+                         "updated_at": now,
                          "last_inbound_id": platform_message_id, "last_inbound_trace": trace},
             },
             upsert=True,
@@ -113,7 +133,9 @@ class Store:
         """Keeps the earliest reply time as the first response; repeatable."""
         return await self.conversations.find_one_and_update(
             {"_id": conversation_id},
-            {"$min": {"first_response_at": sent_at}, "$set": {"updated_at": now}},
+            # Answered: no more first-response escalation for this conversation.
+            {"$min": {"first_response_at": sent_at},
+             "$set": {"updated_at": now, "escalate_at": None}},
             return_document=ReturnDocument.AFTER,
         )
 
@@ -125,16 +147,39 @@ class Store:
             {"_id": conversation_id}, {"$set": {"updated_at": now}},
             return_document=ReturnDocument.AFTER)
 
-    async def queue_page(self, queue: str, status: str, limit: int,
-                         after: tuple[datetime, str] | None) -> list[Document]:
-        """Conversations of a queue by due time then id: keyset pagination on the index."""
-        query: Document = {"queue": queue, "status": status}
+    async def queue_page(self, queue: str | None, status: str, limit: int,
+                         after: tuple[datetime, str] | None, assignee: str | None = None,
+                         filters: Document | None = None,
+                         min_priority: int | None = None) -> list[Document]:
+        """A queue's (or an agent's) conversations by due time then id: keyset pages.
+
+        The equality prefix (queue or assignee, status) and the sort are the index's; the
+        optional filters only narrow what the index walk returns.
+        """
+        query: Document = {"status": status}
+        if queue is not None:
+            query["queue"] = queue
+        if assignee is not None:
+            query["assignee"] = assignee
+        query.update({k: v for k, v in (filters or {}).items() if k in VIEW_FILTERS})
+        if min_priority is not None:
+            query["priority"] = {"$gte": min_priority}
         if after is not None:
             due, last_id = after
             query["$or"] = [{"first_response_due_at": {"$gt": due}},
                             {"first_response_due_at": due, "_id": {"$gt": last_id}}]
         cursor = self.conversations.find(query).sort(
             [("first_response_due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return await cursor.to_list()
+
+    async def conversations_created(self, start: datetime, end: datetime,
+                                    limit: int) -> list[Document]:
+        """Conversations created in [start, end), for reports; bounded by ``limit``."""
+        fields = ["queue", "assignee", "platform", "sentiment", "intents", "first_message_at",
+                  "first_response_at", "first_response_due_at", "resolved_at"]
+        cursor = self.conversations.find({"created_at": {"$gte": start, "$lt": end}},
+                                         {f: 1 for f in fields}).sort(
+            "created_at", ASCENDING).limit(limit)
         return await cursor.to_list()
 
     # --- replies --------------------------------------------------------------------

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#socialcare/gateway/v1/gateway.proto\x12\x15socialcare.gateway.v1\"\x83\x01\n\x10SendReplyRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x15\n\rbrand_account\x18\x02 \x01(\t\x12\x1e\n\x16in_reply_to_message_id\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x11\n\tmedia_ids\x18\x05 \x03(\t\"\x81\x01\n\x18SendDirectMessageRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x15\n\rbrand_account\x18\x02 \x01(\t\x12\x14\n\x0crecipient_id\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x11\n\tmedia_ids\x18\x05 \x03(\t\"O\n\nSendResult\x12\x1b\n\x13platform_message_id\x18\x01 \x01(\t\x12\x11\n\tpermalink\x18\x02 \x01(\t\x12\x11\n\tduplicate\x18\x03 \x01(\x08\"\x18\n\x16GetCapabilitiesRequest\"\xeb\x01\n\x0c\x43\x61pabilities\x12\x10\n\x08platform\x18\x01 \x01(\t\x12\x18\n\x10max_reply_length\x18\x02 \x01(\r\x12!\n\x19max_direct_message_length\x18\x03 \x01(\r\x12 \n\x18supports_direct_messages\x18\x04 \x01(\x08\x12\x1c\n\x14supports_attachments\x18\x05 \x01(\x08\x12\x17\n\x0flength_counting\x18\x06 \x01(\t\x12\x1b\n\x13requests_per_window\x18\x07 \x01(\r\x12\x16\n\x0ewindow_seconds\x18\x08 \x01(\r2\xba\x02\n\x0fPlatformGateway\x12W\n\tSendReply\x12\'.socialcare.gateway.v1.SendReplyRequest\x1a!.socialcare.gateway.v1.SendResult\x12g\n\x11SendDirectMessage\x12/.socialcare.gateway.v1.SendDirectMessageRequest\x1a!.socialcare.gateway.v1.SendResult\x12\x65\n\x0fGetCapabilities\x12-.socialcare.gateway.v1.GetCapabilitiesRequest\x1a#.socialcare.gateway.v1.Capabilitiesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#socialcare/gateway/v1/gateway.proto\x12\x15socialcare.gateway.v1\"\x95\x01\n\x10SendReplyRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x15\n\rbrand_account\x18\x02 \x01(\t\x12\x1e\n\x16in_reply_to_message_id\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x11\n\tmedia_ids\x18\x05 \x03(\t\x12\x10\n\x08platform\x18\x06 \x01(\t\"\x93\x01\n\x18SendDirectMessageRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x15\n\rbrand_account\x18\x02 \x01(\t\x12\x14\n\x0crecipient_id\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x11\n\tmedia_ids\x18\x05 \x03(\t\x12\x10\n\x08platform\x18\x06 \x01(\t\"O\n\nSendResult\x12\x1b\n\x13platform_message_id\x18\x01 \x01(\t\x12\x11\n\tpermalink\x18\x02 \x01(\t\x12\x11\n\tduplicate\x18\x03 \x01(\x08\"\x18\n\x16GetCapabilitiesRequest\"\xeb\x01\n\x0c\x43\x61pabilities\x12\x10\n\x08platform\x18\x01 \x01(\t\x12\x18\n\x10max_reply_length\x18\x02 \x01(\r\x12!\n\x19max_direct_message_length\x18\x03 \x01(\r\x12 \n\x18supports_direct_messages\x18\x04 \x01(\x08\x12\x1c\n\x14supports_attachments\x18\x05 \x01(\x08\x12\x17\n\x0flength_counting\x18\x06 \x01(\t\x12\x1b\n\x13requests_per_window\x18\x07 \x01(\r\x12\x16\n\x0ewindow_seconds\x18\x08 \x01(\r2\xba\x02\n\x0fPlatformGateway\x12W\n\tSendReply\x12\'.socialcare.gateway.v1.SendReplyRequest\x1a!.socialcare.gateway.v1.SendResult\x12g\n\x11SendDirectMessage\x12/.socialcare.gateway.v1.SendDirectMessageRequest\x1a!.socialcare.gateway.v1.SendResult\x12\x65\n\x0fGetCapabilities\x12-.socialcare.gateway.v1.GetCapabilitiesRequest\x1a#.socialcare.gateway.v1.Capabilitiesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,15 +32,15 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'socialcare.gateway.v1.gatew
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SENDREPLYREQUEST']._serialized_start=63
-  _globals['_SENDREPLYREQUEST']._serialized_end=194
-  _globals['_SENDDIRECTMESSAGEREQUEST']._serialized_start=197
-  _globals['_SENDDIRECTMESSAGEREQUEST']._serialized_end=326
-  _globals['_SENDRESULT']._serialized_start=328
-  _globals['_SENDRESULT']._serialized_end=407
-  _globals['_GETCAPABILITIESREQUEST']._serialized_start=409
-  _globals['_GETCAPABILITIESREQUEST']._serialized_end=433
-  _globals['_CAPABILITIES']._serialized_start=436
-  _globals['_CAPABILITIES']._serialized_end=671
-  _globals['_PLATFORMGATEWAY']._serialized_start=674
-  _globals['_PLATFORMGATEWAY']._serialized_end=988
+  _globals['_SENDREPLYREQUEST']._serialized_end=212
+  _globals['_SENDDIRECTMESSAGEREQUEST']._serialized_start=215
+  _globals['_SENDDIRECTMESSAGEREQUEST']._serialized_end=362
+  _globals['_SENDRESULT']._serialized_start=364
+  _globals['_SENDRESULT']._serialized_end=443
+  _globals['_GETCAPABILITIESREQUEST']._serialized_start=445
+  _globals['_GETCAPABILITIESREQUEST']._serialized_end=469
+  _globals['_CAPABILITIES']._serialized_start=472
+  _globals['_CAPABILITIES']._serialized_end=707
+  _globals['_PLATFORMGATEWAY']._serialized_start=710
+  _globals['_PLATFORMGATEWAY']._serialized_end=1024
 # @@protoc_insertion_point(module_scope)

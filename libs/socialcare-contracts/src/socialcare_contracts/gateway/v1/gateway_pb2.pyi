@@ -7,32 +7,36 @@ from typing import ClassVar as _ClassVar, Optional as _Optional
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SendReplyRequest(_message.Message):
-    __slots__ = ("idempotency_key", "brand_account", "in_reply_to_message_id", "text", "media_ids")
+    __slots__ = ("idempotency_key", "brand_account", "in_reply_to_message_id", "text", "media_ids", "platform")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     BRAND_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     IN_REPLY_TO_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     MEDIA_IDS_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     brand_account: str
     in_reply_to_message_id: str
     text: str
     media_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, idempotency_key: _Optional[str] = ..., brand_account: _Optional[str] = ..., in_reply_to_message_id: _Optional[str] = ..., text: _Optional[str] = ..., media_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    platform: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., brand_account: _Optional[str] = ..., in_reply_to_message_id: _Optional[str] = ..., text: _Optional[str] = ..., media_ids: _Optional[_Iterable[str]] = ..., platform: _Optional[str] = ...) -> None: ...
 
 class SendDirectMessageRequest(_message.Message):
-    __slots__ = ("idempotency_key", "brand_account", "recipient_id", "text", "media_ids")
+    __slots__ = ("idempotency_key", "brand_account", "recipient_id", "text", "media_ids", "platform")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     BRAND_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     MEDIA_IDS_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     brand_account: str
     recipient_id: str
     text: str
     media_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, idempotency_key: _Optional[str] = ..., brand_account: _Optional[str] = ..., recipient_id: _Optional[str] = ..., text: _Optional[str] = ..., media_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    platform: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., brand_account: _Optional[str] = ..., recipient_id: _Optional[str] = ..., text: _Optional[str] = ..., media_ids: _Optional[_Iterable[str]] = ..., platform: _Optional[str] = ...) -> None: ...
 
 class SendResult(_message.Message):
     __slots__ = ("platform_message_id", "permalink", "duplicate")

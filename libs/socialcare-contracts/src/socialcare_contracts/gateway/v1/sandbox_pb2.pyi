@@ -39,11 +39,13 @@ class ListSentResponse(_message.Message):
     def __init__(self, records: _Optional[_Iterable[_Union[SentRecord, _Mapping]]] = ...) -> None: ...
 
 class Faults(_message.Message):
-    __slots__ = ("failure_rate", "delay_ms", "rate_limit_per_second")
+    __slots__ = ("failure_rate", "delay_ms", "rate_limit_per_second", "response_delay_ms")
     FAILURE_RATE_FIELD_NUMBER: _ClassVar[int]
     DELAY_MS_FIELD_NUMBER: _ClassVar[int]
     RATE_LIMIT_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_DELAY_MS_FIELD_NUMBER: _ClassVar[int]
     failure_rate: float
     delay_ms: int
     rate_limit_per_second: int
-    def __init__(self, failure_rate: _Optional[float] = ..., delay_ms: _Optional[int] = ..., rate_limit_per_second: _Optional[int] = ...) -> None: ...
+    response_delay_ms: int
+    def __init__(self, failure_rate: _Optional[float] = ..., delay_ms: _Optional[int] = ..., rate_limit_per_second: _Optional[int] = ..., response_delay_ms: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,48 @@
+"""Library instrumentation (FastAPI, gRPC, PyMongo) behind one call each.
+
+Each helper uses the global tracer provider that ``setup_telemetry`` installs, so call
+``setup_telemetry`` first. Kafka needs no instrumentor: the publisher and ``send_event``
+inject the trace context into record headers and ``RecordProcessor`` opens a consumer span
+from it; a generic Kafka instrumentor would add a second ``traceparent`` header.
+Health checks and metric scrapes are left out: they would be most of the spans and
+say nothing.
+"""
+
+from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.grpc import (
+    GrpcAioInstrumentorClient,
+    GrpcAioInstrumentorServer,
+    filters,
+)
+from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+
+UNTRACED_PATHS = "healthz,readyz,metrics"
+
+
+def instrument_fastapi(app: FastAPI) -> None:
+    """A server span per request (health and metrics endpoints excluded)."""
+    # One span per request is enough; the per-chunk receive/send spans only add volume.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_PATHS,
+                                       exclude_spans=["receive", "send"])
+
+
+def instrument_grpc_server() -> None:
+    """A server span per gRPC call on every ``grpc.aio`` server created afterwards."""
+    instrumentor = GrpcAioInstrumentorServer(filter_=filters.negate(filters.health_check()))
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()
+
+
+def instrument_grpc_client() -> None:
+    """A client span per gRPC call, with the trace context in the call's metadata."""
+    instrumentor = GrpcAioInstrumentorClient(filter_=filters.negate(filters.health_check()))
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()
+
+
+def instrument_pymongo() -> None:
+    """A client span per MongoDB command; command documents (customer data) are not recorded."""
+    instrumentor = PymongoInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument(capture_statement=False)

@@ -1,0 +1,94 @@
+"""The public "Customer Support on Twitter" (TWCS) CSV: one row to one message.
+
+Customers are anonymised as numeric ids and brands appear by handle, so the brand of a
+customer tweet is the first non-numeric @handle in it, and the customer a brand reply
+answers is its first numeric @handle.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from socialcare_contracts.messages import ChannelKind, NormalizedMessage, Platform
+from socialcare_ingest.adapters import Rejected, build
+
+COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text",
+           "response_tweet_id", "in_response_to_tweet_id")
+TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # Tue Oct 31 22:10:47 +0000 2017
+_HANDLE = re.compile(r"@(\w+)")
+
+
+@dataclass(frozen=True)
+class TwcsMessage:
+    message: NormalizedMessage
+    key: str  # the customer's conversation key, for brand replies too
+
+
+def tweet_id(value: str | None, column: str) -> str | None:
+    """A TWCS id: digits, or a float string such as "3.0"; empty means none."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        raise Rejected(f"{column} {value[:30]!r} is not a tweet id") from None
+    if not number.is_integer() or number < 0:
+        raise Rejected(f"{column} {value[:30]!r} is not a tweet id")
+    return str(int(number))
+
+
+def handles(text: str) -> tuple[list[str], list[str]]:
+    """(brand handles, customer ids) mentioned in a tweet, in order."""
+    found = _HANDLE.findall(text)
+    return [h for h in found if not h.isdigit()], [h for h in found if h.isdigit()]
+
+
+def twcs_message(row: Mapping[str, str | None], brand_map: Mapping[str, str]) -> TwcsMessage:
+    """A customer tweet, or a brand's reply marked ``from_brand``; ``Rejected`` says why not."""
+    missing = [c for c in COLUMNS[:5] if row.get(c) is None]
+    if missing or None in row:
+        raise Rejected("row does not have the 7 TWCS columns"
+                       + (f" (missing {', '.join(missing)})" if missing else ""))
+    values = {k: v for k, v in row.items() if isinstance(v, str)}
+    try:
+        # The file is read with surrogateescape: undecodable bytes cannot be re-encoded.
+        "".join(values.values()).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Rejected("row is not valid UTF-8") from None
+    inbound = values["inbound"].strip().lower()
+    if inbound not in ("true", "false"):
+        raise Rejected(f"inbound {values['inbound'][:10]!r} is neither True nor False")
+    text = values["text"]
+    author_id = values["author_id"].strip()
+    if not author_id:
+        raise Rejected("author_id is empty")
+    try:
+        created = datetime.strptime(values["created_at"].strip(), TIME_FORMAT)
+    except ValueError:
+        raise Rejected(f"created_at {values['created_at'][:40]!r} is not like "
+                       "'Tue Oct 31 22:10:47 +0000 2017'") from None
+    message_id = tweet_id(values["tweet_id"], "tweet_id")
+    if message_id is None:
+        raise Rejected("tweet_id is empty")
+    reply_to = tweet_id(values.get("in_response_to_tweet_id"), "in_response_to_tweet_id")
+    brands, customers = handles(text)
+    if inbound == "true":
+        if not brands:
+            raise Rejected("a customer tweet without a brand @handle")
+        brand = brand_map.get(brands[0], brands[0])
+        customer = author_id
+        author = {"id": author_id}
+    else:
+        brand = brand_map.get(author_id, author_id)
+        customer = customers[0] if customers else author_id
+        author = {"id": author_id, "handle": author_id}
+    message = build(f"tweet {message_id}", platform=Platform.X,
+                    channel=ChannelKind.REPLY if reply_to else ChannelKind.MENTION,
+                    brand_account=brand, platform_message_id=message_id,
+                    in_reply_to_id=reply_to, author=author, text=text, created_at=created,
+                    from_brand=inbound == "false")
+    return TwcsMessage(message, f"{Platform.X.value}:{brand}:{customer}")

@@ -1,0 +1,1 @@
+"""Brand-mention listening: rules, the X recent-search client and the poller."""

@@ -1,0 +1,93 @@
+"""Platform webhooks: X Account Activity and Meta (Facebook Page, Messenger, Instagram)."""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from socialcare_contracts.messages import NormalizedMessage
+from socialcare_ingest.adapters import Rejected, meta, x
+from socialcare_ingest.delivery import FrontDoor, Unavailable
+from socialcare_ingest.domain import signatures
+from socialcare_ingest.intake import RejectedInput, parse_json
+from socialcare_ingest.settings import IngestSettings
+
+Adapter = Callable[[Any], list[NormalizedMessage]]
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed, unknown or stale delivery"},
+    401: {"description": "Signature missing or wrong"}, 413: {"description": "Too large"},
+    429: {"description": "Rate limited; retry after Retry-After"},
+    503: {"description": "Kafka unavailable; retry after Retry-After"}}
+
+
+def webhook_routes(settings: IngestSettings, door: FrontDoor,
+                   tracer: trace.Tracer) -> APIRouter:
+    """The webhook endpoints; every delivery is verified before it is read."""
+    router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+    async def deliver(request: Request, source: str, signed: bool,
+                      adapter: Adapter) -> JSONResponse:
+        with tracer.start_as_current_span(f"ingest {source} webhook", kind=SpanKind.SERVER) as span:
+            if not signed:
+                return JSONResponse({"detail": "missing or invalid signature"}, status_code=401)
+            if (limited := door.throttled(source)) is not None:
+                return limited
+            try:
+                messages = adapter(parse_json(await request.body()))
+            except RejectedInput as exc:
+                return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+            except Rejected as exc:
+                return JSONResponse({"detail": str(exc)}, status_code=400)
+            fresh = door.fresh(messages)
+            if messages and not fresh:
+                return JSONResponse({"detail": "delivery is older than "
+                                     f"{settings.ingest_max_delivery_age_s}s"}, status_code=400)
+            span.set_attribute("socialcare.batch_size", len(fresh))
+            try:
+                ids = await door.publish(request.app.state.publisher, fresh, source) \
+                    if fresh else []
+            except Unavailable as exc:
+                return exc.response
+            return JSONResponse({"accepted": len(ids), "event_ids": ids})
+
+    @router.get("/x", summary="X CRC challenge")
+    async def x_crc(crc_token: Annotated[str, Query(min_length=1, max_length=512)]
+                    ) -> dict[str, str]:
+        """Answers X's challenge-response check with the current consumer secret."""
+        return {"response_token": signatures.x_crc_response(settings.x_consumer_secrets[0],
+                                                            crc_token)}
+
+    @router.post("/x", summary="X Account Activity delivery", responses=RESPONSES)
+    async def x_events(request: Request, x_twitter_webhooks_signature: Annotated[
+            str | None, Header()] = None) -> JSONResponse:
+        """Tweets mentioning or replying to a brand account, and DMs to it."""
+        signed = signatures.x_signature_valid(await request.body(), x_twitter_webhooks_signature,
+                                              settings.x_consumer_secrets)
+        return await deliver(request, "x", signed,
+                             lambda body: x.account_activity(body, settings.x_accounts))
+
+    @router.get("/meta", summary="Meta subscription handshake", response_class=PlainTextResponse)
+    async def meta_verify(mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+                          token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+                          challenge: Annotated[str | None, Query(alias="hub.challenge",
+                                                                 max_length=512)] = None,
+                          ) -> PlainTextResponse:
+        """Echoes ``hub.challenge`` when the verify token is ours."""
+        if mode != "subscribe" or not challenge or not signatures.meta_verify_token_valid(
+                token, settings.meta_verify_tokens):
+            return PlainTextResponse("verification failed", status_code=403)
+        return PlainTextResponse(challenge)
+
+    @router.post("/meta", summary="Meta webhook delivery", responses=RESPONSES)
+    async def meta_events(request: Request, x_hub_signature_256: Annotated[
+            str | None, Header()] = None) -> JSONResponse:
+        """Page feed posts and comments, Messenger, Instagram comments, mentions and DMs."""
+        signed = signatures.meta_signature_valid(await request.body(), x_hub_signature_256,
+                                                 settings.meta_app_secrets)
+        return await deliver(request, "meta", signed,
+                             lambda body: meta.webhook(body, settings.meta_webhook_accounts))
+
+    return router

@@ -1,0 +1,32 @@
+import pytest
+
+from socialcare_ingest.domain.ratelimit import RateLimiter
+from socialcare_ingest.domain.recent import RecentIds
+
+pytestmark = pytest.mark.unit
+
+
+def test_bucket_allows_a_burst_then_the_steady_rate() -> None:
+    limiter = RateLimiter(rate=2.0, burst=3)
+    assert [limiter.acquire("x", 0.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.acquire("x", 0.0) == pytest.approx(0.5)
+    assert limiter.acquire("x", 0.5) == 0.0  # one token back after 1/rate seconds
+    assert limiter.acquire("meta", 0.5) == 0.0  # each source has its own bucket
+
+
+def test_idle_sources_are_forgotten_when_the_table_is_full() -> None:
+    limiter = RateLimiter(rate=1.0, burst=1, max_sources=2)
+    limiter.acquire("a", 0.0)
+    limiter.acquire("b", 0.0)
+    assert limiter.acquire("c", 10.0) == 0.0
+    assert len(limiter._buckets) <= 2
+
+
+def test_recent_ids_are_bounded_and_forget_the_oldest() -> None:
+    recent = RecentIds(2)
+    recent.add_all(["a", "b"])
+    recent.add_all(["a", "c"])  # "a" refreshed, so "b" is the oldest
+    assert "a" in recent and "c" in recent and "b" not in recent and len(recent) == 2
+    disabled = RecentIds(0)
+    disabled.add_all(["a"])
+    assert "a" not in disabled

@@ -1,0 +1,1 @@
+"""Pure reply logic: text length, composition, delivery planning, circuit breaking."""

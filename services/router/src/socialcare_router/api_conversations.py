@@ -1,0 +1,170 @@
+"""Inbox routes to read work and reply: queue and personal views, a thread, a reply."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from opentelemetry.trace import SpanKind
+
+from socialcare_contracts import topics
+from socialcare_contracts.events import ReplyKind, ReplyRequested
+from socialcare_router.adapters.store import Store
+from socialcare_router.deps import AUTH_ERRORS, AnyUser, PublisherDep, SettingsDep, StoreDep
+from socialcare_router.domain.templates import MissingVariables, initials, render
+from socialcare_router.settings import InboxUser
+from socialcare_router.views import (
+    ConversationDetail,
+    ConversationSummary,
+    NoteView,
+    QueuePage,
+    ReplyAccepted,
+    ReplyRequest,
+    ReplyView,
+    ThreadMessage,
+    decode_cursor,
+    doc_id_view,
+    encode_cursor,
+)
+from socialcare_runtime.publisher import Backpressure, Outgoing
+from socialcare_runtime.telemetry import context_from_headers
+
+router = APIRouter(prefix="/v1", tags=["conversations"], responses=AUTH_ERRORS)
+Status = Annotated[str, Query(pattern="^(open|waiting_on_customer|resolved)$")]
+Short = Annotated[str | None, Query(max_length=64)]
+
+
+class ViewFilters:
+    """The filters every conversation list takes; FastAPI fills it from the query string."""
+
+    def __init__(self, status: Status = "open", platform: Short = None, intent: Short = None,
+                 sentiment: Short = None, tag: Short = None,
+                 min_priority: Annotated[int | None, Query(ge=0, le=100)] = None,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 after: Annotated[str | None, Query(max_length=512)] = None) -> None:
+        self.status, self.min_priority, self.limit = status, min_priority, limit
+        self.fields = {k: v for k, v in (("platform", platform), ("intents", intent),
+                                         ("sentiment", sentiment), ("tags", tag)) if v}
+        try:
+            self.after = decode_cursor(after) if after else None
+        except (ValueError, TypeError) as exc:
+            raise HTTPException(400, "invalid cursor") from exc
+
+    async def page(self, store: Store, queue: str | None, assignee: str | None) -> QueuePage:
+        """One page, due soonest first, with the cursor of the next."""
+        docs = await store.queue_page(queue, self.status, self.limit, self.after,
+                                      assignee=assignee, filters=self.fields,
+                                      min_priority=self.min_priority)
+        items = [ConversationSummary.of(d) for d in docs]
+        next_cursor = encode_cursor(items[-1].first_response_due_at, items[-1].id) \
+            if len(items) == self.limit else None
+        return QueuePage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/queues/{queue}/conversations", response_model=QueuePage)
+async def list_queue(queue: str, _: AnyUser, store: StoreDep,
+                     view: Annotated[ViewFilters, Depends()]) -> QueuePage:
+    """A queue's conversations, due soonest first, by pages."""
+    return await view.page(store, queue, None)
+
+
+@router.get("/me/conversations", response_model=QueuePage)
+async def list_mine(user: AnyUser, store: StoreDep,
+                    view: Annotated[ViewFilters, Depends()]) -> QueuePage:
+    """The caller's assigned conversations, due soonest first, by pages."""
+    return await view.page(store, None, user.id)
+
+
+async def conversation_or_404(store: Store, conversation_id: str) -> dict[str, Any]:
+    doc = await store.get_conversation(conversation_id)
+    if doc is None:
+        raise HTTPException(404, f"no conversation {conversation_id}")
+    return doc
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationDetail,
+            responses={404: {"description": "No such conversation"}})
+async def get_conversation(conversation_id: str, _: AnyUser,
+                           store: StoreDep) -> ConversationDetail:
+    """A conversation with its whole thread, the replies sent or pending, and notes."""
+    doc = await conversation_or_404(store, conversation_id)
+    return ConversationDetail(
+        conversation=ConversationSummary.of(doc),
+        messages=[ThreadMessage(**doc_id_view(m)) for m in await store.thread(conversation_id)],
+        replies=[ReplyView(**doc_id_view(r)) for r in await store.replies_of(conversation_id)],
+        notes=[NoteView(**doc_id_view(n)) for n in await store.work.notes_of(conversation_id)],
+    )
+
+
+async def reply_text(store: Store, body: ReplyRequest, doc: dict[str, Any],
+                     agent: InboxUser) -> str:
+    """The text to send: as written, or a saved reply with its variables filled in."""
+    if body.text is not None:
+        return body.text
+    saved = await store.config.get("saved_replies", body.saved_reply or "")
+    if saved is None:
+        raise HTTPException(422, f"no saved reply {body.saved_reply}")
+    customer = doc.get("customer") or {}
+    values = {"customer_name": customer.get("display_name") or customer.get("handle") or "",
+              "agent_name": agent.name, "agent_initials": initials(agent.name),
+              **body.variables}
+    try:
+        return render(saved["text"], values)
+    except MissingVariables as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+@router.post("/conversations/{conversation_id}/replies", status_code=202,
+             response_model=ReplyAccepted,
+             responses={404: {"description": "No such conversation"},
+                        409: {"description": "Idempotency-Key reused for another reply"},
+                        422: {"description": "Unknown saved reply or missing variables"},
+                        503: {"description": "Could not queue the reply; retry"}})
+async def post_reply(
+    conversation_id: str, body: ReplyRequest, agent: AnyUser, request: Request,
+    store: StoreDep, settings: SettingsDep, publisher: PublisherDep,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+) -> JSONResponse:
+    """Queues a reply for sending; the same Idempotency-Key never sends twice."""
+    doc = await conversation_or_404(store, conversation_id)
+    text = await reply_text(store, body, doc, agent)
+    if len(text) > 10_000:
+        raise HTTPException(422, "the reply is longer than 10,000 characters")
+    reply_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{conversation_id}:{idempotency_key}")) \
+        if idempotency_key else str(uuid.uuid4())
+    in_reply_to = doc.get("last_inbound_id") if body.kind is ReplyKind.PUBLIC else None
+    now = datetime.now(UTC)
+    created = await store.create_reply({
+        "_id": reply_id, "conversation_id": conversation_id, "status": "requested",
+        "kind": body.kind.value, "text": text, "agent_id": agent.id,
+        "brand_account": doc["brand_account"], "requested_at": now,
+        "saved_reply": body.saved_reply,
+    })
+    if not created:
+        existing = await store.get_reply(reply_id)
+        if existing is None or existing["text"] != text:
+            raise HTTPException(409, "Idempotency-Key was used for a different reply")
+        if existing["status"] != "failed" or existing.get("failure_code") != "not_queued":
+            return JSONResponse({"reply_id": reply_id, "status": existing["status"]}, 202)
+        now = existing["requested_at"]
+    event = ReplyRequested(
+        reply_id=reply_id, conversation_id=conversation_id, platform=doc["platform"],
+        brand_account=doc["brand_account"], kind=body.kind, in_reply_to_id=in_reply_to,
+        recipient_id=doc["customer_id"], text=text, agent_id=agent.id, requested_at=now)
+    try:
+        # Continue the customer message's trace, so the reply's platform call joins it.
+        parent = context_from_headers(
+            [(k, v.encode()) for k, v in (doc.get("last_inbound_trace") or {}).items()])
+        with request.app.state.tracer.start_as_current_span("inbox reply", context=parent,
+                                                            kind=SpanKind.SERVER):
+            await publisher.publish([Outgoing(
+                settings.topic(topics.REPLIES_REQUESTED), conversation_id, event, reply_id)])
+    except Backpressure:
+        await store.set_reply_outcome(reply_id, {
+            "status": "failed", "failure_code": "not_queued",
+            "reason": "the reply could not be queued; send it again"})
+        return JSONResponse({"detail": "could not queue the reply, retry"}, 503,
+                            headers={"Retry-After": "5"})
+    await store.set_reply_outcome(reply_id, {"status": "requested", "reason": None})
+    return JSONResponse({"reply_id": reply_id, "status": "requested"}, 202)

@@ -1,0 +1,52 @@
+"""FastAPI dependencies of the inbox API: the store, the publisher, who is calling."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from socialcare_router.adapters.store import Store
+from socialcare_router.settings import InboxUser, RouterSettings
+from socialcare_runtime.http import find_by_secret
+from socialcare_runtime.publisher import EventPublisher
+
+ALL_ROLES = ("agent", "supervisor", "admin")
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _settings(request: Request) -> RouterSettings:
+    return request.app.state.settings
+
+
+def _publisher(request: Request) -> EventPublisher:
+    return request.app.state.publisher
+
+
+def _user(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> InboxUser:
+    found = find_by_secret(x_api_key, request.app.state.settings.inbox_users)
+    if found is None:
+        raise HTTPException(401, "missing or unknown X-API-Key",
+                            headers={"WWW-Authenticate": "ApiKey"})
+    return found
+
+
+def require(*roles: str) -> Callable[[InboxUser], InboxUser]:
+    """A dependency that lets only ``roles`` through (403 for the others)."""
+    def check(user: Annotated[InboxUser, Depends(_user)]) -> InboxUser:
+        if user.role not in roles:
+            needed = " or ".join(roles)
+            raise HTTPException(403, f"role {user.role} may not do this; needs {needed}")
+        return user
+    return check
+
+
+StoreDep = Annotated[Store, Depends(_store)]
+SettingsDep = Annotated[RouterSettings, Depends(_settings)]
+PublisherDep = Annotated[EventPublisher, Depends(_publisher)]
+AnyUser = Annotated[InboxUser, Depends(require(*ALL_ROLES))]
+Supervisor = Annotated[InboxUser, Depends(require("supervisor", "admin"))]
+AUTH_ERRORS: dict[int | str, dict] = {401: {"description": "Missing or unknown X-API-Key"},
+                                      403: {"description": "Role not allowed"}}

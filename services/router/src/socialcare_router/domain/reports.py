@@ -1,0 +1,92 @@
+"""Care reports over a period: response and resolution times, SLA attainment, volumes.
+
+Computed in Python from a bounded list of conversations, so it runs the same on every
+MongoDB-protocol server (no aggregation pipeline needed).
+"""
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+Doc = dict[str, Any]
+HOUR, DAY = timedelta(hours=1), timedelta(hours=24)
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """Nearest-rank percentile (``share`` in 0..1); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    return (end - start).total_seconds() if start and end else None
+
+
+def summarize(docs: Iterable[Doc], now: datetime) -> dict[str, Any]:
+    """Times in seconds (median, p90), shares in 0..1, SLA met/breached counts."""
+    docs = list(docs)
+    first = [s for d in docs if (s := _seconds(d["first_message_at"],
+                                                d.get("first_response_at"))) is not None]
+    resolved = [s for d in docs if (s := _seconds(d["first_message_at"],
+                                                   d.get("resolved_at"))) is not None]
+    met = breached = 0
+    for d in docs:
+        answered, due = d.get("first_response_at"), d["first_response_due_at"]
+        if answered is not None:
+            met, breached = (met + 1, breached) if answered <= due else (met, breached + 1)
+        elif due < now:
+            breached += 1
+    total = len(docs)
+    return {
+        "conversations": total,
+        "first_response_median_s": percentile(first, 0.5),
+        "first_response_p90_s": percentile(first, 0.9),
+        "resolution_median_s": percentile(resolved, 0.5),
+        "resolution_p90_s": percentile(resolved, 0.9),
+        "answered_within_1h": sum(s <= HOUR.total_seconds() for s in first) / total
+        if total else None,
+        "answered_within_24h": sum(s <= DAY.total_seconds() for s in first) / total
+        if total else None,
+        "sla_met": met, "sla_breached": breached,
+        "sla_attainment": met / (met + breached) if met + breached else None,
+    }
+
+
+def build_report(docs: Sequence[Doc], now: datetime, timezone: str = "UTC") -> dict[str, Any]:
+    """The whole report: overall, per agent, per queue, and volumes by dimension."""
+    zone = ZoneInfo(timezone)
+    by_agent: dict[str, list[Doc]] = defaultdict(list)
+    by_queue: dict[str, list[Doc]] = defaultdict(list)
+    volume: dict[str, Counter[str]] = {k: Counter() for k in
+                                       ("platform", "intent", "sentiment", "hour")}
+    for d in docs:
+        by_agent[d.get("assignee") or "unassigned"].append(d)
+        by_queue[d["queue"]].append(d)
+        volume["platform"][d["platform"]] += 1
+        volume["sentiment"][d.get("sentiment") or "unknown"] += 1
+        volume["hour"][f"{d['first_message_at'].astimezone(zone).hour:02d}"] += 1
+        for intent in d.get("intents") or ["none"]:
+            volume["intent"][intent] += 1
+    return {
+        "overall": summarize(docs, now),
+        "by_agent": {k: summarize(v, now) for k, v in sorted(by_agent.items())},
+        "by_queue": {k: summarize(v, now) for k, v in sorted(by_queue.items())},
+        "volume": {k: dict(sorted(v.items())) for k, v in volume.items()},
+    }
+
+
+def report_rows(report: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """The report flattened to (section, key, metric, value) rows, for CSV."""
+    rows = [("overall", "", m, v) for m, v in report["overall"].items()]
+    for section in ("by_agent", "by_queue"):
+        rows += [(section, key, m, v) for key, metrics in report[section].items()
+                 for m, v in metrics.items()]
+    rows += [("volume", dimension, value, count)
+             for dimension, counts in report["volume"].items()
+             for value, count in counts.items()]
+    return rows

@@ -1,0 +1,29 @@
+"""Saved replies: consistent wording with the customer's and agent's details filled in."""
+
+import re
+
+VARIABLE = re.compile(r"\{([a-z_]{1,32})\}")
+
+
+class MissingVariables(ValueError):
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(f"saved reply needs values for: {', '.join(names)}")
+        self.names = names
+
+
+def initials(name: str) -> str:
+    """The signature agents put under public replies, e.g. ``^JJ`` for Jamie Jones."""
+    return "^" + "".join(part[0].upper() for part in name.split() if part)
+
+
+def variables_of(template: str) -> list[str]:
+    """The variable names a template uses, in order of first use."""
+    return list(dict.fromkeys(VARIABLE.findall(template)))
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """Fills ``{name}`` placeholders; every placeholder needs a value (no half-filled text)."""
+    missing = [name for name in variables_of(template) if not values.get(name)]
+    if missing:
+        raise MissingVariables(missing)
+    return VARIABLE.sub(lambda m: values[m.group(1)], template)

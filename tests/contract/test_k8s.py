@@ -1,0 +1,253 @@
+"""deploy/k8s: every manifest valid against the Kubernetes schemas, and the settings ops rely on.
+
+The overlays are rendered with deploy/k8s/render.py (and compared with ``kubectl kustomize``
+when kubectl is installed). Kubernetes objects are checked against the official JSON
+Schemas offline (strict: an unknown or misspelt field fails); KEDA's ScaledObject is a
+custom resource without a shipped schema, so its required fields are checked explicitly.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from referencing import Registry, Resource
+
+from deploy.k8s.render import merge, render
+
+pytestmark = pytest.mark.contract
+K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+SERVICES = Path(__file__).resolve().parents[2] / "services"
+OVERLAYS = ("dev", "prod")
+HTTP = {"ingest": 8081, "router-api": 8082}
+WORKERS = {"classifier": ("socialcare-classifier", "socialcare.messages.received.v1"),
+           "router-worker": ("socialcare-router", "socialcare.messages.classified.v1"),
+           "responder": ("socialcare-responder", "socialcare.replies.requested.v1")}
+# Processes that must run exactly once (no HTTP server, not autoscaled).
+SINGLETONS = {"ingest-poller"}
+
+
+def rendered(overlay: str) -> list[dict[str, Any]]:
+    return render(K8S / "overlays" / overlay)
+
+
+def by_kind(resources: list[dict], kind: str) -> dict[str, dict]:
+    return {r["metadata"]["name"]: r for r in resources if r["kind"] == kind}
+
+
+def base_name(resource: dict, overlay: str) -> str:
+    """The resource's name in the base (the dev overlay adds a prefix)."""
+    return resource["metadata"]["name"].removeprefix("dev-" if overlay == "dev" else "")
+
+
+def pod(resource: dict) -> dict:
+    return resource["spec"]["template"]["spec"]
+
+
+@pytest.fixture(scope="module")
+def validate(k8s_schema_dir: Path):  # type: ignore[no-untyped-def]
+    definitions = json.loads((k8s_schema_dir / "_definitions.json").read_text())
+    registry = Registry().with_resource(definitions["$id"], Resource.from_contents(definitions))
+
+    def check(resource: dict) -> None:
+        group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", resource["apiVersion"])
+        schema_file = k8s_schema_dir / f"{resource['kind'].lower()}-{group}.json"
+        assert schema_file.is_file(), f"no schema for {resource['kind']} {resource['apiVersion']}"
+        schema = json.loads(schema_file.read_text())
+        jsonschema.Draft202012Validator(schema, registry=registry).validate(resource)
+
+    return check
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_manifest_matches_its_schema(overlay: str, validate) -> None:  # type: ignore[no-untyped-def]
+    resources = rendered(overlay)
+    kinds = {r["kind"] for r in resources}
+    assert {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler",
+            "PodDisruptionBudget", "Ingress", "ScaledObject"} <= kinds
+    for resource in resources:
+        if resource["apiVersion"].startswith("keda.sh/"):
+            continue
+        try:
+            validate(resource)
+        except jsonschema.ValidationError as exc:
+            pytest.fail(f"{resource['kind']}/{resource['metadata']['name']}: {exc.message} "
+                        f"at {'/'.join(map(str, exc.absolute_path))}")
+
+
+def test_schema_validation_catches_a_misspelt_field(validate) -> None:  # type: ignore[no-untyped-def]
+    deployment = by_kind(rendered("prod"), "Deployment")["ingest"]
+    broken = merge(deployment, {"spec": {"template": {"spec": {"containers": [
+        {"name": "ingest", "readinessProbes": {}}]}}}})
+    with pytest.raises(jsonschema.ValidationError):
+        validate(broken)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_renderer_matches_kubectl_kustomize(overlay: str) -> None:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    out = subprocess.run([kubectl, "kustomize", str(K8S / "overlays" / overlay)],
+                         capture_output=True, check=True, timeout=60).stdout
+    theirs = [r for r in yaml.safe_load_all(out) if r]
+
+    def key(r: dict) -> tuple[str, str]:
+        return r["kind"], r["metadata"]["name"]
+
+    assert sorted(rendered(overlay), key=key) == sorted(theirs, key=key)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_pods_are_locked_down_and_bounded(overlay: str) -> None:
+    for name, deployment in by_kind(rendered(overlay), "Deployment").items():
+        spec = pod(deployment)
+        assert spec["securityContext"]["runAsNonRoot"] is True, name
+        assert spec["automountServiceAccountToken"] is False, name
+        for container in spec["containers"]:
+            context = container["securityContext"]
+            assert context["readOnlyRootFilesystem"] is True, name
+            assert context["allowPrivilegeEscalation"] is False, name
+            assert context["capabilities"]["drop"] == ["ALL"], name
+            for bound in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(container["resources"][bound]), (name, bound)
+            # A read-only root needs somewhere to write: faust state and temp files.
+            assert any(m["mountPath"] == "/tmp" for m in container["volumeMounts"]), name
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_probes_match_what_each_service_serves(overlay: str) -> None:
+    deployments = by_kind(rendered(overlay), "Deployment")
+    for deployment in deployments.values():
+        name = base_name(deployment, overlay)
+        container = pod(deployment)["containers"][0]
+        if name in HTTP:
+            ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+            assert ports["http"] == HTTP[name]
+            assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        elif name.startswith("gateway-"):
+            assert container["livenessProbe"]["grpc"]["port"] == 50051
+            assert container["readinessProbe"]["grpc"]["port"] == 50051
+        elif name in SINGLETONS:
+            assert "livenessProbe" not in container, "a poller has no endpoint to probe"
+            assert deployment["spec"]["replicas"] == 1, name
+            assert deployment["spec"]["strategy"]["type"] == "Recreate", name
+        else:
+            assert name in WORKERS, f"unexpected deployment {name}"
+            assert "livenessProbe" not in container, "workers have no endpoint to probe"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_workers_scale_on_kafka_lag_up_to_the_partition_count(overlay: str) -> None:
+    resources = rendered(overlay)
+    config = next(iter(by_kind(resources, "ConfigMap").values()))["data"]
+    partitions = int(config["SOCIALCARE_TOPIC_PARTITIONS"])
+    prefix = config.get("SOCIALCARE_TOPIC_PREFIX", "")
+    deployments = by_kind(resources, "Deployment")
+    scaled = {base_name(s, overlay): s for s in by_kind(resources, "ScaledObject").values()}
+    assert set(scaled) == set(WORKERS)
+    for name, scaled_object in scaled.items():
+        spec = scaled_object["spec"]
+        assert spec["scaleTargetRef"]["name"] in deployments
+        assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"] == partitions, name
+        (trigger,) = spec["triggers"]
+        group, topic = WORKERS[name]
+        assert trigger["type"] == "kafka"
+        meta = trigger["metadata"]
+        assert meta["consumerGroup"] == prefix + group
+        assert meta["topic"] == prefix + topic
+        assert int(meta["lagThreshold"]) > 0
+        assert meta["bootstrapServersFromEnv"] in config
+        assert meta.get("allowIdleConsumers", "false") == "false"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_http_services_scale_on_cpu(overlay: str) -> None:
+    resources = rendered(overlay)
+    deployments = by_kind(resources, "Deployment")
+    hpas = {base_name(h, overlay): h for h in by_kind(resources,
+                                                       "HorizontalPodAutoscaler").values()}
+    assert set(hpas) == set(HTTP)
+    for hpa in hpas.values():
+        spec = hpa["spec"]
+        assert spec["scaleTargetRef"]["name"] in deployments
+        assert spec["minReplicas"] <= spec["maxReplicas"]
+        (metric,) = spec["metrics"]
+        assert metric["resource"]["name"] == "cpu"
+        assert 0 < metric["resource"]["target"]["averageUtilization"] <= 90
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_deployment_has_a_disruption_budget(overlay: str) -> None:
+    resources = rendered(overlay)
+    budgets = list(by_kind(resources, "PodDisruptionBudget").values())
+    for name, deployment in by_kind(resources, "Deployment").items():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        matching = [b for b in budgets if b["spec"]["selector"]["matchLabels"].items()
+                    <= labels.items()]
+        assert len(matching) == 1, name
+    if overlay == "prod":
+        hpas = by_kind(resources, "HorizontalPodAutoscaler")
+        for budget in budgets:
+            if "minAvailable" in budget["spec"] and budget["metadata"]["name"] in hpas:
+                # A budget as large as the minimum replica count would block every drain.
+                assert budget["spec"]["minAvailable"] < hpas[budget["metadata"]["name"]][
+                    "spec"]["minReplicas"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_references_resolve(overlay: str) -> None:
+    resources = rendered(overlay)
+    names = {(r["kind"], r["metadata"]["name"]) for r in resources}
+    services = by_kind(resources, "Service")
+    for deployment in by_kind(resources, "Deployment").values():
+        spec = pod(deployment)
+        assert ("ServiceAccount", spec["serviceAccountName"]) in names
+        for container in spec["containers"]:
+            for source in container.get("envFrom", ()):
+                assert ("ConfigMap", source["configMapRef"]["name"]) in names
+            for env in container.get("env", ()):
+                secret = env["valueFrom"]["secretKeyRef"]["name"]
+                # Production secrets come from the cluster's secret manager, not this repo.
+                assert overlay == "prod" or ("Secret", secret) in names
+    for ingress in by_kind(resources, "Ingress").values():
+        for path in ingress["spec"]["rules"][0]["http"]["paths"]:
+            backend = path["backend"]["service"]
+            ports = [p["name"] for p in services[backend["name"]]["spec"]["ports"]]
+            assert backend["port"]["name"] in ports
+    config = next(iter(by_kind(resources, "ConfigMap").values()))["data"]
+    gateway_host = json.loads(config["SOCIALCARE_GATEWAYS"])["*"].split(":")[0]
+    assert gateway_host in services, "the responder must reach the gateway Service"
+
+
+def test_ingress_sends_each_route_to_its_service() -> None:
+    (ingress,) = by_kind(rendered("prod"), "Ingress").values()
+    routes = {p["path"]: p["backend"]["service"]["name"]
+              for p in ingress["spec"]["rules"][0]["http"]["paths"]}
+    assert routes["/v1/messages"] == "ingest" and routes["/webhooks"] == "ingest"
+    assert routes["/v1"] == "router-api"
+    assert not any("healthz" in p or "metrics" in p for p in routes)
+
+
+def test_images_come_from_the_service_dockerfiles_and_prod_pins_them() -> None:
+    for overlay in OVERLAYS:
+        for deployment in by_kind(rendered(overlay), "Deployment").values():
+            image = pod(deployment)["containers"][0]["image"]
+            repository, _, tag = image.rpartition(":")
+            service = repository.rsplit("/", 1)[-1]
+            assert (SERVICES / service / "Dockerfile").is_file(), image
+            if overlay == "prod":
+                assert tag not in ("", "dev", "latest"), image
+
+
+def test_production_config_refuses_dev_secrets() -> None:
+    config = next(iter(by_kind(rendered("prod"), "ConfigMap").values()))["data"]
+    assert config["SOCIALCARE_ENVIRONMENT"] == "production"
+    assert int(config["SOCIALCARE_TOPIC_REPLICATION_FACTOR"]) >= 3
+    assert not by_kind(rendered("prod"), "Secret"), "no secret values in the prod overlay"

@@ -1,0 +1,88 @@
+"""The inbox as agents use it, every service a process: rules, live feed, claim, saved reply."""
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import MongoClient
+
+from socialcare_local.infra import Endpoints
+from tests.e2e.stack import Stack
+
+pytestmark = pytest.mark.e2e
+AGENT = {"X-API-Key": "dev-agent-key"}
+SUPERVISOR = {"X-API-Key": "dev-supervisor-key"}
+
+
+@pytest.fixture(scope="module")
+def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
+    stack = Stack(infra)
+    stack.env["SOCIALCARE_ROUTING_REFRESH_S"] = "0.5"
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()
+        MongoClient(mongo_url).drop_database(stack.database)
+
+
+def listen(url: str, events: "queue.Queue[dict[str, Any]]", stop: threading.Event) -> None:
+    with httpx.stream("GET", url, headers=AGENT, timeout=None) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                events.put(json.loads(line[6:]))
+            if stop.is_set():
+                return
+
+
+def next_change(events: "queue.Queue[dict[str, Any]]", change: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        event = events.get(timeout=max(0.1, deadline - time.monotonic()))
+        if event["change"] == change:
+            return event
+    raise AssertionError(f"no {change} event within 30 s")
+
+
+def test_a_routed_message_reaches_a_live_view_and_an_agent_answers_it(stack: Stack) -> None:
+    inbox = f"http://127.0.0.1:{stack.inbox_port}"
+    rules = {"rules": [{"id": "orders", "queue": "orders", "tags": ["order"],
+                        "when": {"brand_accounts": ["acmeshop"]}}]}
+    assert httpx.put(f"{inbox}/v1/routing-rules", headers=SUPERVISOR, json=rules).status_code \
+        == 200
+    assert httpx.put(f"{inbox}/v1/saved-replies/late", headers=SUPERVISOR, json={
+        "title": "Late order", "text": "Sorry {customer_name}, we are on order {order_number} "
+                                       "{agent_initials}"}).status_code == 200
+    events: queue.Queue[dict[str, Any]] = queue.Queue()
+    stop = threading.Event()
+    threading.Thread(target=listen, args=(f"{inbox}/v1/live?queue=orders", events, stop),
+                     daemon=True).start()
+    time.sleep(1.0)  # the stream is open before the message goes in
+    time.sleep(1.0)  # and the worker has seen the new rules version
+    message = {"platform": "x", "channel": "mention", "brand_account": "acmeshop",
+               "platform_message_id": "live-1", "author": {"id": "c1", "handle": "dana_r"},
+               "text": "where is my order A-77?", "created_at": datetime.now(UTC).isoformat()}
+    accepted = httpx.post(f"http://127.0.0.1:{stack.ingest_port}/v1/messages",
+                          headers={"X-API-Key": "dev-ingest-key"}, json=message)
+    assert accepted.status_code == 202
+    created = next_change(events, "created")
+    assert created["queue"] == "orders"
+    cid = created["conversation_id"]
+    assert httpx.post(f"{inbox}/v1/conversations/{cid}/claim", headers=AGENT).status_code == 200
+    assert next_change(events, "claimed")["conversation_id"] == cid
+    reply = httpx.post(f"{inbox}/v1/conversations/{cid}/replies", headers=AGENT, json={
+        "saved_reply": "late", "variables": {"order_number": "A-77"}})
+    assert reply.status_code == 202
+    sent = next_change(events, "reply_sent")
+    assert sent["first_response_at"] is not None
+    detail = httpx.get(f"{inbox}/v1/conversations/{cid}", headers=AGENT).json()
+    assert detail["conversation"]["rule_id"] == "orders"
+    assert detail["replies"][0]["text"] == "Sorry dana_r, we are on order A-77 ^JJ"
+    stop.set()

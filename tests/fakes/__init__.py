@@ -1,0 +1,1 @@
+"""Local HTTP servers that answer as platform APIs document, errors included."""
