@@ -7,11 +7,14 @@ touches a stack the developer has running.
 
 import os
 import socket
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pymongo import MongoClient
 
 from socialcare_local.infra import Endpoints
 from socialcare_local.services import start_services, stop_services, wait_ready
@@ -71,3 +74,27 @@ class Stack:
     def stop_all(self) -> None:
         with self.environment():
             stop_services()
+
+
+@contextmanager
+def running_stack(infra: Endpoints, mongo_url: str, **env: str) -> Iterator[Stack]:
+    """A started stack with extra environment; stopped and its database dropped after."""
+    stack = Stack(infra)
+    stack.env.update(env)
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()
+        MongoClient(mongo_url).drop_database(stack.database)
+
+
+def eventually(probe: Callable[[], object], what: str = "condition",
+               timeout_s: float = 45.0) -> object:
+    """Polls ``probe`` until it returns something truthy, and returns that."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if result := probe():
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not within {timeout_s}s")

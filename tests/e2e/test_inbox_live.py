@@ -10,10 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from pymongo import MongoClient
 
 from socialcare_local.infra import Endpoints
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
 AGENT = {"X-API-Key": "dev-agent-key"}
@@ -22,14 +21,8 @@ SUPERVISOR = {"X-API-Key": "dev-supervisor-key"}
 
 @pytest.fixture(scope="module")
 def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
-    stack = Stack(infra)
-    stack.env["SOCIALCARE_ROUTING_REFRESH_S"] = "0.5"
-    try:
-        stack.start_all()
+    with running_stack(infra, mongo_url, SOCIALCARE_ROUTING_REFRESH_S="0.5") as stack:
         yield stack
-    finally:
-        stack.stop_all()
-        MongoClient(mongo_url).drop_database(stack.database)
 
 
 def listen(url: str, events: "queue.Queue[dict[str, Any]]", stop: threading.Event) -> None:

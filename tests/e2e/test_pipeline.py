@@ -2,8 +2,7 @@
 
 import base64
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ from pymongo import MongoClient
 from socialcare_contracts import topics
 from socialcare_contracts.gateway.v1 import sandbox_pb2, sandbox_pb2_grpc
 from socialcare_local.infra import Endpoints
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, eventually, running_stack
 
 pytestmark = pytest.mark.e2e
 INGEST_KEY = {"X-API-Key": "dev-ingest-key"}
@@ -25,28 +24,13 @@ AGENT_KEY = {"X-API-Key": "dev-agent-key"}
 
 @pytest.fixture(scope="module")
 def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
-    stack = Stack(infra)
-    try:
-        stack.start_all()
+    with running_stack(infra, mongo_url) as stack:
         yield stack
-    finally:
-        stack.stop_all()
-        MongoClient(mongo_url).drop_database(stack.database)
 
 
 @pytest.fixture(scope="module")
 def db(stack: Stack, mongo_url: str) -> Any:
     return MongoClient(mongo_url, tz_aware=True)[stack.database]
-
-
-def eventually(probe: Callable[[], Any], timeout_s: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        result = probe()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"condition not met within {timeout_s}s")
 
 
 def customer_message(message_id: str, author: str = "cust-1", **extra: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ one trace id must hold spans from every hop.
 """
 
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent import futures
@@ -20,7 +19,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 from pymongo import MongoClient
 
 from socialcare_local.infra import Endpoints
-from tests.e2e.stack import Stack, free_port
+from tests.e2e.stack import Stack, eventually, free_port, running_stack
 
 pytestmark = pytest.mark.e2e
 EVERY_HOP = {"socialcare-ingest", "socialcare-classifier", "socialcare-router-worker",
@@ -78,25 +77,11 @@ def spans() -> Iterator[tuple[SpanStore, int]]:
 @pytest.fixture(scope="module")
 def traced_stack(infra: Endpoints, mongo_url: str,
                  spans: tuple[SpanStore, int]) -> Iterator[Stack]:
-    stack = Stack(infra)
-    stack.env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{spans[1]}"
-    stack.env["OTEL_BSP_SCHEDULE_DELAY"] = "200"
-    stack.env["OTEL_METRIC_EXPORT_INTERVAL"] = "5000"
-    try:
-        stack.start_all()
+    with running_stack(infra, mongo_url,
+                       OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{spans[1]}",
+                       OTEL_BSP_SCHEDULE_DELAY="200",
+                       OTEL_METRIC_EXPORT_INTERVAL="5000") as stack:
         yield stack
-    finally:
-        stack.stop_all()
-        MongoClient(mongo_url).drop_database(stack.database)
-
-
-def wait_for(probe, what: str, timeout_s: float = 45.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if result := probe():
-            return result
-        time.sleep(0.3)
-    raise AssertionError(f"{what}: not within {timeout_s}s")
 
 
 def test_one_trace_from_webhook_to_platform_reply(traced_stack: Stack, mongo_url: str,
@@ -110,7 +95,7 @@ def test_one_trace_from_webhook_to_platform_reply(traced_stack: Stack, mongo_url
     assert accepted.status_code == 202, accepted.text
 
     db = MongoClient(mongo_url)[traced_stack.database]
-    conversation = wait_for(lambda: db.conversations.find_one(
+    conversation = eventually(lambda: db.conversations.find_one(
         {"message_keys": "x:acmeshop:trace-1"}), "conversation stored")
     reply = httpx.post(
         f"http://127.0.0.1:{traced_stack.inbox_port}/v1/conversations/{conversation['_id']}"
@@ -119,10 +104,10 @@ def test_one_trace_from_webhook_to_platform_reply(traced_stack: Stack, mongo_url
     assert reply.status_code == 202, reply.text
 
     # The trace starts at ingest; the reply the agent sent must land in that same trace.
-    trace_id = wait_for(lambda: store.trace_of("socialcare-ingest", "ingest api message"),
+    trace_id = eventually(lambda: store.trace_of("socialcare-ingest", "ingest api message"),
                         "ingest span exported")
     try:
-        wait_for(lambda: EVERY_HOP <= store.services_of(trace_id), "every hop in the trace")
+        eventually(lambda: EVERY_HOP <= store.services_of(trace_id), "every hop in the trace")
     except AssertionError:
         seen = store.services_of(trace_id)
         raise AssertionError(f"trace {trace_id} lacks {sorted(EVERY_HOP - seen)}; it has "
