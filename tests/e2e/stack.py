@@ -46,6 +46,7 @@ class Stack:
             "SOCIALCARE_INGEST_PORT": str(self.ingest_port),
             "SOCIALCARE_INBOX_PORT": str(self.inbox_port),
             "SOCIALCARE_GATEWAY_PORT": str(self.gateway_port),
+            "SOCIALCARE_CLASSIFIER_ADMIN_PORT": str(free_port()),
             "SOCIALCARE_GATEWAYS": f'{{"*": "127.0.0.1:{self.gateway_port}"}}',
         }
 

@@ -100,6 +100,14 @@ async def test_long_reply_goes_out_as_a_thread_each_part_answering_the_previous(
     assert outcome.platform_message_id == records[0].platform_message_id
 
 
+async def test_media_go_to_the_platform_with_the_first_part_only(sandbox: Sandbox) -> None:
+    outcome = await sandbox.sender.send(request(" ".join(["sorry"] * 60),
+                                                media_ids=("media-1", "media-2")))
+    first, second = await sandbox.sent()
+    assert isinstance(outcome, ReplySent)
+    assert list(first.media_ids) == ["media-1", "media-2"] and list(second.media_ids) == []
+
+
 async def test_too_long_for_a_brand_without_threads_fails_with_a_reason(
         sandbox: Sandbox) -> None:
     outcome = await sandbox.sender.send(request("x" * 300, brand="quiet"))

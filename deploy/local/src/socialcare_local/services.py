@@ -98,12 +98,14 @@ class GroupStable:
             return False
         group = self.group
         try:
-            described = admin.describe_groups([group])[group]
-        except KafkaError:  # no coordinator yet: no group has ever committed on this cluster
+            described = admin.describe_groups([group]).get(group) or {}
+        # No coordinator yet (no group has ever committed on this cluster), or an answer
+        # without the group while it is being created: a probe says "not yet", never raises.
+        except (KafkaError, KeyError, TypeError):
             return False
         finally:
             admin.close()
-        return described["group_state"] == "Stable" and bool(described["members"])
+        return described.get("group_state") == "Stable" and bool(described.get("members"))
 
     def describe(self) -> str:
         return f"group {self.group} Stable"
@@ -134,6 +136,8 @@ SERVICES: tuple[Service, ...] = (
             PortOpen("SOCIALCARE_GATEWAY_PORT", 50051)),
     Service("ingest", "socialcare_ingest", (), INGEST_HTTP),
     Service("classifier", "socialcare_classifier", (), GroupStable("socialcare-classifier")),
+    Service("classifier-api", "socialcare_classifier", ("api",),
+            HttpReady("SOCIALCARE_CLASSIFIER_ADMIN_PORT", 8083, path="/healthz")),
     Service("router-worker", "socialcare_router", ("worker",), GroupStable("socialcare-router")),
     Service("router-api", "socialcare_router", ("api",), INBOX_HTTP),
     Service("responder", "socialcare_responder", (), GroupStable("socialcare-responder")),

@@ -89,6 +89,8 @@ class ReplyRequested(Contract):
     text: str = Field(min_length=1, max_length=10_000)
     agent_id: str
     requested_at: AwareDatetime
+    media_ids: tuple[str, ...] = Field(
+        default=(), max_length=4, description="Platform media ids already uploaded by the brand")
     private_data: bool = Field(
         default=False, description="The classifier saw personal data: a brand may force a DM")
 

@@ -1,5 +1,9 @@
-"""Entrypoint: ``python -m socialcare_classifier``."""
+"""Entrypoint: ``python -m socialcare_classifier`` runs the worker; ``api`` the admin HTTP API;
+``train`` and ``rules`` are admin commands."""
 
+import sys
+
+from socialcare_classifier.adapters.rules_feed import ensure_rules_topic
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_classifier.worker import SERVICE, build_app
 from socialcare_contracts import topics
@@ -10,9 +14,23 @@ from socialcare_runtime.telemetry import setup_telemetry
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in ("train", "rules", "-h", "--help"):
+        from socialcare_classifier.cli import main as cli_main
+
+        sys.exit(cli_main(sys.argv[1:]))
     settings = ClassifierSettings()
     configure_logging("classifier", settings.log_level)
     telemetry = setup_telemetry(SERVICE)
+    if sys.argv[1:] == ["api"]:
+        import uvicorn
+
+        from socialcare_classifier.admin_api import create_api
+
+        uvicorn.run(create_api(settings), host=settings.host,
+                    port=settings.classifier_admin_port, log_config=None, access_log=False)
+        telemetry.shutdown()
+        return
+    ensure_rules_topic(settings)
     ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
                   settings.topic_partitions, settings.topic_replication_factor)
     run_worker(build_app(settings, telemetry.tracer), on_shutdown=telemetry.shutdown)

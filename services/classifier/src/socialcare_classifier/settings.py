@@ -1,7 +1,22 @@
 """Classifier settings."""
 
+from pydantic import Field
+
 from socialcare_runtime.settings import ServiceSettings
 
 
 class ClassifierSettings(ServiceSettings):
-    pass
+    repeat_window_hours: float = Field(
+        default=24.0, gt=0, le=24 * 30,
+        description="A customer's earlier messages within this window count as repeated contact")
+    repeat_max_tracked: int = Field(
+        default=50, ge=1, le=1000, description="Recent messages kept per conversation key")
+    model_min_macro_f1: float = Field(
+        default=0.5, ge=0, le=1, description="Held-out macro-F1 a trained model needs to activate")
+    host: str = "127.0.0.1"
+    classifier_admin_port: int = Field(default=8083, ge=1, le=65535)
+    classifier_admin_keys: dict[str, str] = Field(
+        default={"dev-classifier-admin-key": "dev-admin"},
+        description="Admin API key -> who holds it (recorded as changed_by on each change)")
+    # Kafka's default record limit is 1 MiB; a taxonomy with its model must fit in one record.
+    classifier_admin_max_body_bytes: int = Field(default=900_000, ge=1024, le=900_000)

@@ -1,9 +1,14 @@
 """The classifier stream: received messages in, classified messages out."""
 
+import asyncio
+import logging
+
 import faust
 from opentelemetry import trace
 
+from socialcare_classifier.adapters.rules_feed import TaxonomyRegistry, follow_rules
 from socialcare_classifier.domain.classify import ClassifierRules, classify
+from socialcare_classifier.domain.contacts import count_recent
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
@@ -17,6 +22,7 @@ from socialcare_runtime.streams import (
 )
 
 SERVICE = "socialcare-classifier"
+log = logging.getLogger(__name__)
 
 
 def build_app(settings: ClassifierSettings, tracer: trace.Tracer,
@@ -27,13 +33,36 @@ def build_app(settings: ClassifierSettings, tracer: trace.Tracer,
     received = raw_topic(app, settings.topic(topics.MESSAGES_RECEIVED))
     classified = raw_topic(app, settings.topic(topics.MESSAGES_CLASSIFIED))
     active_rules = rules or ClassifierRules()
+    registry = TaxonomyRegistry()
+    # Keyed like the received topic (platform:brand:customer), so each worker holds the
+    # history of exactly the customers on its partitions and it moves with them.
+    contacts = app.Table("recent_contacts", default=dict, key_type=str,
+                         partitions=settings.topic_partitions)
+    window_s = settings.repeat_window_hours * 3600
 
     async def handle(envelope: Envelope[MessageReceived]) -> None:
         message = envelope.data.message
-        result = classify(message, active_rules)
-        await send_event(classified, message.conversation_key(),
+        key = message.conversation_key()
+        recent, history = count_recent(contacts[key], message.platform_message_id,
+                                       message.created_at.timestamp(), window_s,
+                                       settings.repeat_max_tracked)
+        await registry.ready.wait()
+        result = classify(message, active_rules, registry.get(message.brand_account), recent)
+        await send_event(classified, key,
                          MessageClassified(message=message, classification=result), SERVICE,
                          event_id=derived_event_id(envelope.id, result.model_version))
+        contacts[key] = history
+
+    @app.task
+    async def rules_feed() -> None:
+        while True:
+            try:
+                await follow_rules(settings, registry)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("rules feed failed; reconnecting")
+                await asyncio.sleep(2.0)
 
     @app.agent(received, name="classify")
     async def classify_agent(stream: faust.StreamT) -> None:

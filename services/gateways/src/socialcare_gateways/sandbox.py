@@ -9,6 +9,7 @@ import random
 import time
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -46,13 +47,14 @@ class SandboxGateway(gateway_pb2_grpc.PlatformGatewayServicer,
     async def SendReply(self, request: gateway_pb2.SendReplyRequest,
                         context: grpc.aio.ServicerContext) -> gateway_pb2.SendResult:
         return await self._send(context, "reply", request.idempotency_key, request.brand_account,
-                                request.in_reply_to_message_id, request.text, MAX_LENGTH)
+                                request.in_reply_to_message_id, request.text, MAX_LENGTH,
+                                request.media_ids)
 
     async def SendDirectMessage(self, request: gateway_pb2.SendDirectMessageRequest,
                                 context: grpc.aio.ServicerContext) -> gateway_pb2.SendResult:
         return await self._send(context, "direct_message", request.idempotency_key,
                                 request.brand_account, request.recipient_id, request.text,
-                                MAX_DM_LENGTH)
+                                MAX_DM_LENGTH, request.media_ids)
 
     async def GetCapabilities(self, request: gateway_pb2.GetCapabilitiesRequest,
                               context: grpc.aio.ServicerContext) -> gateway_pb2.Capabilities:
@@ -77,7 +79,8 @@ class SandboxGateway(gateway_pb2_grpc.PlatformGatewayServicer,
         return self._faults
 
     async def _send(self, context: grpc.aio.ServicerContext, kind: str, key: str, brand: str,
-                    target: str, text: str, limit: int) -> gateway_pb2.SendResult:
+                    target: str, text: str, limit: int,
+                    media_ids: Sequence[str] = ()) -> gateway_pb2.SendResult:
         carrier = {k: v for k, v in context.invocation_metadata() or ()}
         with self._tracer.start_as_current_span(
             f"sandbox {kind}", context=propagate.extract(carrier), kind=SpanKind.SERVER,
@@ -105,7 +108,8 @@ class SandboxGateway(gateway_pb2_grpc.PlatformGatewayServicer,
             self._remember(key, _Record(sandbox_pb2.SentRecord(
                 idempotency_key=key, kind=kind, brand_account=brand, target_id=target,
                 text=text, platform_message_id=message_id,
-                sent_at_unix_ms=int(time.time() * 1000), attempts=1), result))
+                sent_at_unix_ms=int(time.time() * 1000), attempts=1,
+                media_ids=list(media_ids)), result))
             if self._faults.response_delay_ms:
                 await asyncio.sleep(self._faults.response_delay_ms / 1000)
             return result

@@ -121,14 +121,18 @@ class ReplySender:
         # Part 0 keeps the reply id as its key, so a gateway sees the same key end to end.
         key = reply.reply_id if part == 0 else f"{reply.reply_id}:{part}"
         platform = reply.platform.value
+        # Media go with the first part only: a thread repeats the text, not the pictures.
+        media = list(reply.media_ids) if part == 0 else []
         if plan.direct:
             return await self.gateways.send_direct_message(platform,
                 gateway_pb2.SendDirectMessageRequest(
                     idempotency_key=key, brand_account=reply.brand_account,
-                    recipient_id=reply.recipient_id, text=text, platform=platform))
+                    recipient_id=reply.recipient_id, text=text, platform=platform,
+                    media_ids=media))
         return await self.gateways.send_reply(platform, gateway_pb2.SendReplyRequest(
             idempotency_key=key, brand_account=reply.brand_account,
-            in_reply_to_message_id=in_reply_to, text=text, platform=platform))
+            in_reply_to_message_id=in_reply_to, text=text, platform=platform,
+            media_ids=media))
 
     def _breaker(self, platform: str) -> CircuitBreaker:
         if platform not in self._breakers:

@@ -151,7 +151,9 @@ async def post_reply(
     event = ReplyRequested(
         reply_id=reply_id, conversation_id=conversation_id, platform=doc["platform"],
         brand_account=doc["brand_account"], kind=body.kind, in_reply_to_id=in_reply_to,
-        recipient_id=doc["customer_id"], text=text, agent_id=agent.id, requested_at=now)
+        recipient_id=doc["customer_id"], text=text, agent_id=agent.id, requested_at=now,
+        # The classifier saw personal data: brands that force DMs then get one.
+        private_data=bool(doc.get("private_data", False)), media_ids=tuple(body.media_ids))
     try:
         # Continue the customer message's trace, so the reply's platform call joins it.
         parent = context_from_headers(

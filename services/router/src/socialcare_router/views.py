@@ -22,6 +22,8 @@ class ConversationSummary(BaseModel):
     language: str | None = None
     sentiment: str | None = None
     intents: list[str] = []
+    private_data: bool = Field(default=False,
+                               description="Personal data seen: recommend a direct message")
     message_count: int
     first_response_due_at: datetime
     first_response_at: datetime | None = None
@@ -96,6 +98,8 @@ class ReplyRequest(BaseModel):
         description="Values such as order_number or link; customer_name, agent_name and "
                     "agent_initials are filled in unless given")
     kind: ReplyKind = ReplyKind.PUBLIC
+    media_ids: list[str] = Field(default=[], max_length=4,
+                                 description="Platform media ids to attach (uploaded already)")
 
     @model_validator(mode="after")
     def _one_source(self) -> "ReplyRequest":

@@ -7,21 +7,27 @@ from socialcare_classifier.domain.priority import score_priority
 from socialcare_classifier.domain.private_data import has_private_data
 from socialcare_classifier.domain.rules import DEFAULT_RULES, ClassifierRules
 from socialcare_classifier.domain.sentiment import analyze_sentiment
+from socialcare_classifier.domain.taxonomy import BrandTaxonomy
 from socialcare_contracts.events import Classification
 from socialcare_contracts.messages import NormalizedMessage
 
 __all__ = ["ClassifierRules", "classify"]
 
 
-def classify(message: NormalizedMessage, rules: ClassifierRules | None = None) -> Classification:
-    """Language, sentiment, intents, priority, listening matches and private-data flag."""
+def classify(message: NormalizedMessage, rules: ClassifierRules | None = None,
+             taxonomy: BrandTaxonomy | None = None, recent_contacts: int = 0) -> Classification:
+    """Language, sentiment, intents, brand categories, priority, listening matches and
+    private-data flag; the same inputs always give the same result and model version."""
     rules = rules or DEFAULT_RULES
+    waiting_s = ((message.received_at - message.created_at).total_seconds()
+                 if message.received_at else 0.0)
     text = message.text
     language, confidence = detect_language(text, message.language_hint)
     sentiment = analyze_sentiment(text)
     intents = reconcile_with_sentiment(detect_intents(text), sentiment.score)
     private = has_private_data(text, rules.order_patterns)
-    priority = score_priority(text, sentiment, intents, message.author, private, message.channel)
+    priority = score_priority(text, sentiment, intents, message.author, private, message.channel,
+                              recent_contacts, waiting_s)
     return Classification(
         language=language,
         language_confidence=confidence,
@@ -31,5 +37,7 @@ def classify(message: NormalizedMessage, rules: ClassifierRules | None = None) -
         priority_reasons=priority.reasons,
         listening_matches=match_keywords(text, rules.brand_keywords),
         private_data=private,
-        model_version=rules.model_version,
+        model_version=(f"{rules.model_version}+{taxonomy.version}" if taxonomy
+                       else rules.model_version),
+        categories=taxonomy.categorize(text) if taxonomy else (),
     )

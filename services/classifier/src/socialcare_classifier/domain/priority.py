@@ -24,6 +24,11 @@ INTENT_WEIGHTS: dict[str, int] = {
     i.PRAISE: -12,
     i.SPAM: -30,
 }
+REPEAT_CONTACT_AT = 1
+REPEAT_MAX_BONUS = 18
+# Messages that reach us late (platform outage, polling lag, import) already ate their SLA.
+_WAITED: tuple[tuple[float, str], ...] = ((12 * 3600, ">12h"), (3600, ">1h"), (900, ">15m"))
+WAIT_BONUS = {">12h": 15, ">1h": 10, ">15m": 5}
 # Only the strongest intents count, so listing many keywords cannot stack to 100.
 MAX_INTENT_BONUS = 30
 
@@ -82,8 +87,11 @@ def score_priority(
     author: Author,
     private_data: bool,
     channel: ChannelKind | None = None,
+    recent_contacts: int = 0,
+    waiting_s: float = 0.0,
 ) -> Priority:
-    """Urgency from sentiment, intents, author reach, urgent words and private data."""
+    """Urgency from sentiment, intents, author reach, urgent words, private data, repeated
+    contact (the customer's earlier messages in the recent window) and time already waited."""
     score = BASE
     reasons: list[str] = []
     if sentiment.label is SentimentLabel.NEGATIVE:
@@ -110,4 +118,12 @@ def score_priority(
         if channel is not ChannelKind.DIRECT_MESSAGE:
             score += 8
         reasons.append("private_data")
+    if recent_contacts >= REPEAT_CONTACT_AT:
+        # Writing again and again means the first messages went unanswered.
+        score += min(REPEAT_MAX_BONUS, 6 * recent_contacts)
+        reasons.append(f"repeat_contact:{min(recent_contacts, 9)}")
+    waited = next((label for at, label in _WAITED if waiting_s >= at), None)
+    if waited is not None:
+        score += WAIT_BONUS[waited]
+        reasons.append(f"waiting:{waited}")
     return Priority(max(0, min(100, score)), tuple(reasons))

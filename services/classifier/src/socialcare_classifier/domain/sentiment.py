@@ -35,6 +35,7 @@ _PHRASES: tuple[tuple[float, str], ...] = (
         -2.5,
         r"waste of (?:my )?(?:time|money)|rip(?:ped)? ?off|fed up|sick (?:and tired )?of"
         r"|tired of|are you (?:kidding|serious)|kidding me|false advertising|j'en ai marre"
+        r"|expect(?:ed)? (?:better|more)"
         r"|never (?:fly|flying|order|ordering|buy|buying|use|using|shop|shopping)",
     ),
     (
@@ -73,6 +74,19 @@ _PHRASES: tuple[tuple[float, str], ...] = (
         r"|\d+\s?(?:hours|hrs|hour|days|weeks|mins|minutes)\b",
     ),
     (
+        # Factual complaints: what the company made the customer do, or left them without.
+        -1.8,
+        r"(?:made|making|make|forced|forcing) (?:me|us) (?:to )?(?:miss|wait|pay|sit|stand|sleep"
+        r"|rebook|buy|spend|check|walk|run|call)|(?:had|have|having) to (?:wait|pay|walk|call|sit"
+        r"|stand|sleep|rebook|buy|spend|drive|cancel|beg|chase|explain|repeat)"
+        r"|(?:ran|run|running) out of|not so sure"
+        r"|no (?:tv|tvs|wifi|power|food|water|outlets?|seats?|info|information|way|crew|gate"
+        r"|pilot|agents?|staff|communication)\b|why no\b|what's up with|quit (?:being|\w+ing)"
+        r"|should(?:n't| not) (?:take|have|be|happen|need)|should(?: have|'ve) (?:been|told|had)"
+        r"|(?:been|keep|kept) (?:trying|calling)|get through|for (?:hours|days|ages)"
+        r"|(?:an? |one |two |\d+ )?(?:hour|hr|day)s? (?:late|delay|behind|wait)",
+    ),
+    (
         2.5,
         r"well done|good job|great job|made my day|above and beyond|shout ?out|keep it up"
         r"|can't wait|cannot wait|you guys rock|no problem|no worries|can't complain"
@@ -88,7 +102,8 @@ _SARCASM_RE = re.compile(
     r"|love being|nothing like|so much for|🙄"
 )
 # Complaint hashtags glue words together (#baggagefail, #worstairline): read their parts.
-_HASHTAG_CUE_RE = re.compile(r"#\w*(?:fail|worst|never ?again|sucks|fml|scam|ripoff|shame)\w*")
+_HASHTAG_CUE_RE = re.compile(
+    r"#\w*(?:fail|worst|never ?again|sucks|fml|scam|ripoff|shame|bad|terrible|awful|poor)\w*")
 _EMOJI_RE = re.compile("|".join(re.escape(e) for e in sorted(EMOJI, key=len, reverse=True)))
 _EMOTICON_RE = re.compile(
     r"(?:(?<=\s)|^)("
@@ -168,10 +183,19 @@ _CJK_CUES: tuple[tuple[str, float], ...] = tuple(
 )
 
 
+_ELONGATED_RE = re.compile(r"(\w)\1{2,}")
+
+
 def _word_valence(word: str) -> float:
     value = WORDS.get(word)
     if value is not None:
         return value
+    if _ELONGATED_RE.search(word):
+        # "sloooow", "soooo bad": drawn-out words keep their meaning (and their emphasis).
+        for squeezed in (_ELONGATED_RE.sub(r"\1\1", word), _ELONGATED_RE.sub(r"\1", word)):
+            value = WORDS.get(squeezed)
+            if value is not None:
+                return value * 1.3
     for k in range(min(len(word), 11), 3, -1):
         value = STEMS.get(word[:k])
         if value is not None:

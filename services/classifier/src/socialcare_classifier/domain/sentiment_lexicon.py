@@ -48,6 +48,10 @@ WORDS: dict[str, float] = _table(
     " slow:-1.5 dirty:-2 cold:-0.6 confused:-1.2 confusing:-1.5 worried:-1.5 anxious:-1.5"
     " furious:-3.2 livid:-3.2 outrageous:-2.8 disaster:-2.8 trash:-2.6 garbage:-2.6"
     " overpriced:-2 expensive:-1 refused:-1.8 denied:-1.8 charged:-0.8 stolen:-2.4"
+ " unavailable:-1.5 cheap:-1.2 supposedly:-1 horror:-2.5 horrendous:-3 jeopardy:-2"
+ " indignation:-2.5 unreliable:-2.2 uncomfortable:-1.8 cramped:-1.6 misinformation:-2"
+ " misinformed:-2 rebooked:-0.8 downgraded:-1.6 bumped:-1.4 inconvenience:-1.4"
+ " inconvenienced:-1.8 excuse:-1.2 excuses:-1.6 clueless:-2.4 forgot:-1 forgotten:-1.4"
     # Spanish
     " bueno:1.9 buena:1.9 excelente:3.2 genial:3 gracias:1.9 encanta:3 encantó:3"
     " perfecto:3 perfecta:3 rápido:1.2 rápida:1.2 feliz:2.7 contento:2.2 contenta:2.2"

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#socialcare/gateway/v1/sandbox.proto\x12\x15socialcare.gateway.v1\"*\n\x0fListSentRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\"\xb3\x01\n\nSentRecord\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x15\n\rbrand_account\x18\x03 \x01(\t\x12\x11\n\ttarget_id\x18\x04 \x01(\t\x12\x0c\n\x04text\x18\x05 \x01(\t\x12\x1b\n\x13platform_message_id\x18\x06 \x01(\t\x12\x17\n\x0fsent_at_unix_ms\x18\x07 \x01(\x03\x12\x10\n\x08\x61ttempts\x18\x08 \x01(\r\"F\n\x10ListSentResponse\x12\x32\n\x07records\x18\x01 \x03(\x0b\x32!.socialcare.gateway.v1.SentRecord\"j\n\x06\x46\x61ults\x12\x14\n\x0c\x66\x61ilure_rate\x18\x01 \x01(\x01\x12\x10\n\x08\x64\x65lay_ms\x18\x02 \x01(\r\x12\x1d\n\x15rate_limit_per_second\x18\x03 \x01(\r\x12\x19\n\x11response_delay_ms\x18\x04 \x01(\r2\xb8\x01\n\x0eSandboxControl\x12[\n\x08ListSent\x12&.socialcare.gateway.v1.ListSentRequest\x1a\'.socialcare.gateway.v1.ListSentResponse\x12I\n\tSetFaults\x12\x1d.socialcare.gateway.v1.Faults\x1a\x1d.socialcare.gateway.v1.Faultsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#socialcare/gateway/v1/sandbox.proto\x12\x15socialcare.gateway.v1\"*\n\x0fListSentRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\"\xc6\x01\n\nSentRecord\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x15\n\rbrand_account\x18\x03 \x01(\t\x12\x11\n\ttarget_id\x18\x04 \x01(\t\x12\x0c\n\x04text\x18\x05 \x01(\t\x12\x1b\n\x13platform_message_id\x18\x06 \x01(\t\x12\x17\n\x0fsent_at_unix_ms\x18\x07 \x01(\x03\x12\x10\n\x08\x61ttempts\x18\x08 \x01(\r\x12\x11\n\tmedia_ids\x18\t \x03(\t\"F\n\x10ListSentResponse\x12\x32\n\x07records\x18\x01 \x03(\x0b\x32!.socialcare.gateway.v1.SentRecord\"j\n\x06\x46\x61ults\x12\x14\n\x0c\x66\x61ilure_rate\x18\x01 \x01(\x01\x12\x10\n\x08\x64\x65lay_ms\x18\x02 \x01(\r\x12\x1d\n\x15rate_limit_per_second\x18\x03 \x01(\r\x12\x19\n\x11response_delay_ms\x18\x04 \x01(\r2\xb8\x01\n\x0eSandboxControl\x12[\n\x08ListSent\x12&.socialcare.gateway.v1.ListSentRequest\x1a\'.socialcare.gateway.v1.ListSentResponse\x12I\n\tSetFaults\x12\x1d.socialcare.gateway.v1.Faults\x1a\x1d.socialcare.gateway.v1.Faultsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,11 +34,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTSENTREQUEST']._serialized_start=62
   _globals['_LISTSENTREQUEST']._serialized_end=104
   _globals['_SENTRECORD']._serialized_start=107
-  _globals['_SENTRECORD']._serialized_end=286
-  _globals['_LISTSENTRESPONSE']._serialized_start=288
-  _globals['_LISTSENTRESPONSE']._serialized_end=358
-  _globals['_FAULTS']._serialized_start=360
-  _globals['_FAULTS']._serialized_end=466
-  _globals['_SANDBOXCONTROL']._serialized_start=469
-  _globals['_SANDBOXCONTROL']._serialized_end=653
+  _globals['_SENTRECORD']._serialized_end=305
+  _globals['_LISTSENTRESPONSE']._serialized_start=307
+  _globals['_LISTSENTRESPONSE']._serialized_end=377
+  _globals['_FAULTS']._serialized_start=379
+  _globals['_FAULTS']._serialized_end=485
+  _globals['_SANDBOXCONTROL']._serialized_start=488
+  _globals['_SANDBOXCONTROL']._serialized_end=672
 # @@protoc_insertion_point(module_scope)

@@ -13,7 +13,7 @@ class ListSentRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ...) -> None: ...
 
 class SentRecord(_message.Message):
-    __slots__ = ("idempotency_key", "kind", "brand_account", "target_id", "text", "platform_message_id", "sent_at_unix_ms", "attempts")
+    __slots__ = ("idempotency_key", "kind", "brand_account", "target_id", "text", "platform_message_id", "sent_at_unix_ms", "attempts", "media_ids")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     BRAND_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,7 @@ class SentRecord(_message.Message):
     PLATFORM_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     SENT_AT_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_IDS_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     kind: str
     brand_account: str
@@ -30,7 +31,8 @@ class SentRecord(_message.Message):
     platform_message_id: str
     sent_at_unix_ms: int
     attempts: int
-    def __init__(self, idempotency_key: _Optional[str] = ..., kind: _Optional[str] = ..., brand_account: _Optional[str] = ..., target_id: _Optional[str] = ..., text: _Optional[str] = ..., platform_message_id: _Optional[str] = ..., sent_at_unix_ms: _Optional[int] = ..., attempts: _Optional[int] = ...) -> None: ...
+    media_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., kind: _Optional[str] = ..., brand_account: _Optional[str] = ..., target_id: _Optional[str] = ..., text: _Optional[str] = ..., platform_message_id: _Optional[str] = ..., sent_at_unix_ms: _Optional[int] = ..., attempts: _Optional[int] = ..., media_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListSentResponse(_message.Message):
     __slots__ = ("records",)

@@ -1,0 +1,128 @@
+"""Classifier quality on labelled CSVs: accuracy, macro-F1, per-class precision/recall, confusion.
+
+``python -m bench.classifier_eval`` scores the shipped eval set and, when the shared airline
+set is present (``../shared/data/airline-dev.csv``), its sentiment and a brand taxonomy of
+complaint reasons trained on part of it and scored on the rest. Any other CSV:
+``python -m bench.classifier_eval FILE.csv --task sentiment --label-column label``
+(``--task intents`` reads ``;``-separated intent labels).
+"""
+
+import argparse
+import csv
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+from rich.table import Table
+
+from bench.common import console
+from socialcare_classifier.domain.classify import classify
+from socialcare_classifier.domain.metrics import ClassScore, Scores, score, score_multilabel
+from socialcare_classifier.domain.taxonomy import split_holdout, train_model
+from socialcare_contracts.messages import Author, ChannelKind, NormalizedMessage, Platform
+
+SHARED_AIRLINE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "airline-dev.csv"
+NO_INTENT = "(none)"
+
+
+def _classify(text: str, i: int):
+    return classify(NormalizedMessage(
+        platform=Platform.X, channel=ChannelKind.MENTION, brand_account="eval",
+        platform_message_id=f"eval-{i}", author=Author(id="eval"), text=text,
+        created_at=datetime(2026, 11, 2, tzinfo=UTC)))
+
+
+def read_rows(path: Path | None, text_column: str, label_column: str) -> list[tuple[str, str]]:
+    """(text, label) pairs of a CSV; the shipped eval set when no path is given."""
+    source = path.open(encoding="utf-8", newline="") if path else files(
+        "socialcare_classifier.data").joinpath("eval_messages.csv").open(
+        encoding="utf-8", newline="")
+    with source as f:
+        return [(r[text_column], r[label_column] or "") for r in csv.DictReader(f)]
+
+
+def _per_class_table(title: str, per_class: tuple[ClassScore, ...]) -> None:
+    out = Table(title=title)
+    for name in ("label", "precision", "recall", "F1", "support"):
+        out.add_column(name, justify="left" if name == "label" else "right")
+    for c in per_class:
+        out.add_row(c.label, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}",
+                    str(c.support))
+    console.print(out)
+
+
+def print_scores(title: str, scores: Scores) -> None:
+    """Headline figures, per-class table and confusion matrix (rows gold, columns predicted)."""
+    console.print(f"[bold]{title}[/bold]: {scores.total} messages, accuracy "
+                  f"{scores.accuracy:.3f}, macro-F1 {scores.macro_f1:.3f}")
+    _per_class_table(f"{title}: per class", scores.per_class)
+    matrix = Table(title=f"{title}: confusion (rows gold, columns predicted)")
+    matrix.add_column("gold \\ predicted")
+    for label in scores.labels:
+        matrix.add_column(label[:14], justify="right")
+    for gold in scores.labels:
+        if any(scores.confusion[gold].values()):
+            matrix.add_row(gold, *(str(scores.confusion[gold][p]) for p in scores.labels))
+    console.print(matrix)
+
+
+def evaluate_sentiment(rows: list[tuple[str, str]], title: str) -> Scores:
+    """Scores the sentiment labels the rules give against the gold labels."""
+    predicted = [_classify(text, i).sentiment.label.value for i, (text, _) in enumerate(rows)]
+    scores = score([label for _, label in rows], predicted)
+    print_scores(title, scores)
+    return scores
+
+
+def evaluate_intents(rows: list[tuple[str, str]], title: str) -> float:
+    """Multi-label intent scores, plus a confusion of first gold intent against first found."""
+    gold = [frozenset(x for x in label.split(";") if x) for _, label in rows]
+    found = [_classify(text, i).intents for i, (text, _) in enumerate(rows)]
+    macro_f1, per_class = score_multilabel(gold, [frozenset(f) for f in found])
+    console.print(f"[bold]{title}[/bold]: {len(rows)} messages, intent macro-F1 {macro_f1:.3f}")
+    _per_class_table(f"{title}: per intent", per_class)
+    primary_gold = [label.split(";")[0] or NO_INTENT for _, label in rows]
+    primary_found = [g if g in f else (f[0] if f else NO_INTENT)
+                     for g, f in zip(primary_gold, found, strict=True)]
+    print_scores(f"{title}: first gold intent", score(primary_gold, primary_found))
+    return macro_f1
+
+
+def evaluate_taxonomy(rows: list[tuple[str, str]], title: str, holdout: float) -> Scores:
+    """Trains a brand taxonomy on part of the rows and scores it on the rest."""
+    train_rows, test_rows = split_holdout(rows, holdout)
+    model = train_model([t for t, _ in train_rows], [label for _, label in train_rows])
+    predicted = [model.predict(t) for t, _ in test_rows]
+    scores = score([label for _, label in test_rows], predicted)
+    print_scores(f"{title} ({len(train_rows)} trained, {len(test_rows)} held out)", scores)
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", nargs="?", type=Path)
+    parser.add_argument("--task", choices=("sentiment", "intents", "taxonomy"),
+                        default="sentiment")
+    parser.add_argument("--text-column", default="text")
+    parser.add_argument("--label-column", default="sentiment")
+    parser.add_argument("--holdout", type=float, default=0.3)
+    args = parser.parse_args()
+    if args.csv:
+        rows = read_rows(args.csv, args.text_column, args.label_column)
+        {"sentiment": evaluate_sentiment, "intents": evaluate_intents}.get(
+            args.task, lambda r, t: evaluate_taxonomy(r, t, args.holdout))(rows, str(args.csv))
+        return
+    evaluate_sentiment(read_rows(None, "text", "sentiment"), "eval set sentiment")
+    evaluate_intents(read_rows(None, "text", "intents"), "eval set intents")
+    if not SHARED_AIRLINE.exists():
+        console.print(f"{SHARED_AIRLINE} absent: airline figures skipped")
+        return
+    evaluate_sentiment(read_rows(SHARED_AIRLINE, "text", "airline_sentiment"),
+                       "airline sentiment")
+    reasons = [(t, r) for t, r in read_rows(SHARED_AIRLINE, "text", "negativereason")
+               if r and r != "Can't Tell"]
+    evaluate_taxonomy(reasons, "airline complaint reasons", args.holdout)
+
+
+if __name__ == "__main__":
+    main()

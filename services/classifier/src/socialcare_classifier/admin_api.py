@@ -1,0 +1,81 @@
+"""Admin HTTP API: activate or remove a brand's taxonomy on every running worker, no restart.
+
+Each change is published to the compacted rules topic, which every worker reads in full.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Request
+
+from socialcare_classifier.adapters.rules_feed import ensure_rules_topic, rules_change
+from socialcare_classifier.domain.taxonomy import BrandTaxonomy
+from socialcare_classifier.settings import ClassifierSettings
+from socialcare_contracts import topics
+from socialcare_runtime.http import BodySizeLimit, find_by_secret
+from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
+
+Brand = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[\w.-]+$")]
+
+
+def create_api(settings: ClassifierSettings) -> FastAPI:
+    """The admin app; connects its Kafka publisher at start-up and closes it at shutdown."""
+    settings.refuse_dev_secrets(**{f"admin key of {who}": key
+                                   for key, who in settings.classifier_admin_keys.items()})
+    topic = settings.topic(topics.CLASSIFIER_RULES)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ensure_rules_topic(settings)
+        app.state.publisher = EventPublisher.connect(
+            settings.kafka_bootstrap, "socialcare-classifier-admin", warm_topic=topic)
+        try:
+            yield
+        finally:
+            app.state.publisher.close()
+
+    app = FastAPI(title="SocialCare classifier admin", lifespan=lifespan)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.classifier_admin_max_body_bytes)
+
+    def admin(x_admin_key: Annotated[str | None, Header()] = None) -> str:
+        who = find_by_secret(x_admin_key, settings.classifier_admin_keys)
+        if who is None:
+            raise HTTPException(401, "missing or unknown X-Admin-Key")
+        return who
+
+    Admin = Annotated[str, Depends(admin)]
+
+    async def publish(request: Request, brand: str, taxonomy: BrandTaxonomy | None,
+                      who: str) -> dict[str, str]:
+        change = rules_change(brand, taxonomy, f"api:{who}")
+        try:
+            await request.app.state.publisher.publish([Outgoing(topic, change.brand, change)])
+        except Backpressure as exc:
+            raise HTTPException(503, "Kafka is not accepting changes; retry later",
+                                headers={"Retry-After": "5"}) from exc
+        return {"brand": change.brand, "version": change.version}
+
+    @app.put("/v1/brands/{brand}/taxonomy", status_code=202)
+    async def put_taxonomy(brand: Brand, body: dict[str, Any], request: Request,
+                           who: Admin) -> dict[str, str]:
+        """Activates a taxonomy (keywords and/or model, as `train --save` writes it)."""
+        try:
+            taxonomy = BrandTaxonomy.from_dict({**body, "brand": brand.lower()})
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        if not taxonomy.keywords and taxonomy.model is None:
+            raise HTTPException(422, "a taxonomy needs keywords or a model")
+        return await publish(request, brand, taxonomy, who)
+
+    @app.delete("/v1/brands/{brand}/taxonomy", status_code=202)
+    async def delete_taxonomy(brand: Brand, request: Request, who: Admin) -> dict[str, str]:
+        """Removes a brand's taxonomy: its messages get no categories from then on."""
+        return await publish(request, brand, None, who)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Liveness."""
+        return {"status": "ok"}
+
+    return app

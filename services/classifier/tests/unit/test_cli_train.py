@@ -1,0 +1,60 @@
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from socialcare_classifier.cli import main
+from socialcare_classifier.domain.taxonomy import BrandTaxonomy
+
+pytestmark = pytest.mark.unit
+
+TOPICS = {
+    "refund": ["refund my money", "I want a refund", "refund still not paid", "money back please",
+               "where is my refund", "refund request ignored", "give me my money back",
+               "refund the double charge", "refund takes forever", "no refund yet"],
+    "login": ["cannot log in", "password reset fails", "login page errors", "locked out of app",
+              "two factor code never comes", "account locked after login", "can't sign in",
+              "login keeps failing", "reset password link broken", "sign in loop"],
+}
+
+
+def write_csv(path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["body", "topic"])
+        for label, texts in TOPICS.items():
+            writer.writerows([t, label] for t in texts)
+    return path
+
+
+def test_train_reports_held_out_scores_and_saves_only_when_asked(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = write_csv(tmp_path / "labels.csv")
+    out = tmp_path / "taxonomy.json"
+    assert main(["train", str(data), "--brand", "Acme", "--text-column", "body",
+                 "--label-column", "topic", "--holdout", "0.3"]) == 0
+    printed = capsys.readouterr().out
+    assert "macro-F1" in printed and "refund" in printed and "precision" in printed
+    assert not out.exists()
+    assert main(["train", str(data), "--brand", "Acme", "--text-column", "body",
+                 "--label-column", "topic", "--save", str(out)]) == 0
+    taxonomy = BrandTaxonomy.from_dict(json.loads(out.read_text()))
+    assert taxonomy.brand == "acme" and taxonomy.categorize("please refund me") == ("refund",)
+
+
+def test_activation_below_the_floor_is_refused_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = write_csv(tmp_path / "labels.csv")
+    out = tmp_path / "taxonomy.json"
+    code = main(["train", str(data), "--brand", "acme", "--text-column", "body",
+                 "--label-column", "topic", "--min-macro-f1", "1.01", "--activate",
+                 "--save", str(out)])
+    assert code == 2 and not out.exists()
+    assert "not activated" in capsys.readouterr().out
+
+
+def test_a_missing_column_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = write_csv(tmp_path / "labels.csv")
+    assert main(["train", str(data), "--brand", "acme"]) == 1
+    assert "no column(s) label, text" in capsys.readouterr().out
