@@ -1,11 +1,12 @@
 """The demo replay reads customer tweets from a TWCS CSV through ingest's adapter."""
 
 import csv
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from socialcare_local.replay import read_twcs
+from socialcare_local.replay import as_live, read_twcs
 
 pytestmark = pytest.mark.unit
 COLUMNS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
@@ -43,3 +44,14 @@ def test_unusable_rows_are_skipped_not_fatal(tmp_path: Path) -> None:
         ["3", "115713", "True", WHEN, "@sprintcare hello", "", ""],
     ])
     assert [m.platform_message_id for m in read_twcs(path)] == ["3"]
+
+
+def test_a_live_replay_keeps_the_spacing_and_ends_now(tmp_path: Path) -> None:
+    path = write(tmp_path, [
+        ["1", "115712", "True", "Tue Oct 31 22:10:47 +0000 2017", "@sprintcare hi", "", ""],
+        ["2", "115713", "True", "Tue Oct 31 22:40:47 +0000 2017", "@sprintcare hello", "", ""],
+    ])
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    first, second = as_live(read_twcs(path), now)
+    assert second.created_at == now
+    assert second.created_at - first.created_at == timedelta(minutes=30)

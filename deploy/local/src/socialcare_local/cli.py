@@ -66,7 +66,10 @@ def _sample(args: argparse.Namespace) -> tuple[Iterator[NormalizedMessage], int 
             return None
         messages, total = replay.read_jsonl(path), replay.count_lines(path)
     if args.limit:
-        return itertools.islice(messages, args.limit), min(total or args.limit, args.limit)
+        messages = itertools.islice(messages, args.limit)
+        total = min(total or args.limit, args.limit)
+    if not args.keep_times:
+        messages = iter(replay.as_live(messages))
     return messages, total
 
 
@@ -175,6 +178,8 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--twcs", type=Path, help="'Customer Support on Twitter' twcs.csv")
     source.add_argument("--no-sample", action="store_true", help="replay nothing")
     up_cmd.add_argument("--limit", type=int, help="replay at most N messages")
+    up_cmd.add_argument("--keep-times", action="store_true",
+                        help="keep the messages' own times (default: shift so the newest is now)")
     up_cmd.add_argument("--api-key", default="dev-ingest-key", help="ingest API key")
     up_cmd.set_defaults(handler=up)
 

@@ -3,6 +3,7 @@
 import csv
 import itertools
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -40,6 +41,20 @@ def read_twcs(path: Path) -> Iterator[NormalizedMessage]:
                 continue
             if not found.message.from_brand:
                 yield found.message
+
+
+def as_live(messages: Iterable[NormalizedMessage],
+            now: datetime | None = None) -> list[NormalizedMessage]:
+    """The messages shifted in time so the newest was written just now, spacing kept.
+
+    A demo replays old samples as if customers were writing today, so deadlines, live
+    countdowns and response-time reports look as they will with real traffic.
+    """
+    batch = list(messages)
+    if not batch:
+        return batch
+    shift = (now or datetime.now(UTC)) - max(m.created_at for m in batch)
+    return [m.model_copy(update={"created_at": m.created_at + shift}) for m in batch]
 
 
 def count_lines(path: Path) -> int:
