@@ -35,6 +35,9 @@ SERVICES: dict[str, dict[str, Any]] = {
                       "settings": "socialcare_ingest.settings:IngestSettings"},
     "classifier": {"svc": "classifier", "argv": [], "port": None,
                    "settings": "socialcare_classifier.settings:ClassifierSettings"},
+    "classifier-api": {"svc": "classifier", "argv": ["api"], "port": 8083,
+                       "port_env": "SOCIALCARE_CLASSIFIER_ADMIN_PORT",
+                       "settings": "socialcare_classifier.settings:ClassifierSettings"},
     "router-worker": {"svc": "router", "argv": ["worker"], "port": None,
                       "settings": "socialcare_router.settings:RouterSettings"},
     "router-api": {"svc": "router", "argv": ["api"], "port": 8082,
@@ -420,3 +423,121 @@ def test_dockerignore_keeps_local_state_out_of_the_build_context():
         assert dockerignored(patterns, path), f".dockerignore lets {path} into the context"
     for path in ("pyproject.toml", "uv.lock", "libs", "services"):
         assert not dockerignored(patterns, path), f".dockerignore drops {path}, images need it"
+
+
+# --- the Grafana dashboard -------------------------------------------------------------------
+
+class _RecordingMeter:
+    """Stands in for an OpenTelemetry meter: notes each instrument SocialcareMetrics creates."""
+
+    def __init__(self) -> None:
+        self.instruments: list[tuple[str, str, str]] = []
+
+    def _note(self, kind: str, name: str, unit: str = "") -> None:
+        self.instruments.append((kind, name, unit))
+
+    def create_counter(self, name: str, unit: str = "", **_: Any) -> None:
+        self._note("counter", name, unit)
+
+    def create_histogram(self, name: str, unit: str = "", **_: Any) -> None:
+        self._note("histogram", name, unit)
+
+    def create_observable_gauge(self, name: str, callbacks: Any = None, unit: str = "",
+                                **_: Any) -> None:
+        self._note("gauge", name, unit)
+
+
+def prometheus_names() -> dict[str, set[str]]:
+    """Each instrument of metrics.py -> the series names Prometheus shows for it.
+
+    The exporters' naming: dots become underscores, a unit in braces is dropped, ``s``
+    becomes the ``_seconds`` suffix, counters end in ``_total`` and histograms are
+    ``_bucket``/``_sum``/``_count``.
+    """
+    from socialcare_runtime.metrics import SocialcareMetrics
+
+    meter = _RecordingMeter()
+    SocialcareMetrics(meter)  # type: ignore[arg-type]
+    names = {}
+    for kind, name, unit in meter.instruments:
+        base = re.sub(r"[^a-zA-Z0-9_]", "_", name)
+        if unit and not unit.startswith("{"):
+            base += "_" + {"s": "seconds", "ms": "milliseconds", "By": "bytes"}[unit]
+        names[name] = ({base + "_total"} if kind == "counter"
+                       else {base + s for s in ("_bucket", "_sum", "_count")}
+                       if kind == "histogram" else {base})
+    return names
+
+
+def provisioned_dashboards(services: dict[str, Any]) -> list[Path]:
+    """The dashboard JSON files Grafana loads: provider paths mapped back to the repository."""
+    provisioning = ROOT / "deploy/compose/grafana/provisioning/dashboards"
+    providers = [p for f in sorted(provisioning.glob("*.yaml"))
+                 for p in yaml.safe_load(f.read_text())["providers"]]
+    assert providers, "no Grafana dashboard provider"
+    mounts = {volume.split(":")[1]: ROOT / volume.split(":")[0]
+              for volume in services["grafana"]["volumes"]}
+    files = []
+    for provider in providers:
+        assert provider["type"] == "file"
+        container_path = provider["options"]["path"]
+        assert container_path in mounts, f"Grafana does not mount {container_path}"
+        files += sorted(mounts[container_path].glob("*.json"))
+    return files
+
+
+def test_grafana_provisions_a_dashboard_of_the_services_metrics(services):
+    dashboards = provisioned_dashboards(services)
+    assert dashboards, "the provider's folder holds no dashboard"
+    datasources = ROOT / "deploy/compose/grafana/provisioning/datasources"
+    prometheus_uids = {d["uid"] for f in datasources.glob("*.yaml")
+                       for d in yaml.safe_load(f.read_text())["datasources"]
+                       if d["type"] == "prometheus"}
+    names = prometheus_names()
+    known = set().union(*names.values())
+    used: set[str] = set()
+    for path in dashboards:
+        dashboard = json.loads(path.read_text())
+        assert dashboard["uid"] and dashboard["title"], path.name
+        assert dashboard["panels"], path.name
+        for panel in dashboard["panels"]:
+            assert panel["targets"], f"panel {panel['title']!r} has no query"
+            for target in panel["targets"]:
+                assert target["datasource"]["uid"] in prometheus_uids, panel["title"]
+                referenced = set(re.findall(r"\bsocialcare_[a-z0-9_]+", target["expr"]))
+                assert referenced, f"panel {panel['title']!r} queries no SocialCare metric"
+                unknown = referenced - known
+                assert not unknown, f"panel {panel['title']!r} queries undefined {unknown}"
+                used |= referenced
+    unshown = [name for name, series in names.items() if not series & used]
+    assert not unshown, f"no panel shows {unshown}"
+
+
+def test_metric_names_follow_the_exporter():
+    """The naming rule above is the one the Prometheus exporter applies to every instrument."""
+    pytest.importorskip("opentelemetry.exporter.prometheus")
+    from opentelemetry.exporter.prometheus import PrometheusMetricReader
+    from opentelemetry.sdk.metrics import MeterProvider
+    from prometheus_client import REGISTRY, generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from socialcare_runtime.metrics import SocialcareMetrics
+
+    provider = MeterProvider(metric_readers=[PrometheusMetricReader()])
+    instruments = SocialcareMetrics(provider.get_meter("socialcare-naming-test"))
+    instruments.consumed("t", "svc")
+    instruments.published("t", "svc")
+    instruments.processing.record(0.1, {"stage": "s"})
+    instruments.dead_lettered.add(1, {"stage": "s"})
+    instruments.sla_event("breached", "q")
+    instruments.first_response_s(120, "q", "x")
+    instruments.gateway_error("x", "429")
+    instruments.set_lag("g", {"t": 3})
+    instruments.set_queue_depth({"q": 2})
+    try:
+        exported = {sample.name
+                    for family in text_string_to_metric_families(generate_latest(REGISTRY).decode())
+                    for sample in family.samples if sample.name.startswith("socialcare_")}
+    finally:
+        provider.shutdown()
+    assert exported == set().union(*prometheus_names().values())

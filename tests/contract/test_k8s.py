@@ -24,7 +24,11 @@ pytestmark = pytest.mark.contract
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 OVERLAYS = ("dev", "prod")
-HTTP = {"ingest": 8081, "router-api": 8082}
+# HTTP services: port and readiness path. The admin API has no dependencies to report on.
+HTTP = {"ingest": (8081, "/readyz"), "router-api": (8082, "/readyz"),
+        "classifier-api": (8083, "/healthz")}
+# HTTP services that carry customer or agent traffic, so scale on CPU.
+CPU_SCALED = {"ingest", "router-api"}
 WORKERS = {"classifier": ("socialcare-classifier", "socialcare.messages.received.v1"),
            "router-worker": ("socialcare-router", "socialcare.messages.classified.v1"),
            "responder": ("socialcare-responder", "socialcare.replies.requested.v1")}
@@ -128,9 +132,10 @@ def test_probes_match_what_each_service_serves(overlay: str) -> None:
         container = pod(deployment)["containers"][0]
         if name in HTTP:
             ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-            assert ports["http"] == HTTP[name]
+            port, readiness = HTTP[name]
+            assert ports["http"] == port
             assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
-            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+            assert container["readinessProbe"]["httpGet"]["path"] == readiness
         elif name.startswith("gateway-"):
             assert container["livenessProbe"]["grpc"]["port"] == 50051
             assert container["readinessProbe"]["grpc"]["port"] == 50051
@@ -173,7 +178,7 @@ def test_http_services_scale_on_cpu(overlay: str) -> None:
     deployments = by_kind(resources, "Deployment")
     hpas = {base_name(h, overlay): h for h in by_kind(resources,
                                                        "HorizontalPodAutoscaler").values()}
-    assert set(hpas) == set(HTTP)
+    assert set(hpas) == CPU_SCALED
     for hpa in hpas.values():
         spec = hpa["spec"]
         assert spec["scaleTargetRef"]["name"] in deployments

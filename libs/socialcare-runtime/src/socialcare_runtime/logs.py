@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from opentelemetry import trace
 
-from socialcare_runtime.log_masking import PersonalDataFilter
+from socialcare_runtime.log_masking import PersonalDataFilter, mask_personal_data
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,7 +28,8 @@ class JsonFormatter(logging.Formatter):
             entry["trace_id"] = format(ctx.trace_id, "032x")
             entry["span_id"] = format(ctx.span_id, "016x")
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            # The filter only sees the message; a traceback quotes exception texts verbatim.
+            entry["exc"] = mask_personal_data(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
