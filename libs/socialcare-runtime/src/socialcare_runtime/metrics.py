@@ -39,7 +39,8 @@ class SocialcareMetrics:
             description="Records sent to the dead-letter topic")
         self.sla = meter.create_counter(
             "socialcare.sla.events", unit="{conversation}",
-            description="Conversations whose first-response deadline is at risk or breached")
+            description="Conversations whose first-response or resolution deadline is at risk or"
+                        " breached")
         self.first_response = meter.create_histogram(
             "socialcare.first_response.duration", unit="s",
             description="Customer message to first agent reply",

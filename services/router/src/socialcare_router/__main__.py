@@ -41,7 +41,14 @@ def main() -> None:
                         escalation_share=settings.escalation_share)
         escalator = Escalator(store, config, settings.escalation_queue,
                               settings.escalation_priority_boost, router.clock)
-        app = build_app(settings, router, telemetry.tracer, escalator)
+
+        async def queue_depths() -> dict[str, int]:
+            queues = (await config.current()).queues
+            known = {settings.default_queue, settings.escalation_queue, *queues,
+                     *(q.escalation_queue for q in queues.values() if q.escalation_queue)}
+            return await store.work.queue_depths(known)
+
+        app = build_app(settings, router, telemetry.tracer, escalator, queue_depths)
 
         @app.task
         async def create_indexes() -> None:

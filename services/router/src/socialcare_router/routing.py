@@ -90,6 +90,7 @@ class Router:
         route = snapshot.rules.route(facts_of(event), self.default_queue)
         sla = snapshot.sla_for(message.brand_account, self.sla)
         due = sla.first_response_due(received_at, route.priority)
+        resolution_due = sla.resolution_due(received_at, route.priority)
         doc = await self.store.upsert_for_message(
             conversation_id,
             on_insert={
@@ -103,10 +104,13 @@ class Router:
                 "private_data": classification.private_data,
                 "created_at": now, "first_message_at": message.created_at,
                 "first_response_due_at": due,
-                "resolution_due_at": sla.resolution_due(received_at, route.priority),
+                "resolution_due_at": resolution_due,
                 "pause_while_waiting": sla.pause_while_waiting,
                 "escalation": "none",
                 "escalate_at": at_risk_at(received_at, due, self.escalation_share),
+                "resolution_escalation": "none",
+                "resolution_escalate_at": at_risk_at(received_at, resolution_due,
+                                                     self.escalation_share),
             },
             message_key=key, platform_message_id=message.platform_message_id,
             message_at=message.created_at, priority=route.priority, now=now,

@@ -38,6 +38,8 @@ class RouterSettings(ServiceSettings):
     live_max_clients: int = Field(default=500, ge=1, description="SSE clients per process")
     live_client_queue: int = Field(default=100, ge=1, description="Updates buffered per client")
     escalation_check_s: float = Field(default=5.0, gt=0, le=300)
+    queue_depth_interval_s: float = Field(default=30.0, gt=0, le=3600,
+                                          description="How often open work per queue is counted")
 
     @property
     def thread_window(self) -> timedelta:

@@ -19,6 +19,7 @@ from socialcare_contracts.messages import Contract
 from socialcare_router.escalation import Escalator
 from socialcare_router.routing import Router
 from socialcare_router.settings import RouterSettings
+from socialcare_runtime.metrics import service_metrics
 from socialcare_runtime.mongo import TRANSIENT_ERRORS
 from socialcare_runtime.streams import (
     RecordProcessor,
@@ -34,7 +35,8 @@ T = TypeVar("T", bound=Contract)
 
 
 def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
-              escalator: Escalator | None = None) -> faust.App:
+              escalator: Escalator | None = None,
+              queue_depths: Callable[[], Awaitable[dict[str, int]]] | None = None) -> faust.App:
     """Wires one agent per input topic; MongoDB outages are retried, never dead-lettered."""
     app = create_app(SERVICE, settings)
     processor = RecordProcessor(app, settings, SERVICE, tracer, transient_errors=TRANSIENT_ERRORS)
@@ -77,5 +79,13 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
             for step in steps:
                 await send_event(updated, step.update.conversation_id, step.update, SERVICE,
                                  event_id=step.event_id)
+
+    if queue_depths is not None:
+        @app.timer(interval=settings.queue_depth_interval_s)
+        async def measure_queues() -> None:
+            try:
+                service_metrics().set_queue_depth(await queue_depths())
+            except TRANSIENT_ERRORS as exc:  # the gauge keeps its last figures until next tick
+                log.warning("queue depth not measured: %s", type(exc).__name__)
 
     return app

@@ -19,6 +19,7 @@ QUERIES = [
     ("conversations", {"platform", "brand_account", "customer_id"}, "last_message_at",
      "customer lookups"),
     ("conversations", set(), "escalate_at", "WorkStore.due_for_escalation"),
+    ("conversations", set(), "resolution_escalate_at", "WorkStore.due_for_escalation(resolution)"),
     ("conversations", {"status"}, "snoozed_until", "WorkStore.wake_snoozed"),
     ("conversations", set(), "created_at", "reports over a period"),
     ("messages", {"conversation_id"}, "created_at", "Store.thread"),

@@ -10,6 +10,7 @@ from socialcare_router.domain.sla import (
     PriorityTargets,
     SlaPolicy,
     at_risk_at,
+    escalation_step,
     resume_after_pause,
 )
 
@@ -112,3 +113,16 @@ def test_opening_is_judged_on_local_wall_time_even_on_dst_days(local: datetime) 
 def test_at_risk_share_must_be_a_fraction() -> None:
     with pytest.raises(ValueError):
         at_risk_at(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC), 1.5)
+
+
+def test_escalation_goes_at_risk_until_the_deadline_then_breached_for_good() -> None:
+    due = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    assert escalation_step("none", due) == ("at_risk", due)
+    assert escalation_step("at_risk", due) == ("breached", None)
+    assert escalation_step("breached", due) == ("breached", None)
+
+
+def test_resolution_escalation_point_is_the_share_of_the_resolution_target() -> None:
+    opened = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    due = SlaPolicy().resolution_due(opened)
+    assert at_risk_at(opened, due, 0.75) == opened + timedelta(hours=18)

@@ -32,6 +32,7 @@ INDEXES: dict[str, list[IndexModel]] = {
                    name="customer_conversations"),
         # Escalation timers and snooze wake-ups, derived from stored deadlines.
         IndexModel([("escalate_at", ASCENDING)], name="escalate_at"),
+        IndexModel([("resolution_escalate_at", ASCENDING)], name="resolution_escalate_at"),
         IndexModel([("status", ASCENDING), ("snoozed_until", ASCENDING)], name="snoozed"),
         # Reports over a period.
         IndexModel([("created_at", ASCENDING)], name="created_at"),

@@ -5,7 +5,9 @@ Each action is one ``find_one_and_update`` whose filter states what must still b
 precondition failed and the caller answers 404 or 409.
 """
 
+import asyncio
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +96,7 @@ class WorkStore:
         return await self._update(
             {"_id": conversation_id, "status": NOT_RESOLVED},
             {"$set": {"status": "resolved", "resolved_at": now, "escalate_at": None,
+                      "resolution_escalate_at": None,
                       "snoozed_until": None, "paused_at": None, "updated_at": now}})
 
     async def reopen(self, conversation_id: str, now: datetime) -> Document | None:
@@ -113,18 +116,28 @@ class WorkStore:
         return await self.conversations.count_documents(
             {"assignee": agent_id, "status": NOT_RESOLVED})
 
-    async def due_for_escalation(self, now: datetime, limit: int) -> list[Document]:
-        """Conversations whose next escalation point has passed, oldest first."""
-        # A paused clock (waiting on the customer) does not escalate.
-        cursor = self.conversations.find({"escalate_at": {"$lte": now}, "paused_at": None}).sort(
-            "escalate_at", ASCENDING).limit(limit)
+    async def due_for_escalation(self, now: datetime, limit: int, timer: str = "escalate_at"
+                                 ) -> list[Document]:
+        """Conversations whose next escalation point on ``timer`` has passed, oldest first."""
+        # A paused clock (waiting on the customer) does not escalate; resolved work never does.
+        cursor = self.conversations.find(
+            {timer: {"$lte": now}, "paused_at": None, "status": NOT_RESOLVED}).sort(
+            timer, ASCENDING).limit(limit)
         return await cursor.to_list()
 
     async def escalate(self, conversation_id: str, seen_escalate_at: datetime,
-                       fields: Document) -> Document | None:
+                       fields: Document, timer: str = "escalate_at") -> Document | None:
         """Applies one escalation step once, even with several processes checking."""
-        return await self._update({"_id": conversation_id, "escalate_at": seen_escalate_at},
-                                  {"$set": fields})
+        return await self._update(
+            {"_id": conversation_id, timer: seen_escalate_at, "status": NOT_RESOLVED},
+            {"$set": fields})
+
+    async def queue_depths(self, queues: Iterable[str], limit: int = 200) -> dict[str, int]:
+        """Unresolved conversations in each of (at most ``limit``) known queues."""
+        names = sorted(set(queues))[:limit]
+        counts = await asyncio.gather(*(self.conversations.count_documents(
+            {"queue": name, "status": NOT_RESOLVED}) for name in names))
+        return dict(zip(names, counts, strict=True))
 
     async def wake_snoozed(self, now: datetime, limit: int) -> list[Document]:
         cursor = self.conversations.find(

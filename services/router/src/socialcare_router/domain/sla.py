@@ -85,6 +85,11 @@ def at_risk_at(started_at: datetime, due: datetime, share: float) -> datetime:
     return started_at + (due - started_at) * share
 
 
+def escalation_step(state: str, due: datetime) -> tuple[str, datetime | None]:
+    """The step at an escalation point, and the next point: at risk, then breached at ``due``."""
+    return ("at_risk", due) if state == "none" else ("breached", None)
+
+
 def _require_aware(at: datetime) -> None:
     if at.tzinfo is None:
         raise ValueError("datetimes must be timezone-aware")
