@@ -7,9 +7,9 @@ from socialcare_classifier.domain.private_data import (
     PHONE,
     find_private_data,
     has_private_data,
-    luhn_valid,
     mask,
 )
+from socialcare_runtime.personal_data import luhn_valid
 
 pytestmark = pytest.mark.unit
 

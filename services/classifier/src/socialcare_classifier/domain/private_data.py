@@ -8,21 +8,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from socialcare_classifier.domain.rules import DEFAULT_ORDER_PATTERNS
+from socialcare_runtime.personal_data import (
+    CARD_RE,
+    DATE_RE,
+    EMAIL_RE,
+    PHONE_DIGITS,
+    is_card_number,
+)
 
 EMAIL = "email"
 PHONE = "phone"
 PAYMENT_CARD = "payment_card"
 ORDER_NUMBER = "order_number"
 
-_EMAIL_RE = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}\b")
-_CARD_RE = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _PHONE_RE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,4}(?!\w)"
 )
 _DIGIT_RE = re.compile(r"\d")
-_PHONE_DIGITS = (8, 15)
-# Dates look like phone numbers to the pattern above.
-_DATE_RE = re.compile(r"\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +34,6 @@ class Finding:
     kind: str
     start: int
     end: int
-
-
-def luhn_valid(digits: str) -> bool:
-    """Luhn checksum of a digit string, as every payment card number carries."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
 
 
 @lru_cache(maxsize=16)
@@ -69,13 +58,12 @@ def find_private_data(
             findings.append(Finding(kind, start, end))
 
     if "@" in text:
-        for m in _EMAIL_RE.finditer(text):
+        for m in EMAIL_RE.finditer(text):
             add(EMAIL, m.start(), m.end())
     if not _DIGIT_RE.search(text):
         return findings
-    for m in _CARD_RE.finditer(text):
-        digits = re.sub(r"\D", "", m.group(0))
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+    for m in CARD_RE.finditer(text):
+        if is_card_number(m.group(0)):
             add(PAYMENT_CARD, m.start(), m.end())
     # Order numbers before phones: "order 55512345" is an order, not a phone.
     for pattern in _order_res(order_patterns):
@@ -84,9 +72,9 @@ def find_private_data(
     for m in _PHONE_RE.finditer(text):
         digits = sum(ch.isdigit() for ch in m.group(0))
         has_separator = any(ch in " .-()+" for ch in m.group(0))
-        if _DATE_RE.fullmatch(m.group(0)):
+        if DATE_RE.fullmatch(m.group(0)):
             continue
-        if _PHONE_DIGITS[0] <= digits <= _PHONE_DIGITS[1] and (has_separator or digits >= 10):
+        if digits in PHONE_DIGITS and (has_separator or digits >= 10):
             add(PHONE, m.start(), m.end())
     findings.sort(key=lambda f: f.start)
     return findings
