@@ -26,3 +26,18 @@ ALL: Final = (
     DEADLETTER,
     CLASSIFIER_RULES,
 )
+
+# A brand's taxonomy with its model runs to a few hundred KiB.
+RULES_MAX_RECORD_BYTES: Final = 4 * 1024 * 1024
+
+# Topic settings that differ from the cluster defaults; whoever creates a topic applies
+# them, and an existing topic is switched to them.
+CONFIGS: Final[dict[str, dict[str, str]]] = {
+    CLASSIFIER_RULES: {
+        "cleanup.policy": "compact",
+        "min.compaction.lag.ms": "60000",
+        "max.message.bytes": str(RULES_MAX_RECORD_BYTES),
+    },
+}
+# Partition counts that differ from SOCIALCARE_TOPIC_PARTITIONS.
+PARTITIONS: Final[dict[str, int]] = {CLASSIFIER_RULES: 1}

@@ -3,9 +3,14 @@
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError
+
+from socialcare_contracts import topics
+from socialcare_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -15,24 +20,53 @@ TOPIC_ALREADY_EXISTS = 36
 def ensure_topics(
     bootstrap: str, names: Iterable[str], partitions: int, replication_factor: int = 1
 ) -> list[str]:
-    """Creates the topics that do not exist yet; returns the names it created."""
+    """Creates the topics that do not exist yet; returns the names it created.
+
+    A topic whose contract declares settings (``topics.CONFIGS``, ``topics.PARTITIONS``;
+    matched on the name without its prefix) gets them on creation, and an existing one is
+    switched to them, so it does not matter which service starts first.
+    """
+    names = list(names)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="socialcare-admin")
     try:
         existing = set(admin.list_topics())
         missing = [n for n in names if n not in existing]
-        if not missing:
-            return []
-        spec = {n: {"num_partitions": partitions, "replication_factor": replication_factor}
-                for n in missing}
-        result = admin.create_topics(spec, raise_errors=False, wait_for_metadata=True)
-        failed = [t for t in result.get("topics", ())
-                  if t.get("error_code") not in (0, TOPIC_ALREADY_EXISTS)]
-        if failed:
-            raise RuntimeError(f"could not create topics: {failed}")
-        log.info("created topics %s", ", ".join(missing))
+        if missing:
+            spec = {n: _creation_spec(n, partitions, replication_factor) for n in missing}
+            result = admin.create_topics(spec, raise_errors=False, wait_for_metadata=True)
+            failed = [t for t in result.get("topics", ())
+                      if t.get("error_code") not in (0, TOPIC_ALREADY_EXISTS)]
+            if failed:
+                raise RuntimeError(f"could not create topics: {failed}")
+            log.info("created topics %s", ", ".join(missing))
+        reconfigure = [ConfigResource(ConfigResourceType.TOPIC, n, configs=configs)
+                       for n in names if n in existing and (configs := _contract_configs(n))]
+        if reconfigure:
+            admin.alter_configs(reconfigure)
         return missing
     finally:
         admin.close()
+
+
+def ensure_socialcare_topics(settings: ServiceSettings) -> list[str]:
+    """Every SocialCare topic, with the configured prefix, partitions and replication."""
+    return ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
+                         settings.topic_partitions, settings.topic_replication_factor)
+
+
+def _contract_topic(name: str) -> str | None:
+    return next((t for t in topics.ALL if name.endswith(t)), None)
+
+
+def _contract_configs(name: str) -> dict[str, str]:
+    base = _contract_topic(name)
+    return topics.CONFIGS.get(base, {}) if base else {}
+
+
+def _creation_spec(name: str, partitions: int, replication_factor: int) -> dict[str, Any]:
+    base = _contract_topic(name)
+    return {"num_partitions": topics.PARTITIONS.get(base, partitions) if base else partitions,
+            "replication_factor": replication_factor, "configs": _contract_configs(name)}
 
 
 def kafka_reachable(bootstrap: str, timeout_s: float = 5.0) -> bool:

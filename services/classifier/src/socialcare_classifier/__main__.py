@@ -3,11 +3,9 @@
 
 import sys
 
-from socialcare_classifier.adapters.rules_feed import ensure_rules_topic
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_classifier.worker import SERVICE, build_app
-from socialcare_contracts import topics
-from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.logs import configure_logging
 from socialcare_runtime.streams import run_worker
 from socialcare_runtime.telemetry import setup_telemetry
@@ -30,9 +28,7 @@ def main() -> None:
                     port=settings.classifier_admin_port, log_config=None, access_log=False)
         telemetry.shutdown()
         return
-    ensure_rules_topic(settings)
-    ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
-                  settings.topic_partitions, settings.topic_replication_factor)
+    ensure_socialcare_topics(settings)
     run_worker(build_app(settings, telemetry.tracer), on_shutdown=telemetry.shutdown)
 
 

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Request
 
-from socialcare_classifier.adapters.rules_feed import ensure_rules_topic, rules_change
+from socialcare_classifier.adapters.rules_feed import rules_change
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import topics
 from socialcare_runtime.http import BodySizeLimit, find_by_secret
+from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
 
 Brand = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[\w.-]+$")]
@@ -27,7 +28,7 @@ def create_api(settings: ClassifierSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ensure_rules_topic(settings)
+        ensure_socialcare_topics(settings)
         app.state.publisher = EventPublisher.connect(
             settings.kafka_bootstrap, "socialcare-classifier-admin", warm_topic=topic)
         try:

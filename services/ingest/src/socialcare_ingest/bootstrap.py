@@ -5,15 +5,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from socialcare_contracts import topics
 from socialcare_ingest.settings import IngestSettings
 from socialcare_runtime import mongo
-from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.publisher import EventPublisher
 
 
 def connect_publisher(settings: IngestSettings, source: str = "socialcare-ingest",
                       linger_ms: int = 2) -> EventPublisher:
     """Creates the topics if missing and a publisher bounded by the in-flight limit."""
-    ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
-                  settings.topic_partitions, settings.topic_replication_factor)
+    ensure_socialcare_topics(settings)
     return EventPublisher.connect(settings.kafka_bootstrap, source,
                                   warm_topic=settings.topic(topics.MESSAGES_RECEIVED),
                                   max_in_flight=settings.ingest_max_in_flight,

@@ -1,6 +1,5 @@
 """Entrypoint: ``python -m socialcare_responder``."""
 
-from socialcare_contracts import topics
 from socialcare_responder.adapters.gateways import GatewayClients, channel_credentials
 from socialcare_responder.adapters.ledger import DeliveryLedger
 from socialcare_responder.sending import ReplySender
@@ -8,7 +7,7 @@ from socialcare_responder.settings import ResponderSettings
 from socialcare_responder.worker import SERVICE, build_app
 from socialcare_runtime import mongo
 from socialcare_runtime.instrumentation import instrument_grpc_client, instrument_pymongo
-from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.logs import configure_logging
 from socialcare_runtime.streams import run_worker
 from socialcare_runtime.telemetry import setup_telemetry
@@ -20,8 +19,7 @@ def main() -> None:
     telemetry = setup_telemetry(SERVICE)
     instrument_grpc_client()
     instrument_pymongo()
-    ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
-                  settings.topic_partitions, settings.topic_replication_factor)
+    ensure_socialcare_topics(settings)
     gateways = GatewayClients(settings.gateways, settings.gateway_timeout_s, channel_credentials(
         settings.gateway_tls_ca_file, settings.gateway_tls_cert_file,
         settings.gateway_tls_key_file))

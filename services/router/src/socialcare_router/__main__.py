@@ -14,7 +14,7 @@ from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
 from socialcare_router.worker import SERVICE, build_app
 from socialcare_runtime.instrumentation import instrument_fastapi, instrument_pymongo
-from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.logs import configure_logging
 from socialcare_runtime.mongo import connect
 from socialcare_runtime.publisher import EventPublisher
@@ -30,8 +30,7 @@ def main() -> None:
     configure_logging(f"router-{role}", settings.log_level)
     telemetry = setup_telemetry(f"{SERVICE}-{role}")
     instrument_pymongo()
-    ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
-                  settings.topic_partitions, settings.topic_replication_factor)
+    ensure_socialcare_topics(settings)
     client = connect(settings.mongo_url, f"{SERVICE}-{role}")
     store = Store(client, settings.mongo_database)
     if role == "worker":

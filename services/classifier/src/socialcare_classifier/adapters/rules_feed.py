@@ -7,38 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
-from kafka import KafkaAdminClient
-from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import TopicAlreadyExistsError
 
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy
 from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import InvalidEvent
 from socialcare_contracts.events import ClassifierRulesChanged
+from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.publisher import EventPublisher, Outgoing
 from socialcare_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-COMPACTED = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
-# A taxonomy with its model is a few hundred KiB; bound what one record may carry.
-MAX_RECORD_BYTES = 4 * 1024 * 1024
-
-
-def ensure_rules_topic(settings: ServiceSettings) -> None:
-    """Creates the rules topic compacted, or makes an existing one compacted."""
-    name = settings.topic(topics.CLASSIFIER_RULES)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
-                             client_id="socialcare-classifier-admin")
-    try:
-        try:
-            admin.create_topics([NewTopic(name, 1, settings.topic_replication_factor,
-                                          topic_configs={**COMPACTED, "max.message.bytes":
-                                                         str(MAX_RECORD_BYTES)})])
-        except TopicAlreadyExistsError:
-            admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name,
-                                                configs=COMPACTED)])
-    finally:
-        admin.close()
 
 
 class TaxonomyRegistry:
@@ -70,7 +48,7 @@ async def follow_rules(settings: ServiceSettings, registry: TaxonomyRegistry) ->
     # No group: the consumer is given every partition of the topic, read from the start.
     consumer = AIOKafkaConsumer(name, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
                                 enable_auto_commit=False, auto_offset_reset="earliest",
-                                max_partition_fetch_bytes=MAX_RECORD_BYTES)
+                                max_partition_fetch_bytes=topics.RULES_MAX_RECORD_BYTES)
     await consumer.start()
     try:
         while not consumer.assignment():
@@ -113,7 +91,7 @@ def rules_change(brand: str, taxonomy: BrandTaxonomy | None,
 def publish_taxonomy(settings: ServiceSettings, brand: str, taxonomy: BrandTaxonomy | None,
                      changed_by: str) -> str:
     """Publishes a brand's taxonomy (None removes it); returns the event id once acknowledged."""
-    ensure_rules_topic(settings)
+    ensure_socialcare_topics(settings)
     name = settings.topic(topics.CLASSIFIER_RULES)
     publisher = EventPublisher.connect(settings.kafka_bootstrap, "socialcare-classifier-admin",
                                        warm_topic=name)
