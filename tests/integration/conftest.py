@@ -7,6 +7,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from tests.fakes.platform_server import FakePlatform
+
 
 @pytest.fixture
 async def mongo_db(mongo_url: str) -> AsyncIterator[AsyncDatabase]:
@@ -18,3 +20,12 @@ async def mongo_db(mongo_url: str) -> AsyncIterator[AsyncDatabase]:
     finally:
         await client.drop_database(name)
         await client.close()
+
+
+@pytest.fixture
+async def platform() -> AsyncIterator[FakePlatform]:
+    """A local server that answers as the X and Meta APIs do, for the gateway tests."""
+    fake = FakePlatform()
+    await fake.start()
+    yield fake
+    await fake.stop()

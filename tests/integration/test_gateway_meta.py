@@ -23,14 +23,6 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def platform() -> AsyncIterator[FakePlatform]:
-    fake = FakePlatform()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def meta(platform: FakePlatform) -> AsyncIterator[gateway_pb2_grpc.PlatformGatewayStub]:
     accounts = {
         "acme": MetaAccount(page_id=META_PAGE_ID, access_token=META_TOKEN,

@@ -15,14 +15,6 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def platform() -> AsyncIterator[FakePlatform]:
-    fake = FakePlatform()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def x(platform: FakePlatform) -> AsyncIterator[gateway_pb2_grpc.PlatformGatewayStub]:
     async with httpx.AsyncClient(timeout=0.5) as client:
         gateway = XGateway(client, platform.base_url, {"acme": X_TOKEN, "revoked": "old"})
