@@ -34,6 +34,9 @@ class Classification(Contract):
     priority_reasons: tuple[str, ...] = ()
     listening_matches: tuple[str, ...] = ()
     private_data: bool = Field(default=False, description="Recommend moving to a DM")
+    masked_text: str | None = Field(
+        default=None, description="The text with its personal data masked, when it had any: "
+                                  "safe to log or keep for analytics")
     model_version: str
     categories: tuple[str, ...] = Field(
         default=(), description="Categories of the brand's own taxonomy")

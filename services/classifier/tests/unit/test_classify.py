@@ -104,3 +104,12 @@ def test_never_raises_on_keyword_soup(words: list[str]) -> None:
     result = classify(message(" ".join(words)))
     assert -1.0 <= result.sentiment.score <= 1.0
     assert 0 <= result.priority <= 100
+
+
+def test_private_data_comes_with_a_masked_copy_and_clean_text_without() -> None:
+    private = classify(message("@acme refund card 4242 4242 4242 4242 to jane.doe@example.com"))
+    clean = classify(message("@acme where is my parcel?"))
+    assert private.private_data and private.masked_text is not None
+    assert "4242 4242 4242 4242" not in private.masked_text
+    assert "jane.doe@example.com" not in private.masked_text and "@acme" in private.masked_text
+    assert not clean.private_data and clean.masked_text is None

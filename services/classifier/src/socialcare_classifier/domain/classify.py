@@ -4,7 +4,7 @@ from socialcare_classifier.domain.intents import detect_intents, reconcile_with_
 from socialcare_classifier.domain.language import detect_language
 from socialcare_classifier.domain.listening import match_keywords
 from socialcare_classifier.domain.priority import score_priority
-from socialcare_classifier.domain.private_data import has_private_data
+from socialcare_classifier.domain.private_data import find_private_data, mask_findings
 from socialcare_classifier.domain.rules import DEFAULT_RULES, ClassifierRules
 from socialcare_classifier.domain.sentiment import analyze_sentiment
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy
@@ -25,7 +25,8 @@ def classify(message: NormalizedMessage, rules: ClassifierRules | None = None,
     language, confidence = detect_language(text, message.language_hint)
     sentiment = analyze_sentiment(text)
     intents = reconcile_with_sentiment(detect_intents(text), sentiment.score)
-    private = has_private_data(text, rules.order_patterns)
+    findings = find_private_data(text, rules.order_patterns)
+    private = bool(findings)
     priority = score_priority(text, sentiment, intents, message.author, private, message.channel,
                               recent_contacts, waiting_s)
     return Classification(
@@ -37,6 +38,7 @@ def classify(message: NormalizedMessage, rules: ClassifierRules | None = None,
         priority_reasons=priority.reasons,
         listening_matches=match_keywords(text, rules.brand_keywords),
         private_data=private,
+        masked_text=mask_findings(text, findings) if private else None,
         model_version=(f"{rules.model_version}+{taxonomy.version}" if taxonomy
                        else rules.model_version),
         categories=taxonomy.categorize(text) if taxonomy else (),

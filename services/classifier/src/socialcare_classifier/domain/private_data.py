@@ -80,11 +80,6 @@ def find_private_data(
     return findings
 
 
-def has_private_data(text: str, order_patterns: tuple[str, ...] = DEFAULT_ORDER_PATTERNS) -> bool:
-    """Whether the message holds personal data that belongs in a direct message."""
-    return bool(find_private_data(text, order_patterns))
-
-
 def _mask_email(value: str) -> str:
     local, _, domain = value.partition("@")
     return f"{local[0]}***@{domain}"
@@ -127,7 +122,11 @@ _MASKERS = {
 
 def mask(text: str, order_patterns: tuple[str, ...] = DEFAULT_ORDER_PATTERNS) -> str:
     """Text with every piece of private data masked, safe to log."""
-    findings = find_private_data(text, order_patterns)
+    return mask_findings(text, find_private_data(text, order_patterns))
+
+
+def mask_findings(text: str, findings: list[Finding]) -> str:
+    """Text with the given findings (from ``find_private_data``) masked."""
     if not findings:
         return text
     parts: list[str] = []
