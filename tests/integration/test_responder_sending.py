@@ -18,7 +18,7 @@ from socialcare_gateways.sandbox import SandboxGateway
 from socialcare_gateways.settings import MetaAccount
 from socialcare_responder.adapters.gateways import GatewayClients
 from socialcare_responder.adapters.ledger import DeliveryLedger
-from socialcare_responder.domain.composition import BrandPolicy
+from socialcare_runtime.brand_voice import BrandPolicy
 from socialcare_responder.sending import ReplySender
 from socialcare_responder.settings import ResponderSettings
 from tests.fakes.platform_server import (

@@ -2,11 +2,11 @@
 
 from pydantic import Field
 
-from socialcare_responder.domain.composition import BrandPolicy
+from socialcare_runtime.brand_voice import BrandVoiceSettings
 from socialcare_runtime.settings import ServiceSettings
 
 
-class ResponderSettings(ServiceSettings):
+class ResponderSettings(ServiceSettings, BrandVoiceSettings):
     gateways: dict[str, str] = Field(
         default={"*": "127.0.0.1:50051"},
         description="Platform -> gateway gRPC target; '*' is the fallback",
@@ -18,12 +18,5 @@ class ResponderSettings(ServiceSettings):
     gateway_tls_key_file: str | None = None
     reply_give_up_after_s: float = Field(
         default=900.0, gt=0, description="Stop retrying a reply this long after it was requested")
-    brands: dict[str, BrandPolicy] = Field(
-        default={"*": BrandPolicy()}, description="Brand account -> reply policy; '*' default")
-    agent_initials: dict[str, str] = Field(default={}, description="Agent id -> initials")
     circuit_failure_threshold: int = Field(default=5, ge=1)
     circuit_reset_after_s: float = Field(default=30.0, gt=0)
-
-    def brand_policy(self, brand_account: str) -> BrandPolicy:
-        """The brand's policy, else the ``*`` default, else the built-in one."""
-        return self.brands.get(brand_account) or self.brands.get("*") or BrandPolicy()

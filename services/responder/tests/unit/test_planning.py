@@ -1,8 +1,8 @@
 import pytest
 
-from socialcare_responder.domain.composition import BrandPolicy, CompositionError, compose
 from socialcare_responder.domain.planning import Limits, Plan, Refusal, plan_delivery
-from socialcare_responder.domain.text_length import weighted_length
+from socialcare_runtime.brand_voice import BrandPolicy, CompositionError, compose
+from socialcare_runtime.platform_text import weighted_length
 
 pytestmark = pytest.mark.unit
 X = Limits("x", 280, 10_000, True, "weighted")

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from socialcare_runtime.brand_voice import BrandVoiceSettings
 from socialcare_runtime.settings import ServiceSettings
 
 
@@ -14,12 +15,13 @@ class InboxUser(BaseModel):
     role: Literal["agent", "supervisor", "admin"]
 
 
-class RouterSettings(ServiceSettings):
+class RouterSettings(ServiceSettings, BrandVoiceSettings):
     host: str = "127.0.0.1"
     inbox_port: int = Field(default=8082, ge=1, le=65535)
     inbox_users: dict[str, InboxUser] = Field(
         default={
             "dev-agent-key": InboxUser(id="agent-jj", name="Jamie Jones", role="agent"),
+            "dev-agent-2-key": InboxUser(id="agent-sl", name="Sam Lee", role="agent"),
             "dev-supervisor-key": InboxUser(id="sup-ak", name="Alex Kim", role="supervisor"),
         },
         description="API key -> user",

@@ -1,1 +1,1 @@
-"""Pure reply logic: text length, composition, delivery planning, circuit breaking."""
+"""Pure reply logic: delivery planning and circuit breaking."""

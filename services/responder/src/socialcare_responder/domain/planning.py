@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from socialcare_responder.domain.composition import BrandPolicy
-from socialcare_responder.domain.text_length import split_thread, weighted_length
+from socialcare_runtime.brand_voice import BrandPolicy
+from socialcare_runtime.platform_text import split_thread, weighted_length
 
 
 @dataclass(frozen=True)

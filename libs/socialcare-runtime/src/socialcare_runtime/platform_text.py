@@ -1,5 +1,8 @@
 """Measuring and splitting reply text the way each platform counts it.
 
+Shared by the responder (which plans what it sends) and the inbox (which shows agents the
+count before they send), so both count the same way.
+
 "weighted" is X's rule (twitter-text v3): code points in the Latin, Cyrillic and general
 punctuation ranges weigh 1, everything else (CJK, emoji, ...) weighs 2, an emoji sequence
 joined by ZWJ or modified by a skin tone or variation selector counts once, and every URL
@@ -8,6 +11,7 @@ counts 23 whatever its length. "codepoints" counts code points.
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 URL_WEIGHT = 23
 _LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
@@ -43,6 +47,28 @@ def weighted_length(text: str, counting: str = "weighted") -> int:
         total += _plain_weight(text[position:url.start()]) + URL_WEIGHT
         position = url.end()
     return total + _plain_weight(text[position:])
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    reply: int
+    direct_message: int
+    counting: str
+
+
+# The limits the gateways enforce (services/gateways: x.py, meta.py, sandbox.py for the API
+# channel); the inbox shows them before sending, the gateways stay the authority.
+LIMITS = {
+    "x": PlatformLimits(280, 10_000, "weighted"),
+    "facebook": PlatformLimits(8_000, 2_000, "codepoints"),
+    "instagram": PlatformLimits(8_000, 2_000, "codepoints"),
+    "api": PlatformLimits(280, 10_000, "codepoints"),
+}
+
+
+def limits_of(platform: str) -> PlatformLimits:
+    """The platform's limits; an unknown platform gets the API channel's."""
+    return LIMITS.get(platform, LIMITS["api"])
 
 
 def split_thread(text: str, limit: int, counting: str = "weighted") -> list[str]:

@@ -1,6 +1,6 @@
 import pytest
 
-from socialcare_responder.domain.text_length import split_thread, weighted_length
+from socialcare_runtime.platform_text import split_thread, weighted_length
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,8 @@
-"""Brand voice: saved replies expanded into the agent's text, and the agent's signature."""
+"""Brand voice: saved replies expanded into the agent's text, and the agent's signature.
+
+The responder applies it to what it sends; the inbox applies the same settings to preview
+the text as it will be posted.
+"""
 
 import re
 
@@ -16,6 +20,18 @@ class BrandPolicy(BaseModel):
     force_dm_on_private_data: bool = Field(
         default=False, description="Send as a DM when the classifier saw personal data")
     saved_replies: dict[str, str] = Field(default={}, description="Name -> text, {{saved:name}}")
+
+
+class BrandVoiceSettings(BaseModel):
+    """The settings piece (``SOCIALCARE_BRANDS``, ``SOCIALCARE_AGENT_INITIALS``) both read."""
+
+    brands: dict[str, BrandPolicy] = Field(
+        default={"*": BrandPolicy()}, description="Brand account -> reply policy; '*' default")
+    agent_initials: dict[str, str] = Field(default={}, description="Agent id -> initials")
+
+    def brand_policy(self, brand_account: str) -> BrandPolicy:
+        """The brand's policy, else the ``*`` default, else the built-in one."""
+        return self.brands.get(brand_account) or self.brands.get("*") or BrandPolicy()
 
 
 class CompositionError(ValueError):
