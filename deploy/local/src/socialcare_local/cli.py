@@ -76,9 +76,9 @@ def _sample(args: argparse.Namespace) -> tuple[Iterator[NormalizedMessage], int 
 def up(args: argparse.Namespace) -> None:
     started_at = time.monotonic()
     endpoints = infra.ensure_infra(console=console)
-    started = services.start_services(endpoints)
+    started = services.start_services(endpoints, workers=args.workers)
     console.print(f"started: {', '.join(started) or 'all services were already running'}")
-    services.wait_ready(endpoints, console=console)
+    services.wait_ready(endpoints, services.instances(args.workers), console=console)
     console.print(f"[green]stack ready[/] in {time.monotonic() - started_at:.1f} s")
     sample = _sample(args)
     if sample is not None:
@@ -106,6 +106,9 @@ def status(args: argparse.Namespace) -> None:
 
 
 def logs(args: argparse.Namespace) -> None:
+    names = [s.name for s in services.known_instances()] + ["kafka", "mongo"]
+    if args.name not in names:
+        raise ValueError(f"no service {args.name!r}; one of: {', '.join(names)}")
     path = LocalPaths.from_env().log_file(args.name)
     if not path.exists():
         raise RuntimeError(f"no log at {path}")
@@ -181,6 +184,8 @@ def parser() -> argparse.ArgumentParser:
     up_cmd.add_argument("--keep-times", action="store_true",
                         help="keep the messages' own times (default: shift so the newest is now)")
     up_cmd.add_argument("--api-key", default="dev-ingest-key", help="ingest API key")
+    up_cmd.add_argument("--workers", type=int, metavar="N",
+                        help="instances of each stream worker (default SOCIALCARE_WORKERS or 1)")
     up_cmd.set_defaults(handler=up)
 
     commands.add_parser("down", help="stop services, then infrastructure").set_defaults(
@@ -189,8 +194,8 @@ def parser() -> argparse.ArgumentParser:
         handler=status)
 
     logs_cmd = commands.add_parser("logs", help="show the end of a log")
-    names = [s.name for s in services.SERVICES] + ["kafka", "mongo"]
-    logs_cmd.add_argument("name", choices=names)
+    logs_cmd.add_argument("name", help="a service instance (classifier, classifier-2, ...), "
+                          "kafka or mongo")
     logs_cmd.add_argument("-n", "--lines", type=int, default=50)
     logs_cmd.add_argument("-f", "--follow", action="store_true")
     logs_cmd.set_defaults(handler=logs)

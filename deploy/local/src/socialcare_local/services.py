@@ -4,7 +4,7 @@ import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import httpx
@@ -78,12 +78,15 @@ class HttpReady:
 
 @dataclass(frozen=True)
 class GroupStable:
-    """Ready when the Kafka consumer group is Stable with at least one member.
+    """Ready when the Kafka consumer group is Stable with at least ``members`` members.
 
     The group is the worker's app id behind SOCIALCARE_TOPIC_PREFIX, as the workers name it.
+    Waiting for every instance of a scaled worker keeps its rebalances out of the first
+    traffic.
     """
 
     app_id: str
+    members: int = 1
 
     @property
     def group(self) -> str:
@@ -105,20 +108,26 @@ class GroupStable:
             return False
         finally:
             admin.close()
-        return described.get("group_state") == "Stable" and bool(described.get("members"))
+        return (described.get("group_state") == "Stable"
+                and len(described.get("members") or ()) >= self.members)
 
     def describe(self) -> str:
-        return f"group {self.group} Stable"
+        members = f" with {self.members} members" if self.members > 1 else ""
+        return f"group {self.group} Stable{members}"
 
 
 @dataclass(frozen=True)
 class Service:
-    """One row of the table: ``python -m <module> <args>`` and how to tell it is ready."""
+    """One row of the table: ``python -m <module> <args>`` and how to tell it is ready.
+
+    A stream worker ``scales``: several instances share its consumer group.
+    """
 
     name: str
     module: str
     args: tuple[str, ...]
     readiness: Readiness
+    scales: bool = False
 
     @property
     def marker(self) -> str:
@@ -135,13 +144,63 @@ SERVICES: tuple[Service, ...] = (
     Service("gateway-sandbox", "socialcare_gateways", ("sandbox",),
             PortOpen("SOCIALCARE_GATEWAY_PORT", 50051)),
     Service("ingest", "socialcare_ingest", (), INGEST_HTTP),
-    Service("classifier", "socialcare_classifier", (), GroupStable("socialcare-classifier")),
+    Service("classifier", "socialcare_classifier", (), GroupStable("socialcare-classifier"),
+            scales=True),
     Service("classifier-api", "socialcare_classifier", ("api",),
             HttpReady("SOCIALCARE_CLASSIFIER_ADMIN_PORT", 8083, path="/healthz")),
-    Service("router-worker", "socialcare_router", ("worker",), GroupStable("socialcare-router")),
+    Service("router-worker", "socialcare_router", ("worker",), GroupStable("socialcare-router"),
+            scales=True),
     Service("router-api", "socialcare_router", ("api",), INBOX_HTTP),
-    Service("responder", "socialcare_responder", (), GroupStable("socialcare-responder")),
+    Service("responder", "socialcare_responder", (), GroupStable("socialcare-responder"),
+            scales=True),
 )
+
+
+def worker_count(workers: int | None = None) -> int:
+    """Instances of each stream worker: ``workers``, else SOCIALCARE_WORKERS, else 1."""
+    raw = workers if workers is not None else os.environ.get("SOCIALCARE_WORKERS") or 1
+    try:
+        count = int(raw)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(f"workers per stream service must be a whole number >= 1, not {raw!r}")
+    return count
+
+
+def instances(workers: int | None = None,
+              services: tuple[Service, ...] = SERVICES) -> tuple[Service, ...]:
+    """The processes to run: each stream worker ``worker_count(workers)`` times.
+
+    Instances are named ``classifier``, ``classifier-2``, ... (own pid file and log), so
+    status, logs and stop address each one, and one worker keeps its usual name.
+    """
+    count = worker_count(workers)
+    out: list[Service] = []
+    for service in services:
+        if not service.scales:
+            out.append(service)
+            continue
+        readiness = service.readiness
+        if isinstance(readiness, GroupStable):
+            readiness = replace(readiness, members=count)
+        out.extend(replace(service, name=instance_name(service.name, i), readiness=readiness)
+                   for i in range(1, count + 1))
+    return tuple(out)
+
+
+def instance_name(name: str, index: int) -> str:
+    """The process name of a stream worker's ``index``-th instance (1-based)."""
+    return name if index == 1 else f"{name}-{index}"
+
+
+def known_instances(services: tuple[Service, ...] = SERVICES) -> tuple[Service, ...]:
+    """The configured instances plus any left with a pid file by a wider start."""
+    paths = LocalPaths.from_env()
+    started = [int(suffix) for s in services if s.scales
+               for f in paths.pids.glob(f"{s.name}-*.pid")
+               if (suffix := f.stem.removeprefix(f"{s.name}-")).isdigit()]
+    return instances(max([worker_count(), *started]), services)
 
 
 def service_env(endpoints: Endpoints) -> dict[str, str]:
@@ -157,10 +216,20 @@ def service_env(endpoints: Endpoints) -> dict[str, str]:
 
 
 def start_services(
-    endpoints: Endpoints, services: tuple[Service, ...] = SERVICES
+    endpoints: Endpoints, services: tuple[Service, ...] | None = None,
+    workers: int | None = None,
 ) -> list[str]:
-    """Starts the services not running yet, in the state folder; returns their names."""
+    """Starts the services not running yet, in the state folder; returns their names.
+
+    By default these are ``instances(workers)``; instances of a wider earlier start stop.
+    """
     paths = LocalPaths.from_env()
+    if services is None:
+        services = instances(workers)
+        wanted = {s.name for s in services}
+        surplus = tuple(s for s in known_instances() if s.name not in wanted)
+        if surplus:
+            stop_services(surplus)
     env = service_env(endpoints)
     # Faust workers keep their data in ./<app id>-data: in the state folder, not the user's cwd.
     paths.run.mkdir(parents=True, exist_ok=True)
@@ -176,13 +245,13 @@ def start_services(
 
 def wait_ready(
     endpoints: Endpoints,
-    services: tuple[Service, ...] = SERVICES,
+    services: tuple[Service, ...] | None = None,
     timeout_s: float = 120.0,
     console: Console | None = None,
 ) -> None:
-    """Waits until every service is ready; fails fast, with its log, when one exits."""
+    """Waits until every service (default ``instances()``) is ready; fails fast when one exits."""
     paths = LocalPaths.from_env()
-    waiting = list(services)
+    waiting = list(services if services is not None else instances())
     deadline = time.monotonic() + timeout_s
     with (console or Console()).status("") as status:
         while waiting:
@@ -200,10 +269,11 @@ def wait_ready(
                 time.sleep(0.5)
 
 
-def stop_services(services: tuple[Service, ...] = SERVICES) -> list[str]:
-    """Stops the running services, all at once (each may take seconds); returns their names."""
+def stop_services(services: tuple[Service, ...] | None = None) -> list[str]:
+    """Stops the running services (default: every known instance), all at once; their names."""
     paths = LocalPaths.from_env()
-    with state_lock(paths, "services"), ThreadPoolExecutor(len(services)) as pool:
+    services = services if services is not None else known_instances()
+    with state_lock(paths, "services"), ThreadPoolExecutor(max(1, len(services))) as pool:
         stopped = pool.map(lambda s: stop(paths, s.name, s.marker), services)
         return [s.name for s, was_running in zip(services, stopped, strict=True) if was_running]
 
@@ -219,10 +289,11 @@ class ServiceStatus:
 
 
 def services_status(
-    endpoints: Endpoints, services: tuple[Service, ...] = SERVICES
+    endpoints: Endpoints, services: tuple[Service, ...] | None = None
 ) -> list[ServiceStatus]:
-    """Pid and readiness of every service."""
+    """Pid and readiness of every service (default: every known instance)."""
     paths = LocalPaths.from_env()
+    services = services if services is not None else known_instances()
     rows = []
     for service in services:
         pid = running_pid(paths, service.name, service.marker)
