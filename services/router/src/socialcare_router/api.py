@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from opentelemetry import trace
 
 from socialcare_contracts import topics
-from socialcare_router import api_actions, api_admin, api_conversations, api_reports
+from socialcare_router import api_actions, api_admin, api_conversations, api_inbox, api_reports
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import AUTH_ERRORS, AnyUser
+from socialcare_router.inbox_page import mount_inbox_page
 from socialcare_router.live_feed import LiveFeed, TooManyClients
 from socialcare_router.settings import RouterSettings
 from socialcare_runtime.http import BodySizeLimit
@@ -57,6 +58,8 @@ def create_app(settings: RouterSettings, store: Store,
     app.include_router(api_actions.router)
     app.include_router(api_admin.router)
     app.include_router(api_reports.router)
+    app.include_router(api_inbox.router)
+    mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,
              responses={**AUTH_ERRORS, 503: {"description": "Too many live clients"},

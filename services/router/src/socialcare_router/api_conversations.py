@@ -13,6 +13,7 @@ from socialcare_contracts.events import ReplyKind, ReplyRequested
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import AUTH_ERRORS, AnyUser, PublisherDep, SettingsDep, StoreDep
 from socialcare_router.domain.templates import MissingVariables, initials, render
+from socialcare_router.domain.threading import message_key
 from socialcare_router.settings import InboxUser
 from socialcare_router.views import (
     ConversationDetail,
@@ -39,13 +40,14 @@ class ViewFilters:
     """The filters every conversation list takes; FastAPI fills it from the query string."""
 
     def __init__(self, status: Status = "open", platform: Short = None, intent: Short = None,
-                 sentiment: Short = None, tag: Short = None,
+                 sentiment: Short = None, tag: Short = None, language: Short = None,
                  min_priority: Annotated[int | None, Query(ge=0, le=100)] = None,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
                  after: Annotated[str | None, Query(max_length=512)] = None) -> None:
         self.status, self.min_priority, self.limit = status, min_priority, limit
         self.fields = {k: v for k, v in (("platform", platform), ("intents", intent),
-                                         ("sentiment", sentiment), ("tags", tag)) if v}
+                                         ("sentiment", sentiment), ("tags", tag),
+                                         ("language", language)) if v}
         try:
             self.after = decode_cursor(after) if after else None
         except (ValueError, TypeError) as exc:
@@ -57,9 +59,24 @@ class ViewFilters:
                                       assignee=assignee, filters=self.fields,
                                       min_priority=self.min_priority)
         items = [ConversationSummary.of(d) for d in docs]
+        await with_first_words(store, docs, items)
         next_cursor = encode_cursor(items[-1].first_response_due_at, items[-1].id) \
             if len(items) == self.limit else None
         return QueuePage(items=items, next_cursor=next_cursor)
+
+
+FIRST_WORDS = 120
+
+
+async def with_first_words(store: Store, docs: list[dict[str, Any]],
+                           items: list[ConversationSummary]) -> None:
+    """Fills in the start of each conversation's latest customer message."""
+    keys = {d["_id"]: message_key(d["platform"], d["brand_account"], d["last_inbound_id"])
+            for d in docs if d.get("last_inbound_id")}
+    texts = await store.texts_of(list(keys.values())) if keys else {}
+    for item in items:
+        text = texts.get(keys.get(item.id, ""), "")
+        item.first_words = text if len(text) <= FIRST_WORDS else text[:FIRST_WORDS] + "…"
 
 
 @router.get("/queues/{queue}/conversations", response_model=QueuePage)
@@ -94,7 +111,23 @@ async def get_conversation(conversation_id: str, _: AnyUser,
         messages=[ThreadMessage(**doc_id_view(m)) for m in await store.thread(conversation_id)],
         replies=[ReplyView(**doc_id_view(r)) for r in await store.replies_of(conversation_id)],
         notes=[NoteView(**doc_id_view(n)) for n in await store.work.notes_of(conversation_id)],
+        history=doc.get("history", []),
     )
+
+
+async def saved_reply_template(store: Store, name: str) -> str:
+    saved = await store.config.get("saved_replies", name)
+    if saved is None:
+        raise HTTPException(422, f"no saved reply {name}")
+    return saved["text"]
+
+
+def template_values(doc: dict[str, Any], agent: InboxUser,
+                    variables: dict[str, str]) -> dict[str, str]:
+    """What a saved reply's variables are filled with; the agent's values win."""
+    customer = doc.get("customer") or {}
+    return {"customer_name": customer.get("display_name") or customer.get("handle") or "",
+            "agent_name": agent.name, "agent_initials": initials(agent.name), **variables}
 
 
 async def reply_text(store: Store, body: ReplyRequest, doc: dict[str, Any],
@@ -102,15 +135,9 @@ async def reply_text(store: Store, body: ReplyRequest, doc: dict[str, Any],
     """The text to send: as written, or a saved reply with its variables filled in."""
     if body.text is not None:
         return body.text
-    saved = await store.config.get("saved_replies", body.saved_reply or "")
-    if saved is None:
-        raise HTTPException(422, f"no saved reply {body.saved_reply}")
-    customer = doc.get("customer") or {}
-    values = {"customer_name": customer.get("display_name") or customer.get("handle") or "",
-              "agent_name": agent.name, "agent_initials": initials(agent.name),
-              **body.variables}
+    template = await saved_reply_template(store, body.saved_reply or "")
     try:
-        return render(saved["text"], values)
+        return render(template, template_values(doc, agent, body.variables))
     except MissingVariables as exc:
         raise HTTPException(422, str(exc)) from exc
 

@@ -37,6 +37,8 @@ class ConversationSummary(BaseModel):
     rule_id: str | None = Field(default=None, description="The routing rule that matched")
     escalation: str | None = Field(default=None, description="none, at_risk or breached")
     snoozed_until: datetime | None = None
+    first_words: str | None = Field(default=None,
+                                    description="The start of the customer's latest message")
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> "ConversationSummary":
@@ -85,6 +87,8 @@ class ConversationDetail(BaseModel):
     messages: list[ThreadMessage]
     replies: list[ReplyView]
     notes: list[NoteView] = []
+    history: list[dict[str, Any]] = Field(
+        default=[], description="Claims, releases and transfers, oldest first")
 
 
 class ReplyRequest(BaseModel):

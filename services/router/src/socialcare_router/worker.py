@@ -39,7 +39,10 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
               queue_depths: Callable[[], Awaitable[dict[str, int]]] | None = None) -> faust.App:
     """Wires one agent per input topic; MongoDB outages are retried, never dead-lettered."""
     app = create_app(SERVICE, settings)
-    processor = RecordProcessor(app, settings, SERVICE, tracer, transient_errors=TRANSIENT_ERRORS)
+    # MongoDB round trips dominate: a batch's conversations are routed concurrently, each
+    # conversation key's records still in order.
+    processor = RecordProcessor(app, settings, SERVICE, tracer, transient_errors=TRANSIENT_ERRORS,
+                                concurrent_keys=True)
     updated = raw_topic(app, settings.topic(topics.CONVERSATIONS_UPDATED))
 
     def handler(stage: str, apply: Callable[[Envelope[T]], Awaitable[ConversationUpdated | None]]

@@ -56,3 +56,14 @@ def test_breakdowns_by_agent_queue_and_volume_in_the_brand_zone() -> None:
     rows = report_rows(report)
     assert ("volume", "platform", "x", 1) in rows
     assert ("by_queue", "vip", "conversations", 1) in rows
+
+
+def test_first_response_distribution_buckets_every_conversation() -> None:
+    docs = [conv(5), conv(15), conv(16), conv(90), conv(60 * 5), conv(60 * 13), conv(60 * 30),
+            conv(None)]
+    report = build_report(docs, NOW)
+    assert report["first_response_distribution"] == {
+        "under 15 min": 2, "15–60 min": 1, "1–4 h": 1, "4–12 h": 1, "12–24 h": 1,
+        "over 24 h": 1, "unanswered": 1}
+    rows = [r for r in report_rows(report) if r[0] == "first_response_distribution"]
+    assert sum(r[3] for r in rows) == len(docs)

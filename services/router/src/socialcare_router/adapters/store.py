@@ -51,7 +51,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
 }
 # Filters the queue views accept on top of the index prefix; the sort stays on the index.
-VIEW_FILTERS = ("platform", "intents", "sentiment", "tags")
+VIEW_FILTERS = ("platform", "intents", "sentiment", "tags", "language")
 
 
 class Store:
@@ -172,6 +172,11 @@ class Store:
         cursor = self.conversations.find(query).sort(
             [("first_response_due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
         return await cursor.to_list()
+
+    async def texts_of(self, keys: list[str]) -> dict[str, str]:
+        """Message texts by message key, for the first words in list views (one query)."""
+        cursor = self.messages.find({"_id": {"$in": keys}}, {"text": 1})
+        return {m["_id"]: m.get("text", "") for m in await cursor.to_list()}
 
     async def conversations_created(self, start: datetime, end: datetime,
                                     limit: int) -> list[Document]:

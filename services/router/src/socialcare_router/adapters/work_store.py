@@ -18,6 +18,14 @@ Document = dict[str, Any]
 NOT_RESOLVED = {"$ne": "resolved"}
 
 
+HISTORY_KEPT = 100
+
+
+def _history(entry: Document) -> Document:
+    """A ``$push`` that records who had the conversation, keeping the latest entries only."""
+    return {"history": {"$each": [entry], "$slice": -HISTORY_KEPT}}
+
+
 class WorkStore:
     def __init__(self, db: AsyncDatabase) -> None:
         self.conversations = db.conversations
@@ -31,14 +39,16 @@ class WorkStore:
         """Assigns an unassigned, unresolved conversation; None when someone else has it."""
         return await self._update(
             {"_id": conversation_id, "assignee": None, "status": NOT_RESOLVED},
-            {"$set": {"assignee": agent_id, "assigned_at": now, "updated_at": now}})
+            {"$set": {"assignee": agent_id, "assigned_at": now, "updated_at": now},
+             "$push": _history({"action": "claimed", "agent_id": agent_id, "at": now})})
 
     async def release(self, conversation_id: str, assignee: str, now: datetime
                       ) -> Document | None:
         """Puts a conversation back in its queue; only while ``assignee`` still holds it."""
         return await self._update(
             {"_id": conversation_id, "assignee": assignee},
-            {"$set": {"assignee": None, "updated_at": now}})
+            {"$set": {"assignee": None, "updated_at": now},
+             "$push": _history({"action": "released", "agent_id": assignee, "at": now})})
 
     async def transfer(self, conversation_id: str, assignee: str | None, queue: str | None,
                        to_agent: str | None, now: datetime) -> Document | None:
@@ -50,7 +60,9 @@ class WorkStore:
             fields["assigned_at"] = now
         return await self._update(
             {"_id": conversation_id, "assignee": assignee, "status": NOT_RESOLVED},
-            {"$set": fields})
+            {"$set": fields, "$push": _history({"action": "transferred", "agent_id": to_agent,
+                                                "from_agent": assignee, "queue": queue,
+                                                "at": now})})
 
     async def tag(self, conversation_id: str, add: list[str], remove: list[str],
                   now: datetime) -> Document | None:
@@ -138,6 +150,20 @@ class WorkStore:
         counts = await asyncio.gather(*(self.conversations.count_documents(
             {"queue": name, "status": NOT_RESOLVED}) for name in names))
         return dict(zip(names, counts, strict=True))
+
+    async def queue_overview(self, queues: Iterable[str], limit: int = 200
+                             ) -> list[Document]:
+        """Per queue: unresolved, unassigned, at risk and breached counts (for supervisors)."""
+        names = sorted(set(queues))[:limit]
+        kinds = {"open": {}, "unassigned": {"assignee": None},
+                 "at_risk": {"escalation": "at_risk"}, "breached": {"escalation": "breached"}}
+        counts = await asyncio.gather(*(
+            self.conversations.count_documents({"queue": name, "status": NOT_RESOLVED, **extra})
+            for name in names for extra in kinds.values()))
+        width = len(kinds)
+        return [{"queue": name, **dict(zip(kinds, counts[i * width:(i + 1) * width],
+                                           strict=True))}
+                for i, name in enumerate(names)]
 
     async def wake_snoozed(self, now: datetime, limit: int) -> list[Document]:
         cursor = self.conversations.find(

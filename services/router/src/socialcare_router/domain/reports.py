@@ -57,6 +57,23 @@ def summarize(docs: Iterable[Doc], now: datetime) -> dict[str, Any]:
     }
 
 
+# Upper bounds (seconds) of the first-response distribution's buckets.
+BUCKETS = ((15 * 60, "under 15 min"), (3600, "15–60 min"), (4 * 3600, "1–4 h"),
+           (12 * 3600, "4–12 h"), (24 * 3600, "12–24 h"))
+
+
+def distribution(docs: Iterable[Doc]) -> dict[str, int]:
+    """How many conversations were first answered within each bucket, and how many not yet."""
+    counts = dict.fromkeys([*(label for _, label in BUCKETS), "over 24 h", "unanswered"], 0)
+    for d in docs:
+        waited = _seconds(d["first_message_at"], d.get("first_response_at"))
+        if waited is None:
+            counts["unanswered"] += 1
+            continue
+        counts[next((label for bound, label in BUCKETS if waited <= bound), "over 24 h")] += 1
+    return counts
+
+
 def build_report(docs: Sequence[Doc], now: datetime, timezone: str = "UTC") -> dict[str, Any]:
     """The whole report: overall, per agent, per queue, and volumes by dimension."""
     zone = ZoneInfo(timezone)
@@ -77,6 +94,7 @@ def build_report(docs: Sequence[Doc], now: datetime, timezone: str = "UTC") -> d
         "by_agent": {k: summarize(v, now) for k, v in sorted(by_agent.items())},
         "by_queue": {k: summarize(v, now) for k, v in sorted(by_queue.items())},
         "volume": {k: dict(sorted(v.items())) for k, v in volume.items()},
+        "first_response_distribution": distribution(docs),
     }
 
 
@@ -89,4 +107,6 @@ def report_rows(report: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
     rows += [("volume", dimension, value, count)
              for dimension, counts in report["volume"].items()
              for value, count in counts.items()]
+    rows += [("first_response_distribution", "", bucket, count)
+             for bucket, count in report["first_response_distribution"].items()]
     return rows
