@@ -30,8 +30,8 @@ from bench.common import (
 INGEST = "http://127.0.0.1:8081/v1/messages"
 
 
-async def offer(run: str, count: int, rate: float) -> tuple[int, float]:
-    """Posts ``count`` messages at ``rate``/s; returns (accepted, seconds taken)."""
+async def offer(run: str, count: int, rate: float, url: str = INGEST) -> tuple[int, float]:
+    """Posts ``count`` messages at ``rate``/s to ``url``; returns (accepted, seconds taken)."""
     accepted = 0
     start = time.perf_counter()
     # aiohttp rather than httpx: on two cores the load generator must cost little CPU.
@@ -41,7 +41,7 @@ async def offer(run: str, count: int, rate: float) -> tuple[int, float]:
         async def post(i: int) -> None:
             nonlocal accepted
             await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-            async with client.post(INGEST, json=message(run, i)) as response:
+            async with client.post(url, json=message(run, i)) as response:
                 accepted += response.status == 202
 
         with Progress(console=console, transient=True) as progress:

@@ -1,0 +1,122 @@
+"""The spike's figures: one summary per run, the tables, the PNG plot and a JSON record."""
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from bench.common import console
+from bench.spike import stats
+from bench.spike.run import RunResult
+from bench.spike.traffic import SPIKE
+
+MIB = 1024 * 1024
+
+
+def summarize(result: RunResult, drain_threshold: int, raw_rate: float | None) -> dict[str, Any]:
+    """The headline figures of one run (rates per second, latencies in ms, times in s)."""
+    model, samples = result.model, result.samples
+    offered = sum(r.messages for r in result.requests)
+    accepted = sum(r.accepted for r in result.requests)
+    processed = {group: [(s.t, float(s.committed.get(group, 0))) for s in samples]
+                 for group in ("classifier", "router", "responder")}
+    stored_cumulative = sorted(result.stored)
+    stored_series = [(t, float(i + 1)) for i, t in enumerate(stored_cumulative)]
+    peak = stats.peak_rate(stored_series, 10.0)
+    phases = stats.by_phase(result.latencies, model)
+    drain = stats.drain_time([(s.t, s.lag) for s in samples], model.spike_end, drain_threshold)
+    run_samples = [s for s in samples if s.t <= result.ended_s]
+    processes = sorted({name for s in run_samples for name in s.rss})
+    return {
+        "workers": result.workers,
+        "load average before / after": f"{result.load_before} / {result.load_after}",
+        "offered": offered, "accepted": accepted, "stored": len(result.stored),
+        "rejected requests": sum(1 for r in result.requests if r.status != 202),
+        "accepted rate in the spike": _accepted_rate(result, model.spike_start, model.spike_end),
+        "processed rate in the spike": {g: stats.mean_rate(c, model.spike_start, model.spike_end)
+                                        for g, c in processed.items()},
+        "peak stored rate (10 s)": peak,
+        "raw kafka round trip": raw_rate,
+        "pipeline / raw": peak / raw_rate if raw_rate else None,
+        "latency to stored by phase": {name: stats.summary(values)
+                                       for name, values in phases.items()},
+        "reply requested to sent": stats.summary([r[1] * 1000 for r in result.replies]),
+        "received to reply sent": stats.summary([r[2] * 1000 for r in result.replies]),
+        "replies sent": len(result.replies), "replies refused": result.reply_failures,
+        "peak lag": {g: max((s.lag.get(g, 0) for s in samples), default=0)
+                     for g in ("classifier", "router", "responder")},
+        "drain after spike, s": drain,
+        "sampled until, s": result.ended_s, "spike end, s": model.spike_end,
+        "cpu mean %": {p: _mean([s.cpu[p] for s in run_samples if p in s.cpu]) for p in processes},
+        "peak rss MiB": {p: max(s.rss.get(p, 0) for s in run_samples) / MIB for p in processes},
+    }
+
+
+def _accepted_rate(result: RunResult, start: float, end: float) -> float:
+    inside = [r for r in result.requests if start <= r.due_s < end]
+    return sum(r.accepted for r in inside) / (end - start) if end > start else 0.0
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def print_tables(summaries: list[dict[str, Any]], model_text: str) -> None:
+    """The run table (one column per worker count) and the CPU/memory table."""
+    table = Table(title=f"promotion spike: {model_text}")
+    table.add_column("measure")
+    for s in summaries:
+        table.add_column(f"{s['workers']} worker(s)", justify="right")
+
+    def row(name: str, pick: Any) -> None:
+        table.add_row(name, *(pick(s) for s in summaries))
+
+    row("load average before / after", lambda s: s["load average before / after"])
+    row("offered / accepted / stored", lambda s: f"{s['offered']:,} / {s['accepted']:,} / "
+        f"{s['stored']:,}")
+    row("accepted/s in the spike", lambda s: f"{s['accepted rate in the spike']:,.0f}")
+    for group in ("classifier", "router"):
+        row(f"{group} processed/s in the spike",
+            lambda s, g=group: _ms(s["processed rate in the spike"][g]))
+    row("peak stored/s sustained 10 s", lambda s: f"{s['peak stored rate (10 s)']:,.0f}")
+    row("pipeline / raw Kafka round trip", lambda s: "-" if s["pipeline / raw"] is None
+        else f"{s['pipeline / raw']:.1%}")
+    for phase in ("baseline", SPIKE, "after"):
+        row(f"{phase}: ingest -> stored p50 / p95 / p99 ms", lambda s, p=phase: " / ".join(
+            _ms(s["latency to stored by phase"].get(p, {}).get(k)) for k in ("p50", "p95", "p99")))
+    row("reply requested -> sent p50 / p99 ms", lambda s: " / ".join(
+        _ms(s["reply requested to sent"][k]) for k in ("p50", "p99")))
+    row("ingest -> reply sent p50 / p99 ms", lambda s: " / ".join(
+        _ms(s["received to reply sent"][k]) for k in ("p50", "p99")))
+    row("replies sent (refused)", lambda s: f"{s['replies sent']} ({s['replies refused']})")
+    row("peak lag classifier / router", lambda s: f"{s['peak lag']['classifier']:,} / "
+        f"{s['peak lag']['router']:,}")
+    row("drained after spike end, s", lambda s: "not within "
+        f"{s['sampled until, s'] - s['spike end, s']:.0f}" if s["drain after spike, s"] is None
+        else f"{s['drain after spike, s']:.0f}")
+    console.print(table)
+    usage = Table(title="CPU (mean % of one core) and peak RSS (MiB) per process")
+    usage.add_column("process")
+    for s in summaries:
+        usage.add_column(f"{s['workers']} worker(s)", justify="right")
+    for process in sorted({p for s in summaries for p in s["cpu mean %"]}):
+        usage.add_row(process, *(f"{s['cpu mean %'][process]:.0f} % / "
+                                 f"{s['peak rss MiB'][process]:.0f}"
+                                 if process in s["cpu mean %"] else "-" for s in summaries))
+    console.print(usage)
+
+
+def save_json(path: Path, summaries: list[dict[str, Any]], results: list[RunResult]) -> None:
+    """Summaries and the raw series of every run, for plotting or comparing later."""
+    record = {"summaries": summaries,
+              "runs": [{"workers": r.workers, "model": asdict(r.model),
+                        "samples": [asdict(s) for s in r.samples],
+                        "requests": [asdict(q) for q in r.requests],
+                        "latencies": r.latencies, "replies": r.replies} for r in results]}
+    path.write_text(json.dumps(record, default=str))

@@ -1,0 +1,158 @@
+"""One spike run: an isolated stack with N workers per stream service, driven and measured."""
+
+import asyncio
+import contextlib
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pymongo import MongoClient
+from rich.progress import Progress
+
+from bench.common import console, new_run_id
+from bench.pipeline_latency import offer as offer_singly
+from bench.pipeline_latency import wait_stored
+from bench.spike.driver import Request, ScriptedAgent, offer
+from bench.spike.samplers import Sample, Sampler
+from bench.spike.source import MessageSource, Template
+from bench.spike.traffic import TrafficModel
+from socialcare_contracts import topics
+from socialcare_local.infra import Endpoints, infra_status
+from socialcare_local.isolated import IsolatedStack, isolated_stack
+
+TOPICS = {"received": topics.MESSAGES_RECEIVED, "classified": topics.MESSAGES_CLASSIFIED,
+          "updated": topics.CONVERSATIONS_UPDATED, "replies requested": topics.REPLIES_REQUESTED,
+          "replies sent": topics.REPLIES_SENT}
+GROUPS = {"classifier": "socialcare-classifier", "router": "socialcare-router",
+          "responder": "socialcare-responder"}
+INPUTS = {"classifier": "received", "router": "classified", "responder": "replies requested"}
+# The benchmark measures the pipeline, not the per-source token bucket in front of it.
+STACK_ENV = {"SOCIALCARE_INGEST_RATE_PER_S": "1000000", "SOCIALCARE_INGEST_RATE_BURST": "1000000"}
+
+
+@dataclass
+class Options:
+    model: TrafficModel
+    templates: list[Template]
+    reply_share: float = 0.02
+    drain_threshold: int = 100
+    max_drain_s: float = 120.0
+    tick_s: float = 0.05
+    state_root: Path = Path("bench/results/spike/stacks")
+
+
+@dataclass
+class RunResult:
+    """What one run measured; times are seconds after the first offered message."""
+
+    workers: int
+    model: TrafficModel
+    load_before: str
+    load_after: str = ""
+    samples: list[Sample] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
+    latencies: list[tuple[float, float]] = field(default_factory=list)  # (received, ms)
+    stored: list[float] = field(default_factory=list)
+    replies: list[tuple[float, float, float]] = field(default_factory=list)
+    reply_failures: int = 0
+    ended_s: float = 0.0
+    pids: dict[str, int] = field(default_factory=dict)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as `uptime` shows them."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def spike_run(endpoints: Endpoints, workers: int, options: Options) -> RunResult:
+    """Starts a stack with ``workers`` per stream service, runs the model, cleans up."""
+    stack = IsolatedStack(endpoints, options.state_root, label="spike", workers=workers)
+    result = RunResult(workers, options.model, load_average())
+    console.rule(f"{workers} worker(s) per stream service")
+    with isolated_stack(stack, endpoints.mongo_url, delete_topics=True, console=console,
+                        **STACK_ENV):
+        db = MongoClient(endpoints.mongo_url, tz_aware=True)[stack.database]
+        ingest = f"http://127.0.0.1:{stack.ingest_port}/v1/messages"
+        # Warm-up: fresh workers take seconds to fetch their first records.
+        warmup = new_run_id()
+        asyncio.run(offer_singly(warmup, 50, 50.0, ingest))
+        wait_stored(db.messages, warmup, 50)
+        result.pids = stack.pids() | {f"{row.name} (shared)": row.pid for row in infra_status()
+                                      if row.pid} | {"load generator": os.getpid()}
+        run = new_run_id()
+        wall0, started = asyncio.run(_drive(stack, run, options, result))
+        result.load_after = load_average()
+        _collect(db, run, wall0, result)
+    return result
+
+
+async def _drive(stack: IsolatedStack, run: str, options: Options,
+                 result: RunResult) -> tuple[datetime, float]:
+    model = options.model
+    agent = ScriptedAgent(f"http://127.0.0.1:{stack.inbox_port}", "dev-agent-key",
+                          stack.kafka_bootstrap, stack.prefix + topics.CONVERSATIONS_UPDATED,
+                          options.reply_share)
+    ready = asyncio.Event()
+    agent_task = asyncio.create_task(agent.run(ready))
+    await asyncio.wait_for(ready.wait(), 30)
+    started = time.perf_counter()
+    wall0 = datetime.now(UTC)
+    sampler = Sampler(stack.kafka_bootstrap, {k: stack.prefix + v for k, v in TOPICS.items()},
+                      {k: stack.prefix + v for k, v in GROUPS.items()}, INPUTS, result.pids,
+                      started).start()
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"offering {model.expected():,} messages",
+                                     total=model.duration)
+            result.requests = await offer(
+                f"http://127.0.0.1:{stack.ingest_port}/v1/messages", "dev-ingest-key", model,
+                MessageSource(run, options.templates), started, options.tick_s,
+                on_tick=lambda due: progress.update(task, completed=due))
+        await _wait_drained(sampler, options)
+    finally:
+        result.samples = sampler.stop()
+        result.ended_s = time.perf_counter() - started
+        agent_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await agent_task
+        result.reply_failures = agent.refused
+    return wall0, started
+
+
+async def _wait_drained(sampler: Sampler, options: Options) -> None:
+    """After the schedule: until every group's lag is under the threshold for 3 s, or give up."""
+    deadline = time.perf_counter() + options.max_drain_s
+    calm = 0
+    with console.status("draining") as status:
+        while time.perf_counter() < deadline and calm < 3:
+            await asyncio.sleep(1.0)
+            if not sampler.samples:
+                continue
+            lag = sampler.samples[-1].lag
+            status.update(f"draining: lag {', '.join(f'{g} {n:,}' for g, n in lag.items())}")
+            calm = calm + 1 if all(n <= options.drain_threshold for n in lag.values()) else 0
+
+
+def _collect(db: object, run: str, wall0: datetime, result: RunResult) -> None:
+    """Latencies from MongoDB: ``stored_at - received_at`` (both stamped on this machine)."""
+    def since(moment: datetime) -> float:
+        return (moment - wall0).total_seconds()
+
+    docs = list(db.messages.find(  # type: ignore[attr-defined]
+        {"platform_message_id": {"$regex": f"^{run}-"}, "direction": "inbound"},
+        {"received_at": 1, "stored_at": 1, "conversation_id": 1}))
+    result.latencies = [(since(d["received_at"]),
+                         (d["stored_at"] - d["received_at"]).total_seconds() * 1000) for d in docs]
+    result.stored = [since(d["stored_at"]) for d in docs]
+    received = {}
+    for d in docs:
+        first = received.get(d["conversation_id"])
+        received[d["conversation_id"]] = min(first, d["received_at"]) if first else d["received_at"]
+    for reply in db.replies.find({"status": "sent"}):  # type: ignore[attr-defined]
+        if reply["conversation_id"] in received:
+            result.replies.append((since(reply["requested_at"]),
+                                   (reply["sent_at"] - reply["requested_at"]).total_seconds(),
+                                   (reply["sent_at"] - received[reply["conversation_id"]])
+                                   .total_seconds()))
