@@ -26,6 +26,9 @@ class ServiceSettings(BaseSettings):
     )
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_database: str = "socialcare"
+    stream_batch_max: int = Field(
+        default=500, ge=1, le=10_000,
+        description="Most records a stream worker takes in one batch (what has arrived)")
     stream_data_dir: str = Field(
         default_factory=lambda: str(Path(tempfile.gettempdir()) / "socialcare-streams"),
         description="Where faust workers keep local state")

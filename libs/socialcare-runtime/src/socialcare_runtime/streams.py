@@ -1,10 +1,12 @@
-"""Stream workers on faust-streaming: app factory and per-record processing.
+"""Stream workers on faust-streaming: app factory and batched per-record processing.
 
-Every record is decoded, handled and acknowledged one at a time, in partition order.
+Records are taken in batches of what has arrived; within a batch each key's records are
+handled in partition order (different keys concurrently where the stage is I/O-bound).
 A record that cannot be decoded or whose handler raises goes to the dead-letter topic with
-the reason, and the worker goes on; an exception escaping an agent would stop its
-partitions from committing. Transient infrastructure errors are retried with backoff
-instead: the offset is committed only after the side effects succeeded.
+the reason, alone, and the rest of its batch goes on; an exception escaping an agent would
+stop its partitions from committing. Transient infrastructure errors are retried with
+backoff instead. A batch's offsets are acked only after its side effects succeeded and
+Kafka acknowledged every event it produced.
 """
 
 import asyncio
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import faust
+from aiokafka.errors import KafkaError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
@@ -28,6 +31,13 @@ from socialcare_contracts.events import DeadLettered
 from socialcare_contracts.messages import Contract
 from socialcare_runtime.metrics import LagMonitor, SocialcareMetrics, service_metrics
 from socialcare_runtime.settings import ServiceSettings
+from socialcare_runtime.stream_batches import (
+    Deliveries,
+    as_current,
+    in_key_order,
+    take_batches,
+    track_delivery,
+)
 from socialcare_runtime.telemetry import context_from_headers, metrics_exported, trace_headers
 
 log = logging.getLogger(__name__)
@@ -67,7 +77,9 @@ def raw_topic(app: faust.App, name: str) -> faust.TopicT:
 class RecordProcessor:
     """Decodes, traces, measures, handles and dead-letters the records of one stage.
 
-    When metrics are exported it also reports its consumer group's lag while the app runs.
+    ``concurrent_keys`` lets an I/O-bound stage handle a batch's keys concurrently (each
+    key still in order). When metrics are exported it also reports its consumer group's
+    lag while the app runs.
     """
 
     def __init__(
@@ -80,8 +92,11 @@ class RecordProcessor:
         max_backoff_s: float = 10.0,
         instruments: SocialcareMetrics | None = None,
         lag_interval_s: float = 15.0,
+        concurrent_keys: bool = False,
     ) -> None:
         self.service = service
+        self.batch_max = settings.stream_batch_max
+        self.concurrent_keys = concurrent_keys
         self.tracer = tracer
         self.transient_errors = transient_errors
         self.max_backoff_s = max_backoff_s
@@ -98,8 +113,42 @@ class RecordProcessor:
 
     async def run(self, stream: faust.StreamT, model: type[T],
                   handler: Callable[[Envelope[T]], Awaitable[None]], stage: str) -> None:
-        """Consumes a stream for ever, one record at a time."""
-        async for event in stream.events():
+        """Consumes a stream for ever, a batch at a time; acks a batch once it is done."""
+        async for batch in take_batches(stream, self.batch_max):
+            await self.process_batch(batch, model, handler, stage)
+            for event in batch:
+                await stream.ack(event)
+
+    async def process_batch(self, events: list[faust.EventT], model: type[T],
+                            handler: Callable[[Envelope[T]], Awaitable[None]],
+                            stage: str) -> None:
+        """Handles a batch and waits until Kafka acknowledged everything it produced.
+
+        When a produced record is not acknowledged the whole batch is handled again, as a
+        redelivery would: handlers are repeatable and derived event ids deterministic.
+        """
+        attempt = 0
+        while True:
+            with Deliveries() as deliveries:
+                await in_key_order(events, lambda e: e.message.key,
+                                   lambda e: self.process_event(e, model, handler, stage),
+                                   self.concurrent_keys)
+            try:
+                await deliveries.acknowledged()
+                return
+            except KafkaError as exc:
+                attempt += 1
+                delay = min(self.max_backoff_s, 0.1 * 2 ** min(attempt, 10))
+                log.warning("%s: produced events not acknowledged (%s, attempt %d); handling "
+                            "the batch of %d again in %.1fs", stage, type(exc).__name__,
+                            attempt, len(events), delay)
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+
+    async def process_event(self, event: faust.EventT, model: type[T],
+                            handler: Callable[[Envelope[T]], Awaitable[None]],
+                            stage: str) -> None:
+        """Handles one event of a batch as faust's current event (tables write by it)."""
+        with as_current(event):
             await self.process(event.message, model, handler, stage)
 
     async def process(self, message: Any, model: type[T],
@@ -164,8 +213,8 @@ class RecordProcessor:
         )
         value, out_headers = cloudevents.encode(record, source=self.service,
                                                 extensions=trace_headers())
-        await self.deadletter_topic.send(key=message.key, value=value, headers=out_headers,
-                                         force=True)
+        track_delivery(await self.deadletter_topic.send(
+            key=message.key, value=value, headers=out_headers, force=True))
         self.dead_lettered += 1
         self.instruments.dead_lettered.add(1, {"stage": stage, "service": self.service})
         self.instruments.published(self.deadletter_topic.get_topic_name(), self.service)
@@ -175,10 +224,11 @@ class RecordProcessor:
 
 async def send_event(topic: faust.TopicT, key: str, data: Contract, source: str,
                      event_id: str | None = None) -> str:
-    """Publishes an event from inside an agent; flushed before the source offset commits."""
+    """Publishes an event from inside an agent; acknowledged before the source offset commits."""
     value, headers = cloudevents.encode(data, source=source, event_id=event_id,
                                         extensions=trace_headers())
-    await topic.send(key=key.encode(), value=value, headers=headers, force=True)
+    # Not awaited here: the batch waits for all its acknowledgements at once.
+    track_delivery(await topic.send(key=key.encode(), value=value, headers=headers, force=True))
     service_metrics().published(topic.get_topic_name(), source)
     return dict(headers)["ce_id"].decode()
 

@@ -24,8 +24,9 @@ def build_app(settings: ResponderSettings, sender: ReplySender, tracer: trace.Tr
     """Wires the send agent; outcome ids derive from the reply id, so resends dedupe."""
     app = create_app(SERVICE, settings)
     # A MongoDB outage (the delivery ledger) is waited out, never dead-lettered.
+    # Gateway calls overlap across conversations; one conversation's replies stay in order.
     processor = RecordProcessor(app, settings, SERVICE, tracer,
-                                transient_errors=mongo.TRANSIENT_ERRORS)
+                                transient_errors=mongo.TRANSIENT_ERRORS, concurrent_keys=True)
     requested = raw_topic(app, settings.topic(topics.REPLIES_REQUESTED))
     sent = raw_topic(app, settings.topic(topics.REPLIES_SENT))
     failed = raw_topic(app, settings.topic(topics.REPLIES_FAILED))
