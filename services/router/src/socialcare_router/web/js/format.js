@@ -9,9 +9,10 @@ function clock(seconds) {
   const hh = Math.floor((s % 86400) / 3600);
   const mm = Math.floor((s % 3600) / 60);
   const ss = s % 60;
+  const two = (n) => String(n).padStart(2, "0");
   if (d > 0) return `${d}d ${hh}h`;
-  if (hh > 0) return `${hh}h ${String(mm).padStart(2, "0")}m`;
-  return `${mm}:${String(ss).padStart(2, "0")}`;
+  if (hh > 0) return `${hh}:${two(mm)}:${two(ss)}`;
+  return `${mm}:${two(ss)}`;
 }
 
 // The deadline countdown: its text and state (ok, at-risk, breached, answered).

@@ -1,0 +1,188 @@
+"""The web inbox in headless Chromium against the running stack, as agents and a supervisor.
+
+A message posted to ingest appears in two agents' lists with its deadline counting down;
+one agent claims it by keyboard and the other's page shows the claim at once; the reply
+goes out as a saved reply (moved to a direct message because of personal data), shows as
+sent, and is in the sandbox gateway's record; the supervisor's report changes live.
+Screenshots of the main views are saved to tests/artifacts/screenshots/.
+"""
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from socialcare_local.infra import Endpoints
+from tests.e2e.browser import TABLET, chromium, new_page, screenshot
+from tests.e2e.stack import Stack, eventually, running_stack
+from tests.e2e.test_pipeline import sandbox_records
+
+pytestmark = pytest.mark.e2e
+KEYS = {"agent": "dev-agent-key", "agent2": "dev-agent-2-key", "supervisor": "dev-supervisor-key"}
+MAIN_TEXT = "@acmeshop where is my order? It has been 2 weeks. Email me at dana@example.com"
+OTHERS = [
+    ("facebook", "comment", "Sam T", "The blender I bought last week stopped working, what now?"),
+    ("instagram", "comment", "Lou B", "Love the new store layout, thanks team!"),
+    ("api", "direct_message", "Kim P", "Can I pay by invoice for a business order?"),
+]
+
+
+@pytest.fixture(scope="module")
+def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
+    with running_stack(infra, mongo_url) as stack:
+        yield stack
+
+
+def ingest(stack: Stack, message_id: str, text: str, platform: str = "x",
+           channel: str = "mention", name: str = "Dana R") -> None:
+    handle = name.lower().replace(" ", "_")
+    response = httpx.post(
+        f"http://127.0.0.1:{stack.ingest_port}/v1/messages",
+        headers={"X-API-Key": "dev-ingest-key"}, timeout=10, json={
+            "platform": platform, "channel": channel, "brand_account": "acmeshop",
+            "platform_message_id": message_id, "text": text,
+            "author": {"id": f"cust-{handle}", "handle": handle, "display_name": name},
+            "created_at": datetime.now(UTC).isoformat()})
+    assert response.status_code == 202, response.text
+
+
+def sign_in(page: Page, role: str) -> None:
+    page.goto("/inbox/")
+    page.get_by_label("API key").fill(KEYS[role])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.locator("#live-state")).to_have_text("live")
+
+
+def show_queue(page: Page, queue: str = "general") -> None:
+    page.get_by_label("View").select_option(f"queue:{queue}")
+
+
+def row_of(page: Page, text: str):  # noqa: ANN201 - a Playwright locator
+    return page.locator("#conversation-list .row", has_text=text)
+
+
+def test_sign_in_page_is_labelled_and_in_focus_order(stack: Stack) -> None:
+    with chromium() as browser:
+        page = new_page(browser, f"http://127.0.0.1:{stack.inbox_port}")
+        page.goto("/inbox/")
+        screenshot(page, "sign-in")
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("API key")).to_be_focused()
+        page.keyboard.type("not-a-key")
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Sign in")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("alert").first).to_have_text("That key is not known.")
+        assert "not-a-key" not in page.url
+
+
+def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -> None:
+    inbox = f"http://127.0.0.1:{stack.inbox_port}"
+    with chromium() as browser:
+        supervisor = new_page(browser, inbox)
+        sign_in(supervisor, "supervisor")
+        # The supervisor adds the saved reply through the management page.
+        supervisor.get_by_role("link", name="Manage").click()
+        supervisor.get_by_label("Name", exact=True).first.fill("late")
+        supervisor.locator("#sr-title").fill("Late order")
+        supervisor.locator("#sr-text").fill(
+            "Sorry {customer_name}, we are checking order {order_number} now {agent_initials}")
+        supervisor.get_by_role("button", name="Save saved reply").click()
+        expect(supervisor.locator("#manage-saved tbody")).to_contain_text("Late order")
+        screenshot(supervisor, "manage")
+        supervisor.get_by_role("link", name="Supervisor").click()
+        conversations = supervisor.locator("#figure-conversations")
+        expect(conversations).to_have_text(re.compile(r"^\d+$"))
+        before = int(conversations.inner_text())
+
+        agent, agent2 = new_page(browser, inbox), new_page(browser, inbox)
+        sign_in(agent, "agent")
+        sign_in(agent2, "agent2")
+        expect(agent.locator("#who-name")).to_have_text("Jamie Jones")
+        expect(agent.locator("#who-role")).to_have_text("agent")
+        expect(agent.get_by_role("link", name="Supervisor")).to_be_hidden()
+        for page in (agent, agent2):
+            show_queue(page)
+
+        ingest(stack, "web-1", MAIN_TEXT)
+        for i, (platform, channel, name, text) in enumerate(OTHERS):
+            ingest(stack, f"web-{platform}-{i}", text, platform, channel, name)
+
+        # The message appears live in both lists, with a deadline that counts down.
+        row = row_of(agent, "where is my order")
+        expect(row).to_be_visible()
+        expect(row_of(agent2, "where is my order")).to_be_visible()
+        expect(row).to_contain_text("Dana R")
+        expect(row).to_contain_text("X")
+        due = row.locator(".due")
+        expect(due).to_have_text(re.compile(r"^due in (\d+:)?\d\d?:\d\d$"))
+        expect(due).to_have_attribute("data-state", "ok")
+        first = due.inner_text()
+        expect(due).not_to_have_text(first)  # a second later it reads less
+        expect(agent.locator("#conversation-list .row")).to_have_count(4)
+
+        agent2_row = row_of(agent2, "where is my order")
+        agent2_row.click()
+        expect(agent2.get_by_role("button", name="Claim (c)")).to_be_visible()
+
+        row.click()
+        expect(agent.locator("#conversation-title")).to_have_text("Dana R on X")
+        expect(agent.locator(".reasons").first).to_contain_text("Private data")
+        screenshot(agent, "inbox-list")
+        agent.locator("#conversation").focus()
+        agent.keyboard.press("c")
+        expect(agent.locator("#assignment")).to_have_text("Assigned to you")
+        # The other agent's open page shows the claim without a reload.
+        expect(agent2.locator("#assignment")).to_have_text("Claimed by agent-jj")
+        expect(agent2.get_by_role("button", name="Claim (c)")).to_have_count(0)
+        expect(agent2_row).to_contain_text("assigned: agent-jj")
+
+        agent.get_by_label("Saved reply").select_option("late")
+        agent.get_by_label("order number").fill("A-77")
+        preview = agent.locator("#reply-preview")
+        expect(preview).to_contain_text("Sorry Dana R, we are checking order A-77 now ^JJ")
+        count = agent.locator("#reply-count")
+        expect(count).to_have_text(re.compile(r"^\d+ / 280 \(as X counts"))
+        warning = agent.get_by_role("alert").filter(has_text="personal data")
+        expect(warning).to_be_visible()
+        screenshot(agent, "conversation-composer")
+        agent.get_by_role("button", name="Switch to direct message").click()
+        expect(agent.get_by_label("Direct message")).to_be_checked()
+        expect(count).to_have_text(re.compile(r"^\d+ / 10000"))
+        agent.get_by_role("button", name="Send reply").click()
+
+        sent = agent.locator(".replies .reply").first
+        expect(sent.locator(".state")).to_have_text("sent")
+        expect(sent).to_contain_text("direct message")
+        records = eventually(lambda: [r for r in sandbox_records(stack) if "A-77" in r.text],
+                             "the reply in the sandbox gateway")
+        assert len(records) == 1
+        assert records[0].kind == "direct_message"
+        assert records[0].text.startswith("Sorry Dana R, we are checking order A-77 now ^JJ")
+        expect(due).to_have_text("answered")
+        expect(agent2.locator(".replies .reply .state").first).to_have_text("sent")
+
+        # The supervisor's report moved without a reload.
+        expect(conversations).to_have_text(str(before + 4))
+        expect(supervisor.locator("#figure-1h")).to_have_text("25%")
+        expect(supervisor.locator("#chart-first-response")).to_contain_text("under 15 min")
+        screenshot(supervisor, "supervisor")
+
+        agent.locator("#conversation").focus()
+        agent.keyboard.press("e")
+        expect(agent.locator(".status")).to_have_text("resolved")
+
+        tablet = new_page(browser, inbox, TABLET)
+        sign_in(tablet, "agent2")
+        show_queue(tablet)
+        row_of(tablet, "blender").click()
+        expect(tablet.locator("#conversation-title")).to_have_text("Sam T on Facebook")
+        box = tablet.locator("#conversation").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= TABLET["width"]
+        screenshot(tablet, "inbox-tablet")
