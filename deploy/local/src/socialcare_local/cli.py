@@ -87,7 +87,9 @@ def up(args: argparse.Namespace) -> None:
         console.print(f"replayed {sent} messages")
     inbox = services.INBOX_HTTP.base_url()
     console.print(
-        f"\ninbox API docs:  {inbox}/docs\n"
+        f"\nweb inbox:       {inbox}/inbox/  (sign in with dev-agent-key or "
+        f"dev-supervisor-key)\n"
+        f"inbox API docs:  {inbox}/docs\n"
         f"conversations:   curl -H 'X-API-Key: dev-agent-key' "
         f"{inbox}/v1/queues/general/conversations\n"
         f"logs:            {LocalPaths.from_env().logs}  (socialcare logs NAME)\n"
