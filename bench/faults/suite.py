@@ -1,0 +1,197 @@
+"""One fault-injection run: a private stack, traffic and an agent, the faults, reconciliation."""
+
+import asyncio
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+from bench.faults.actions import FaultRunner, GatewayPhases
+from bench.faults.agent import AgentStats, ScriptedAgent
+from bench.faults.collect import observe
+from bench.faults.reconcile import Reconciliation, reconcile
+from bench.faults.schedule import ScheduledFault, fault_kinds, plan
+from bench.faults.servers import QUIET, private_stack, start_servers, stop_servers
+from bench.faults.traffic import TrafficStats, drive
+from socialcare_local.isolated import IsolatedStack
+from socialcare_local.paths import REPO_ROOT, LocalPaths
+from socialcare_local.processes import running_pid
+from socialcare_local.services import instances, start_services, stop_services, wait_ready
+
+INBOUND = {"direction": "inbound"}
+
+
+@dataclass(frozen=True)
+class SuiteConfig:
+    messages: int = 3000
+    rate_per_s: float = 40.0
+    repeats: int = 1
+    seed: int = 1
+    messages_per_customer: int = 3
+    # Short, so replies caught in the gateway outage fail for good (visibly) within the run.
+    reply_give_up_s: float = 10.0
+    settle_s: float = 180.0
+    gateway: GatewayPhases = GatewayPhases()
+    keep_data: bool = False
+    state_root: Path = REPO_ROOT / ".local"
+
+
+@dataclass
+class FaultDone:
+    planned_s: float
+    started_s: float
+    kind: str
+    took_s: float
+    what: str
+
+
+@dataclass
+class Progress:
+    """What a progress display shows; updated as the run goes."""
+
+    offered: int = 0
+    accepted: int = 0
+    stored: int = 0
+    faults_done: int = 0
+    faults_total: int = 0
+    replies: int = 0
+    phase: str = "starting"
+
+
+@dataclass
+class SuiteResult:
+    config: SuiteConfig
+    run_id: str
+    faults: list[FaultDone]
+    traffic: TrafficStats
+    agent: AgentStats
+    reconciliation: Reconciliation
+    unplanned_exits: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    state_dir: Path | None = None  # logs (and, after a failed run, the data)
+
+
+Tick = Callable[[Progress], None]
+
+
+def run_suite(config: SuiteConfig, tick: Tick = lambda _: None) -> SuiteResult:
+    """Starts a private stack, runs traffic through the faults, reconciles, tears down."""
+    stack = private_stack(config.state_root)
+    stack.env["SOCIALCARE_REPLY_GIVE_UP_AFTER_S"] = str(config.reply_give_up_s)
+    result: SuiteResult | None = None
+    with stack.environment():
+        try:
+            started = time.monotonic()
+            stack.endpoints = start_servers()
+            start_services(stack.endpoints)
+            wait_ready(stack.endpoints, timeout_s=180, console=QUIET)
+            result = asyncio.run(_run(stack, config, tick))
+            result.timings["stack start"] = result.timings.pop("_started") - started
+            result.state_dir = stack.state_dir
+            return result
+        finally:
+            stop_services()
+            stop_servers()
+            # The data of a failed run is kept to look into; a passing run keeps only its logs.
+            if not config.keep_data and result is not None and result.reconciliation.ok:
+                for data in ("kafka", "mongo"):
+                    shutil.rmtree(stack.state_dir / data, ignore_errors=True)
+
+
+async def _run(stack: IsolatedStack, config: SuiteConfig, tick: Tick) -> SuiteResult:
+    t0 = time.monotonic()
+    progress = Progress()
+    traffic, agent_stats = TrafficStats(), AgentStats()
+    runner = FaultRunner(stack, config.gateway, [])
+    schedule = plan(fault_kinds(), config.repeats, config.messages / config.rate_per_s,
+                    config.seed)
+    progress.faults_total = len(schedule)
+    customers = max(1, config.messages // config.messages_per_customer)
+    stop_agent = asyncio.Event()
+    agent = ScriptedAgent(f"http://127.0.0.1:{stack.inbox_port}", agent_stats)
+    agent_task = asyncio.create_task(agent.work(stop_agent))
+    traffic_task = asyncio.create_task(drive(
+        f"http://127.0.0.1:{stack.ingest_port}", stack.run_id, config.messages,
+        config.rate_per_s, customers, traffic))
+    ticker = asyncio.create_task(_tick(stack, progress, traffic, agent_stats, tick))
+    exits: list[str] = []
+    progress.phase = "traffic and faults"
+    done = await _apply_all(runner, schedule, t0, progress, exits)
+    await traffic_task
+    traffic_s = time.monotonic() - t0
+    progress.phase = "settling"
+    await _until(lambda: _count(stack, "messages", INBOUND) >= len(traffic.accepted),
+                 config.settle_s)
+    stop_agent.set()
+    await agent_task
+    await _until(lambda: _count(stack, "replies", {"status": "requested"}) == 0,
+                 config.reply_give_up_s + 60)
+    settled_s = time.monotonic() - t0
+    exits += await asyncio.to_thread(_restart_exited, stack)
+    progress.phase = "reconciling"
+    seen = await asyncio.to_thread(observe, stack, traffic.accepted, agent_stats,
+                                   runner.poison_planted)
+    ticker.cancel()
+    return SuiteResult(config, stack.run_id, done, traffic, agent_stats, reconcile(seen), exits,
+                       {"_started": t0, "traffic and faults": traffic_s,
+                        "settling after": settled_s - traffic_s})
+
+
+async def _apply_all(runner: FaultRunner, schedule: list[ScheduledFault], t0: float,
+                     progress: Progress, exits: list[str]) -> list[FaultDone]:
+    """The faults one after another, each at its moment or as soon as the previous ended."""
+    done = []
+    for fault in schedule:
+        await asyncio.sleep(max(0.0, t0 + fault.at_s - time.monotonic()))
+        exits += await asyncio.to_thread(_restart_exited, runner.stack)
+        started = time.monotonic()
+        what = await asyncio.to_thread(runner.apply, fault.kind)
+        done.append(FaultDone(fault.at_s, started - t0, fault.kind,
+                              time.monotonic() - started, what))
+        exits += await asyncio.to_thread(_restart_exited, runner.stack)
+        progress.faults_done = len(done)
+    return done
+
+
+def _restart_exited(stack: IsolatedStack) -> list[str]:
+    """Services that died without being killed: noted, then started again so the run goes on."""
+    paths = LocalPaths.from_env()
+    exited = tuple(s for s in instances() if running_pid(paths, s.name, s.marker) is None)
+    if exited:
+        start_services(stack.endpoints, exited)
+        wait_ready(stack.endpoints, exited, timeout_s=120, console=QUIET)
+    return [s.name for s in exited]
+
+
+def _count(stack: IsolatedStack, collection: str, query: dict) -> int:
+    with MongoClient(stack.endpoints.mongo_url, serverSelectionTimeoutMS=2000) as client:
+        return client[stack.database][collection].count_documents(query)
+
+
+async def _until(probe: Callable[[], bool], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if await asyncio.to_thread(probe):
+                return True
+        except PyMongoError:
+            pass
+        await asyncio.sleep(1.0)
+    return False
+
+
+async def _tick(stack: IsolatedStack, progress: Progress, traffic: TrafficStats, agent: AgentStats,
+                tick: Tick) -> None:
+    while True:
+        progress.offered, progress.accepted = traffic.offered, len(traffic.accepted)
+        progress.replies = len(agent.replies)
+        try:
+            progress.stored = await asyncio.to_thread(_count, stack, "messages", INBOUND)
+        except PyMongoError:
+            pass  # MongoDB is restarting: keep the last count
+        tick(progress)
+        await asyncio.sleep(1.0)
