@@ -20,10 +20,15 @@ from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 UNTRACED_PATHS = "healthz,readyz,metrics"
 
 
-def instrument_fastapi(app: FastAPI) -> None:
-    """A server span per request (health and metrics endpoints excluded)."""
+def instrument_fastapi(app: FastAPI, self_traced: str = "") -> None:
+    """A server span per request (health and metrics endpoints excluded).
+
+    ``self_traced``: comma-separated paths whose handlers open their own server span from
+    the request's trace context (hot paths, where the generic middleware costs too much).
+    """
     # One span per request is enough; the per-chunk receive/send spans only add volume.
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_PATHS,
+    excluded = ",".join(p for p in (UNTRACED_PATHS, self_traced) if p)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=excluded,
                                        exclude_spans=["receive", "send"])
 
 

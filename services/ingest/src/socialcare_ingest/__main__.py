@@ -12,6 +12,7 @@ import uvicorn
 
 from socialcare_ingest.app import create_app
 from socialcare_ingest.bootstrap import connect_database, connect_publisher
+from socialcare_ingest.delivery import SELF_TRACED_PATHS
 from socialcare_ingest.importer import Importer, checkpoint_path, load_checkpoint
 from socialcare_ingest.listening.poller import run_poller
 from socialcare_ingest.settings import IngestSettings
@@ -27,7 +28,7 @@ def serve(settings: IngestSettings) -> None:
     database = connect_database(settings, "socialcare-ingest")
     instrument_pymongo()
     app = create_app(settings, lambda: connect_publisher(settings), telemetry.tracer, database)
-    instrument_fastapi(app)
+    instrument_fastapi(app, self_traced=SELF_TRACED_PATHS)
     uvicorn.run(app, host=settings.host, port=settings.ingest_port, log_config=None,
                 access_log=False)
     telemetry.shutdown()

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from socialcare_contracts.messages import NormalizedMessage
-from socialcare_ingest.delivery import FrontDoor, Unavailable
+from socialcare_ingest.delivery import FrontDoor, Unavailable, server_span
 from socialcare_ingest.intake import RejectedInput, parse_messages
 from socialcare_ingest.listening.api import listening_routes
 from socialcare_ingest.listening.store import ListeningStore
@@ -76,7 +75,7 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
     async def post_messages(request: Request,
                             source_name: Annotated[str, Depends(source)]) -> Any:
         """Accepts one message or a batch; 202 once Kafka has acknowledged every one."""
-        with tracer.start_as_current_span("ingest api message", kind=SpanKind.SERVER) as span:
+        with server_span(tracer, "ingest api message", request) as span:
             if (limited := door.throttled(f"api:{source_name}")) is not None:
                 return limited
             try:

@@ -10,14 +10,14 @@ from socialcare_runtime.publisher import EventPublisher
 
 
 def connect_publisher(settings: IngestSettings, source: str = "socialcare-ingest",
-                      linger_ms: int = 2) -> EventPublisher:
+                      linger_ms: int = 2, batch_bytes: int = 64 * 1024) -> EventPublisher:
     """Creates the topics if missing and a publisher bounded by the in-flight limit."""
     ensure_socialcare_topics(settings)
     return EventPublisher.connect(settings.kafka_bootstrap, source,
                                   warm_topic=settings.topic(topics.MESSAGES_RECEIVED),
                                   max_in_flight=settings.ingest_max_in_flight,
                                   ack_timeout_s=settings.ingest_ack_timeout_s,
-                                  linger_ms=linger_ms)
+                                  linger_ms=linger_ms, batch_bytes=batch_bytes)
 
 
 def connect_database(settings: IngestSettings, app_name: str) -> AsyncDatabase:

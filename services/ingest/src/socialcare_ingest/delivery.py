@@ -2,10 +2,14 @@
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from fastapi import Request
 from fastapi.responses import JSONResponse
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 
 from socialcare_contracts import topics
 from socialcare_contracts.events import MessageReceived
@@ -25,6 +29,21 @@ class Unavailable(RuntimeError):
     def __init__(self, response: JSONResponse) -> None:
         super().__init__("message bus unavailable")
         self.response = response
+
+
+# Served without the generic HTTP instrumentation: at thousands of requests per second its
+# middleware cost a quarter of the CPU; the handlers open their own server span instead.
+SELF_TRACED_PATHS = "webhooks/x,webhooks/meta,v1/messages"
+
+
+@contextmanager
+def server_span(tracer: trace.Tracer, name: str, request: Request) -> Iterator[trace.Span]:
+    """A server span for one delivery, continuing the caller's trace if it sent one."""
+    with tracer.start_as_current_span(
+            name, context=propagate.extract(request.headers), kind=SpanKind.SERVER,
+            attributes={"http.request.method": request.method,
+                        "http.route": request.scope["path"]}) as span:
+        yield span
 
 
 class FrontDoor:

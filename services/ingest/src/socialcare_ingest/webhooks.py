@@ -6,11 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind
 
 from socialcare_contracts.messages import NormalizedMessage
 from socialcare_ingest.adapters import Rejected, meta, x
-from socialcare_ingest.delivery import FrontDoor, Unavailable
+from socialcare_ingest.delivery import FrontDoor, Unavailable, server_span
 from socialcare_ingest.domain import signatures
 from socialcare_ingest.intake import RejectedInput, parse_json
 from socialcare_ingest.settings import IngestSettings
@@ -30,7 +29,7 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
 
     async def deliver(request: Request, source: str, signed: bool,
                       adapter: Adapter) -> JSONResponse:
-        with tracer.start_as_current_span(f"ingest {source} webhook", kind=SpanKind.SERVER) as span:
+        with server_span(tracer, f"ingest {source} webhook", request) as span:
             if not signed:
                 return JSONResponse({"detail": "missing or invalid signature"}, status_code=401)
             if (limited := door.throttled(source)) is not None:
