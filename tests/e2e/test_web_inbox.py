@@ -7,6 +7,7 @@ sent, and is in the sandbox gateway's record; the supervisor's report changes li
 Screenshots of the main views are saved to tests/artifacts/screenshots/.
 """
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,21 +29,28 @@ OTHERS = [
     ("instagram", "comment", "Lou B", "Love the new store layout, thanks team!"),
     ("api", "direct_message", "Kim P", "Can I pay by invoice for a business order?"),
 ]
+# A brand whose SLA gives one minute, so its conversation is at risk as soon as it arrives.
+FAST_BRAND = "acmeoutlet"
+FAST_SLA = {"weekly": {}, "after_hours_minutes": 1, "ceiling_minutes": 1}
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map((el) => el.id || el.name || el.outerHTML.slice(0, 60))"""
 
 
 @pytest.fixture(scope="module")
 def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
-    with running_stack(infra, mongo_url) as stack:
+    with running_stack(infra, mongo_url, SOCIALCARE_ROUTING_REFRESH_S="0.5") as stack:
         yield stack
 
 
 def ingest(stack: Stack, message_id: str, text: str, platform: str = "x",
-           channel: str = "mention", name: str = "Dana R") -> None:
+           channel: str = "mention", name: str = "Dana R", brand: str = "acmeshop") -> None:
     handle = name.lower().replace(" ", "_")
     response = httpx.post(
         f"http://127.0.0.1:{stack.ingest_port}/v1/messages",
         headers={"X-API-Key": "dev-ingest-key"}, timeout=10, json={
-            "platform": platform, "channel": channel, "brand_account": "acmeshop",
+            "platform": platform, "channel": channel, "brand_account": brand,
             "platform_message_id": message_id, "text": text,
             "author": {"id": f"cust-{handle}", "handle": handle, "display_name": name},
             "created_at": datetime.now(UTC).isoformat()})
@@ -55,6 +63,11 @@ def sign_in(page: Page, role: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.locator("#live-state")).to_have_text("live")
+
+
+def assert_labelled(page: Page) -> None:
+    """Every visible form control has an accessible name (a label or aria-label)."""
+    assert page.evaluate(UNLABELLED) == []
 
 
 def show_queue(page: Page, queue: str = "general") -> None:
@@ -95,6 +108,11 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
             "Sorry {customer_name}, we are checking order {order_number} now {agent_initials}")
         supervisor.get_by_role("button", name="Save saved reply").click()
         expect(supervisor.locator("#manage-saved tbody")).to_contain_text("Late order")
+        supervisor.locator("#sla-key").fill(FAST_BRAND)
+        supervisor.locator("#sla-json").fill(json.dumps(FAST_SLA))
+        supervisor.locator("#manage-sla").get_by_role("button", name="Save", exact=True).click()
+        expect(supervisor.locator("#manage-sla")).to_contain_text(FAST_BRAND)
+        assert_labelled(supervisor)
         screenshot(supervisor, "manage")
         supervisor.get_by_role("link", name="Supervisor").click()
         conversations = supervisor.locator("#figure-conversations")
@@ -112,7 +130,8 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
 
         ingest(stack, "web-1", MAIN_TEXT)
         for i, (platform, channel, name, text) in enumerate(OTHERS):
-            ingest(stack, f"web-{platform}-{i}", text, platform, channel, name)
+            ingest(stack, f"web-{platform}-{i}", text, platform, channel, name,
+                   FAST_BRAND if platform == "instagram" else "acmeshop")
 
         # The message appears live in both lists, with a deadline that counts down.
         row = row_of(agent, "where is my order")
@@ -126,6 +145,12 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         first = due.inner_text()
         expect(due).not_to_have_text(first)  # a second later it reads less
         expect(agent.locator("#conversation-list .row")).to_have_count(4)
+        expect(row_of(agent, "store layout").locator(".due")).to_have_attribute(
+            "data-state", "at-risk")
+        # Past its deadline a countdown turns red (the page's own module, in the browser).
+        assert agent.evaluate("""async () => (await import('/inbox/js/format.js'))
+            .deadline(new Date(Date.now() - 90e3).toISOString(), '', 'none')""") == {
+            "text": "1:30 overdue", "state": "breached"}
 
         agent2_row = row_of(agent2, "where is my order")
         agent2_row.click()
@@ -151,6 +176,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         expect(count).to_have_text(re.compile(r"^\d+ / 280 \(as X counts"))
         warning = agent.get_by_role("alert").filter(has_text="personal data")
         expect(warning).to_be_visible()
+        assert_labelled(agent)
         screenshot(agent, "conversation-composer")
         agent.get_by_role("button", name="Switch to direct message").click()
         expect(agent.get_by_label("Direct message")).to_be_checked()
@@ -172,6 +198,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         expect(conversations).to_have_text(str(before + 4))
         expect(supervisor.locator("#figure-1h")).to_have_text("25%")
         expect(supervisor.locator("#chart-first-response")).to_contain_text("under 15 min")
+        assert_labelled(supervisor)
         screenshot(supervisor, "supervisor")
 
         agent.locator("#conversation").focus()

@@ -38,7 +38,7 @@ export function mountComposer(slot, conversation, ctx) {
   const preview = h("div", { class: "preview", id: "reply-preview", "aria-live": "polite" });
   const count = h("p", { class: "count", id: "reply-count" });
   const warnings = h("div", { class: "warnings" });
-  const send = h("button", { type: "submit", id: "send-reply" }, "Send reply");
+  const send = h("button", { type: "submit", id: "send-reply", disabled: true }, "Send reply");
 
   function renderVariables(names) {
     replace(variables, names.filter((n) => !FILLED_BY_SERVER.has(n)).map((name) => {

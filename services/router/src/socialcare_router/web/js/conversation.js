@@ -9,7 +9,7 @@ import { countdown, tick } from "./list.js";
 
 const SNOOZES = [["1 hour", 1], ["4 hours", 4], ["1 day", 24]];
 
-function reasons(message) {
+function reasons(message, open) {
   const c = message.classification;
   if (!c) return null;
   const items = [
@@ -20,7 +20,7 @@ function reasons(message) {
     ["Urgency", `priority ${c.priority}${(c.priority_reasons ?? []).length ? ": " + c.priority_reasons.join(", ") : ""}`],
     ["Private data", c.private_data ? "yes: answer by direct message" : "no"],
   ];
-  return h("details", { class: "reasons" }, h("summary", {}, "Why the classifier routed it so"),
+  return h("details", { class: "reasons", open }, h("summary", {}, "Why the classifier routed it so"),
     h("dl", {}, items.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
 }
 
@@ -29,6 +29,7 @@ function thread(detail) {
     ...detail.messages.map((m) => ({ at: m.created_at, kind: "message", m })),
     ...detail.notes.map((n) => ({ at: n.created_at, kind: "note", n })),
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const latest = detail.messages.filter((m) => m.direction === "inbound").at(-1);
   return h("ol", { class: "thread", "aria-label": "Thread" }, entries.map((e) => {
     if (e.kind === "note") {
       return h("li", { class: "note" }, h("p", { class: "meta" }, `Internal note by ${e.n.author_id} · ${when(e.n.created_at)}`),
@@ -40,7 +41,7 @@ function thread(detail) {
     return h("li", { class: `message ${m.direction}` },
       h("p", { class: "meta" }, `${who} · ${dm ? "direct message" : "public"} · ${when(m.created_at)}`),
       h("p", { class: "text" }, m.text),
-      m.direction === "inbound" && reasons(m));
+      m.direction === "inbound" && reasons(m, m === latest));
   }));
 }
 
