@@ -27,7 +27,7 @@ import aiohttp
 from kafka import KafkaAdminClient
 
 from bench.common import console, new_run_id, percentile, table, wait_until
-from socialcare_ingest.bootstrap import connect_publisher
+from socialcare_ingest.bootstrap import connect_import_publisher
 from socialcare_ingest.importer import Importer, checkpoint_path
 from socialcare_ingest.settings import IngestSettings
 from socialcare_local.infra import ensure_infra
@@ -169,7 +169,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "twcs.csv"
         twcs(source, args.import_rows)
-        publisher = connect_publisher(settings, "bench-import", linger_ms=20)
+        publisher = connect_import_publisher(settings, "bench-import")
         importer = Importer(publisher, prefix, batch_size=2000)
         started = time.perf_counter()
         progress = asyncio.run(importer.run(source, "twcs", checkpoint_path(source, None)))

@@ -11,7 +11,11 @@ from pathlib import Path
 import uvicorn
 
 from socialcare_ingest.app import create_app
-from socialcare_ingest.bootstrap import connect_database, connect_publisher
+from socialcare_ingest.bootstrap import (
+    connect_database,
+    connect_import_publisher,
+    connect_publisher,
+)
 from socialcare_ingest.delivery import SELF_TRACED_PATHS
 from socialcare_ingest.importer import Importer, checkpoint_path, load_checkpoint
 from socialcare_ingest.listening.poller import run_poller
@@ -64,7 +68,7 @@ def import_file(settings: IngestSettings, args: argparse.Namespace) -> int:
     checkpoint = checkpoint_path(source, os.environ.get("SOCIALCARE_STATE_DIR"))
     if args.restart:
         checkpoint.unlink(missing_ok=True)
-    publisher = connect_publisher(settings, "socialcare-ingest-import", linger_ms=20)
+    publisher = connect_import_publisher(settings, "socialcare-ingest-import")
     importer = Importer(publisher, settings.topic_prefix, batch_size=args.batch_size)
     started = time.perf_counter()
     before = 0

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -104,13 +104,24 @@ def read_jsonl(source: Path, topic: str) -> Iterator[Row]:
 def read_twcs(source: Path, topic: str, brand_map: Mapping[str, str]) -> Iterator[Row]:
     """One message per CSV record; quoted text may span lines, so records are numbered by
     the line they start on."""
+    width = len(COLUMNS)
     with source.open(encoding="utf-8", errors="surrogateescape", newline="") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
+        # csv.reader rather than DictReader (a fifth of the parsing time), with its rules:
+        # blank records skipped, extra fields under None, missing ones None.
+        reader = csv.reader(f)
+        if tuple(next(reader, ())) != COLUMNS:
             yield Row(1, None, f"header is not {','.join(COLUMNS)}")
             return
         start = reader.line_num + 1
-        for record in reader:
+        for fields in reader:
+            if not fields:
+                start = reader.line_num + 1
+                continue
+            record: dict[Any, Any] = dict(zip(COLUMNS, fields, strict=False))
+            if len(fields) > width:
+                record[None] = fields[width:]
+            elif len(fields) < width:
+                record.update(dict.fromkeys(COLUMNS[len(fields):]))
             try:
                 found = twcs_message(record, brand_map)
             except Rejected as exc:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from socialcare_contracts.messages import ChannelKind
-from socialcare_ingest.adapters import Rejected
+from socialcare_ingest.adapters import TWITTER_TIME_FORMAT, Rejected, twitter_time
 from socialcare_ingest.adapters.twcs import twcs_message, tweet_id
 
 pytestmark = pytest.mark.unit
@@ -67,3 +67,22 @@ def test_rows_with_missing_or_extra_fields_are_rejected() -> None:
 @pytest.mark.parametrize("value, expected", [("3.0", "3"), ("42", "42"), ("", None), (" ", None)])
 def test_tweet_ids_accept_float_strings(value: str, expected: str | None) -> None:
     assert tweet_id(value, "c") == expected
+
+
+@pytest.mark.parametrize("value", ["Tue Oct 31 22:10:47 +0000 2017",
+                                   "Wed Oct 10 20:19:24 +0530 2018",
+                                   "Sun Mar 01 00:00:00 -0800 2020",
+                                   "Sat Feb 29 23:59:59 +0000 2020"])
+def test_twitter_time_agrees_with_strptime(value: str) -> None:
+    parsed = twitter_time(value)
+    assert parsed == datetime.strptime(value, TWITTER_TIME_FORMAT)
+    assert parsed.utcoffset() == datetime.strptime(value, TWITTER_TIME_FORMAT).utcoffset()
+
+
+@pytest.mark.parametrize("value", [
+    "Mon Feb 30 10:00:00 +0000 2021", "Tue Oct 31 25:10:47 +0000 2017",
+    "Tue Oct 31 22:+1:47 +0000 2017", "Tue Oct 31 22:10 +0000 2017",
+    "Tue Oct 31 22:10:47 +00a0 2017", "2017-10-31T22:10:47Z", ""])
+def test_twitter_time_refuses_what_strptime_refuses(value: str) -> None:
+    with pytest.raises(ValueError):
+        twitter_time(value)

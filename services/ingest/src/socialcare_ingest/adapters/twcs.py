@@ -8,14 +8,12 @@ answers is its first numeric @handle.
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from socialcare_contracts.messages import ChannelKind, NormalizedMessage, Platform
-from socialcare_ingest.adapters import Rejected, build
+from socialcare_ingest.adapters import Rejected, build, twitter_time
 
 COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text",
            "response_tweet_id", "in_response_to_tweet_id")
-TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # Tue Oct 31 22:10:47 +0000 2017
 _HANDLE = re.compile(r"@(\w+)")
 
 
@@ -67,7 +65,7 @@ def twcs_message(row: Mapping[str, str | None], brand_map: Mapping[str, str]) ->
     if not author_id:
         raise Rejected("author_id is empty")
     try:
-        created = datetime.strptime(values["created_at"].strip(), TIME_FORMAT)
+        created = twitter_time(values["created_at"].strip())
     except ValueError:
         raise Rejected(f"created_at {values['created_at'][:40]!r} is not like "
                        "'Tue Oct 31 22:10:47 +0000 2017'") from None

@@ -10,9 +10,17 @@ from socialcare_contracts.messages import (
     NormalizedMessage,
     Platform,
 )
-from socialcare_ingest.adapters import Rejected, adapter, build, epoch, items, mapping, string
+from socialcare_ingest.adapters import (
+    Rejected,
+    adapter,
+    build,
+    epoch,
+    items,
+    mapping,
+    string,
+    twitter_time,
+)
 
-V1_TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # Wed Oct 10 20:19:24 +0000 2018
 HANDLED_KEYS = frozenset({"tweet_create_events", "direct_message_events"})
 
 
@@ -20,7 +28,7 @@ def _v1_time(value: Any, where: str) -> datetime:
     if not isinstance(value, str):
         raise Rejected(f"{where} must be a date string")
     try:
-        return datetime.strptime(value, V1_TIME_FORMAT)
+        return twitter_time(value)
     except ValueError:
         raise Rejected(f"{where} is not a date like 'Wed Oct 10 20:19:24 +0000 2018'") from None
 
