@@ -195,5 +195,5 @@ async def post_reply(
             "reason": "the reply could not be queued; send it again"})
         return JSONResponse({"detail": "could not queue the reply, retry"}, 503,
                             headers={"Retry-After": "5"})
-    await store.set_reply_outcome(reply_id, {"status": "requested", "reason": None})
+    await store.mark_queued(reply_id)
     return JSONResponse({"reply_id": reply_id, "status": "requested"}, 202)

@@ -206,6 +206,16 @@ class Store:
         await self.replies.update_one({"_id": reply_id, "status": {"$ne": "sent"}},
                                       {"$set": fields})
 
+    async def mark_queued(self, reply_id: str) -> None:
+        """Clears the "not queued" mark of a reply published again; any other state stands.
+
+        The outcome may already be stored (the responder can fail a reply within
+        milliseconds of it reaching Kafka): that must never be set back to "requested".
+        """
+        await self.replies.update_one(
+            {"_id": reply_id, "status": "failed", "failure_code": "not_queued"},
+            {"$set": {"status": "requested", "failure_code": None, "reason": None}})
+
     async def replies_of(self, conversation_id: str) -> list[Document]:
         cursor = self.replies.find({"conversation_id": conversation_id}).sort(
             "requested_at", ASCENDING)
