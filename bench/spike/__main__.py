@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.common import console
 from bench.spike.plot import plot
 from bench.spike.raw_kafka import round_trip
-from bench.spike.report import print_tables, save_json, summarize
+from bench.spike.report import load_runs, print_tables, save_json, summarize
 from bench.spike.run import Options, load_average, spike_run
 from bench.spike.source import TWCS_SAMPLE, load_templates
 from bench.spike.traffic import TrafficModel
@@ -59,11 +59,17 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--twcs", type=Path, default=TWCS_SAMPLE,
                         help="TWCS-format CSV of real customer text (else the demo set)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/spike"))
+    parser.add_argument("--plot-only", type=Path, metavar="SPIKE_JSON",
+                        help="only draw the plot again from a spike.json, into --out")
     return parser.parse_args()
 
 
 def main() -> None:
     args = arguments()
+    if args.plot_only:
+        plot(load_runs(args.plot_only), args.out / "spike.png")
+        console.print(f"plot: {args.out / 'spike.png'}")
+        return
     model = TrafficModel(args.baseline, args.spike_factor, args.before_seconds,
                          args.spike_seconds, args.after_seconds)
     templates, origin = load_templates(args.twcs)

@@ -11,6 +11,9 @@ from matplotlib import ticker  # noqa: E402
 from bench.spike import stats  # noqa: E402
 from bench.spike.run import RunResult  # noqa: E402
 
+# Rates over 5 s: offsets are committed every 0.5 s and sampled every second.
+SMOOTH_S = 5.0
+
 
 def plot(results: list[RunResult], path: Path) -> None:
     """Writes a PNG of rate, lag and latency over time for every run."""
@@ -26,17 +29,17 @@ def plot(results: list[RunResult], path: Path) -> None:
             ax.grid(alpha=0.3)
         offered = [(t, model.rate_at(t)) for t in range(int(result.ended_s) + 1)]
         rate.step(*zip(*offered, strict=True), where="post", color="grey", label="offered")
-        accepted = stats.counts_per_bin(
-            [r.due_s for r in result.requests for _ in range(r.accepted)], 1.0)
-        if accepted:
-            rate.plot(*zip(*accepted, strict=True), label="accepted by ingest", lw=1)
-        stored = stats.counts_per_bin(result.stored, 1.0)
-        if stored:
-            rate.plot(*zip(*stored, strict=True), label="stored by the router", lw=1)
-        classified = stats.rates([(s.t, float(s.committed.get("classifier", 0)))
-                                  for s in result.samples])
-        if classified:
-            rate.plot(*zip(*classified, strict=True), label="classified", lw=1, ls="--")
+        grid = [float(t) for t in range(int(result.ended_s) + 1)]
+        accepted = stats.window_rates(stats.cumulative_at(
+            [r.due_s for r in result.requests for _ in range(r.accepted)], grid), SMOOTH_S)
+        classified = stats.window_rates([(s.t, float(s.committed.get("classifier", 0)))
+                                         for s in result.samples], SMOOTH_S)
+        stored = stats.window_rates(stats.cumulative_at(result.stored, grid), SMOOTH_S)
+        for series, label, style in ((accepted, "accepted by ingest", "-"),
+                                     (classified, "classified", "--"),
+                                     (stored, "stored by the router", "-")):
+            if series:
+                rate.plot(*zip(*series, strict=True), label=label, lw=1.2, ls=style)
         rate.set_ylim(0, top)
         rate.set_title(f"{result.workers} worker(s) per stream service")
         for group in ("classifier", "router", "responder"):
@@ -54,7 +57,7 @@ def plot(results: list[RunResult], path: Path) -> None:
         latency.axhline(500, color="red", lw=0.8, ls="--", label="500 ms aim")
         latency.set_xlabel("seconds since the first offered message (spike shaded)")
         if column == 0:
-            rate.set_ylabel("messages / s")
+            rate.set_ylabel(f"messages / s ({SMOOTH_S:.0f} s average)")
             lag.set_ylabel("consumer lag, records")
             latency.set_ylabel("ingest -> stored, ms (by receipt)")
             for ax in (rate, lag, latency):

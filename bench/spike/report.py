@@ -9,8 +9,10 @@ from rich.table import Table
 
 from bench.common import console
 from bench.spike import stats
+from bench.spike.driver import Request
 from bench.spike.run import RunResult
-from bench.spike.traffic import SPIKE
+from bench.spike.samplers import Sample
+from bench.spike.traffic import SPIKE, TrafficModel
 
 MIB = 1024 * 1024
 
@@ -85,6 +87,9 @@ def print_tables(summaries: list[dict[str, Any]], model_text: str) -> None:
         row(f"{group} processed/s in the spike",
             lambda s, g=group: _ms(s["processed rate in the spike"][g]))
     row("peak stored/s sustained 10 s", lambda s: f"{s['peak stored rate (10 s)']:,.0f}")
+    first = summaries[0]["peak stored rate (10 s)"] or 1.0
+    row(f"scaling vs {summaries[0]['workers']} worker(s)",
+        lambda s: f"{s['peak stored rate (10 s)'] / first:.2f}x")
     row("pipeline / raw Kafka round trip", lambda s: "-" if s["pipeline / raw"] is None
         else f"{s['pipeline / raw']:.1%}")
     for phase in ("baseline", SPIKE, "after"):
@@ -114,9 +119,22 @@ def print_tables(summaries: list[dict[str, Any]], model_text: str) -> None:
 
 def save_json(path: Path, summaries: list[dict[str, Any]], results: list[RunResult]) -> None:
     """Summaries and the raw series of every run, for plotting or comparing later."""
-    record = {"summaries": summaries,
-              "runs": [{"workers": r.workers, "model": asdict(r.model),
-                        "samples": [asdict(s) for s in r.samples],
-                        "requests": [asdict(q) for q in r.requests],
-                        "latencies": r.latencies, "replies": r.replies} for r in results]}
-    path.write_text(json.dumps(record, default=str))
+    path.write_text(json.dumps({"summaries": summaries, "runs": [asdict(r) for r in results]},
+                               default=str))
+
+
+def load_runs(path: Path) -> list[RunResult]:
+    """The runs a ``save_json`` file holds, to plot them again without rerunning."""
+    runs = []
+    for raw in json.loads(path.read_text())["runs"]:
+        samples = [Sample(**s) for s in raw.pop("samples")]
+        latencies = [tuple(p) for p in raw.pop("latencies")]
+        runs.append(RunResult(**{
+            **raw, "model": TrafficModel(**raw["model"]), "samples": samples,
+            "requests": [Request(**q) for q in raw.pop("requests")],
+            "latencies": latencies, "replies": [tuple(r) for r in raw.pop("replies")],
+            # Older records kept no stored times: each is its receipt plus its latency.
+            "stored": raw.pop("stored", None) or [t + ms / 1000 for t, ms in latencies],
+            "ended_s": raw.pop("ended_s", None) or (samples[-1].t if samples else 0.0),
+            "load_before": raw.pop("load_before", "")}))
+    return runs

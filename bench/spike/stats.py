@@ -1,5 +1,6 @@
 """Pure computations on what a run measured: percentiles, rates, drain time, time bins."""
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 
 from bench.common import percentile
@@ -83,3 +84,21 @@ def percentiles_per_bin(points: Iterable[tuple[float, float]], bin_s: float,
     for t, value in points:
         bins.setdefault(int(t // bin_s), []).append(value)
     return [(b * bin_s, percentile(values, share)) for b, values in sorted(bins.items())]
+
+
+def cumulative_at(times: Iterable[float], grid: Sequence[float]) -> list[tuple[float, float]]:
+    """How many of ``times`` happened by each time of ``grid``, as a cumulative series."""
+    ordered = sorted(times)
+    return [(t, float(bisect.bisect_right(ordered, t))) for t in grid]
+
+
+def window_rates(cumulative: Series, window_s: float) -> list[tuple[float, float]]:
+    """Rates over a sliding ``window_s``, placed at each window's middle (smooths steps)."""
+    out, first = [], 0
+    for t_end, c_end in cumulative:
+        while first + 1 < len(cumulative) and t_end - cumulative[first + 1][0] >= window_s:
+            first += 1
+        t_first, c_first = cumulative[first]
+        if t_end - t_first >= window_s:
+            out.append(((t_first + t_end) / 2, (c_end - c_first) / (t_end - t_first)))
+    return out

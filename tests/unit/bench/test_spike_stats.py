@@ -49,3 +49,9 @@ def test_time_bins_count_rates_and_percentiles() -> None:
     assert stats.counts_per_bin([0.1, 0.2, 0.3, 0.4], 2.0) == [(0.0, 2.0)]
     points = [(0.5, float(v)) for v in range(100)] + [(1.5, 1000.0)]
     assert stats.percentiles_per_bin(points, 1.0, 0.99) == [(0.0, 99.0), (1.0, 1000.0)]
+
+
+def test_smoothed_rates_over_a_window_of_a_cumulative_series() -> None:
+    series = stats.cumulative_at([0.5, 1.5, 1.6, 2.5, 9.0], [0, 1, 2, 3, 4, 5])
+    assert series == [(0, 0.0), (1, 1.0), (2, 3.0), (3, 4.0), (4, 4.0), (5, 4.0)]
+    assert stats.window_rates(series, 2) == [(1, 1.5), (2, 1.5), (3, 0.5), (4, 0.0)]
