@@ -158,6 +158,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
 
         row.click()
         expect(agent.locator("#conversation-title")).to_have_text("Dana R on X")
+        assert "dana" not in agent.url.lower() and "#/inbox/" in agent.url  # only the id
         expect(agent.locator(".reasons").first).to_contain_text("Private data")
         screenshot(agent, "inbox-list")
         agent.locator("#conversation").focus()
@@ -200,6 +201,11 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         expect(supervisor.locator("#chart-first-response")).to_contain_text("under 15 min")
         assert_labelled(supervisor)
         screenshot(supervisor, "supervisor")
+        with supervisor.expect_download() as download:
+            supervisor.get_by_role("button", name="Download CSV").click()
+        csv_text = download.value.path().read_text()
+        assert csv_text.startswith("section,key,metric,value")
+        assert f"overall,,conversations,{before + 4}" in csv_text
 
         agent.locator("#conversation").focus()
         agent.keyboard.press("e")
@@ -213,3 +219,13 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         box = tablet.locator("#conversation").bounding_box()
         assert box is not None and box["x"] + box["width"] <= TABLET["width"]
         screenshot(tablet, "inbox-tablet")
+        tablet.get_by_label("Search").fill("blender")
+        expect(tablet.locator("#conversation-list .row")).to_have_count(1)
+        assert "blender" not in tablet.url  # search stays in the page
+
+        # An agent who asks for the supervisor's pages gets the inbox; the API says 403.
+        tablet.goto("/inbox/#/manage")
+        expect(tablet.locator("#inbox-view")).to_be_visible()
+        expect(tablet.locator("#manage-view")).to_be_hidden()
+        assert httpx.get(f"{inbox}/v1/agents", headers={"X-API-Key": KEYS["agent2"]}
+                         ).status_code == 403

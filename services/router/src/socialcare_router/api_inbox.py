@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
+from socialcare_contracts.events import ReplyKind
 from socialcare_router.api_conversations import (
     conversation_or_404,
     saved_reply_template,
@@ -89,7 +90,7 @@ async def preview_reply(conversation_id: Annotated[str, Path(max_length=64)],
     except CompositionError as exc:
         posted, problem = text, str(exc)
     limits = limits_of(doc["platform"])
-    direct = body.kind.value == "direct"
+    direct = body.kind is ReplyKind.DIRECT
     limit = limits.direct_message if direct else limits.reply
     length = weighted_length(posted, limits.counting)
     too_long = length > limit and (direct or not policy.allow_threads)

@@ -10,7 +10,7 @@ import { mountManage } from "./admin.js";
 import { mountSupervisor } from "./reports.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, items: [], shown: [], selectedId: null, queues: [], savedReplies: [], drafts: {}, stopLive: null };
+const state = { me: null, items: [], shown: [], selectedId: null, queues: [], savedReplies: [], drafts: {}, stopLive: null, seq: 0 };
 const listeners = new Set();  // views that want live updates (the supervisor's)
 
 const ctx = {
@@ -45,8 +45,9 @@ async function loadList() {
   const path = f.view?.startsWith("queue:")
     ? `/v1/queues/${encodeURIComponent(f.view.slice(6))}/conversations${params}`
     : `/v1/me/conversations${params}`;
+  const seq = ++state.seq;  // a slower earlier answer must not overwrite a newer one
   const page = await attempt(() => api(path), "list");
-  if (!page) return;
+  if (!page || seq !== state.seq) return;
   state.items = page.items;
   state.shown = renderList($("conversation-list"), state.items, { selectedId: state.selectedId, search: f.q, onOpen: open });
   $("list-count").textContent = `${state.shown.length} conversation${state.shown.length === 1 ? "" : "s"}`;
