@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from kafka import KafkaProducer
 from starlette.testclient import TestClient
 
 from services.ingest.tests.kafka_support import fresh_settings, ingest_app, received
@@ -158,13 +157,14 @@ def test_kafka_down_answers_503_and_the_retry_is_accepted(
         client: TestClient, settings: IngestSettings) -> None:
     healthy = client.app.state.publisher
     # A producer whose only broker address refuses connections: Kafka is down.
-    dead = KafkaProducer(bootstrap_servers="127.0.0.1:1", api_version=(3, 9), max_block_ms=300)
-    client.app.state.publisher = EventPublisher(dead, "test", max_in_flight=10,
-                                                ack_timeout_s=1.0)
+    dead = EventPublisher.connect("127.0.0.1:1", "test", warm_topic=None, max_in_flight=10,
+                                  ack_timeout_s=1.0)
+    client.app.state.publisher = dead
     body = encode(fb_comment("2", "anyone?", at=NOW_S))
     down = client.post("/webhooks/meta", content=body, headers=meta_signed(body))
     assert down.status_code == 503 and int(down.headers["Retry-After"]) >= 1
-    dead.close(timeout=1)
+    assert client.get("/readyz").status_code == 503
+    dead.close(timeout_s=1)
     client.app.state.publisher = healthy
     retried = client.post("/webhooks/meta", content=body, headers=meta_signed(body))
     assert retried.status_code == 200 and retried.json()["accepted"] == 1
