@@ -62,3 +62,33 @@ async def test_a_reply_not_queued_is_queued_by_the_retry(
     assert queued.status_code == 202 and queued.json()["reply_id"] == stored["_id"]
     again = await store.get_reply(stored["_id"])
     assert (again["status"], again["failure_code"], again["reason"]) == ("requested", None, None)
+
+
+async def test_a_reply_stored_by_an_api_that_died_before_kafka_acked_is_queued_by_the_retry(
+        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+    [cid] = await seed(store)
+    publisher = api.inbox_app.state.publisher  # type: ignore[attr-defined]
+    publish = publisher.publish
+    published: list[str] = []
+
+    async def killed(items: list) -> list[str]:
+        raise RuntimeError("the process was killed here")
+
+    async def recorded(items: list) -> list[str]:
+        published.extend(item.data.reply_id for item in items)
+        return await publish(items)
+
+    request = {"json": {"text": "On it"}, "headers": {**AGENT, "Idempotency-Key": "died"}}
+    publisher.publish = killed
+    with pytest.raises(RuntimeError):
+        await api.post(f"/v1/conversations/{cid}/replies", **request)
+    [stored] = await store.replies_of(cid)
+    assert stored["status"] == "requested" and "queued_at" not in stored
+    publisher.publish = recorded
+    retried = await api.post(f"/v1/conversations/{cid}/replies", **request)
+    assert retried.status_code == 202 and published == [stored["_id"]]
+    assert (await store.get_reply(stored["_id"]))["queued_at"] is not None
+    # Once Kafka acknowledged it, a further retry answers from the store and publishes nothing.
+    again = await api.post(f"/v1/conversations/{cid}/replies", **request)
+    assert again.json() == {"reply_id": stored["_id"], "status": "requested"}
+    assert published == [stored["_id"]]

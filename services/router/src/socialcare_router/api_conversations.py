@@ -172,7 +172,7 @@ async def post_reply(
         existing = await store.get_reply(reply_id)
         if existing is None or existing["text"] != text:
             raise HTTPException(409, "Idempotency-Key was used for a different reply")
-        if existing["status"] != "failed" or existing.get("failure_code") != "not_queued":
+        if not _queue_again(existing):
             return JSONResponse({"reply_id": reply_id, "status": existing["status"]}, 202)
         now = existing["requested_at"]
     event = ReplyRequested(
@@ -195,5 +195,13 @@ async def post_reply(
             "reason": "the reply could not be queued; send it again"})
         return JSONResponse({"detail": "could not queue the reply, retry"}, 503,
                             headers={"Retry-After": "5"})
-    await store.mark_queued(reply_id)
+    await store.mark_queued(reply_id, datetime.now(UTC))
     return JSONResponse({"reply_id": reply_id, "status": "requested"}, 202)
+
+
+def _queue_again(existing: dict[str, Any]) -> bool:
+    """Whether a retry must publish again: the reply was refused ("not queued"), or stored
+    by a process that died before Kafka acknowledged it (never marked queued)."""
+    if existing["status"] == "failed":
+        return existing.get("failure_code") == "not_queued"
+    return existing["status"] == "requested" and existing.get("queued_at") is None

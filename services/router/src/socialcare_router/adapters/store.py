@@ -206,12 +206,13 @@ class Store:
         await self.replies.update_one({"_id": reply_id, "status": {"$ne": "sent"}},
                                       {"$set": fields})
 
-    async def mark_queued(self, reply_id: str) -> None:
-        """Clears the "not queued" mark of a reply published again; any other state stands.
+    async def mark_queued(self, reply_id: str, now: datetime) -> None:
+        """Records that Kafka acknowledged the request; clears a "not queued" mark.
 
         The outcome may already be stored (the responder can fail a reply within
         milliseconds of it reaching Kafka): that must never be set back to "requested".
         """
+        await self.replies.update_one({"_id": reply_id}, {"$set": {"queued_at": now}})
         await self.replies.update_one(
             {"_id": reply_id, "status": "failed", "failure_code": "not_queued"},
             {"$set": {"status": "requested", "failure_code": None, "reason": None}})
