@@ -178,6 +178,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         warning = agent.get_by_role("alert").filter(has_text="personal data")
         expect(warning).to_be_visible()
         assert_labelled(agent)
+        warning.scroll_into_view_if_needed()
         screenshot(agent, "conversation-composer")
         agent.get_by_role("button", name="Switch to direct message").click()
         expect(agent.get_by_label("Direct message")).to_be_checked()

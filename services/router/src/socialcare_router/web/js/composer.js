@@ -31,6 +31,7 @@ export function mountComposer(slot, conversation, ctx) {
   const variables = h("div", { class: "variables" });
   const textArea = h("textarea", { id: "reply-text", rows: 4, "aria-describedby": "reply-count" });
   textArea.value = draft.text;
+  const ownText = h("div", { class: "stack" }, h("label", { for: "reply-text" }, "Your text"), textArea);
   const kindRadios = ["public", "direct"].map((kind) => h("label", { class: "inline" },
     h("input", { type: "radio", name: "reply-kind", value: kind, checked: draft.kind === kind,
       onchange: () => { draft.kind = kind; refresh(); } }),
@@ -50,7 +51,7 @@ export function mountComposer(slot, conversation, ctx) {
 
   async function chooseSaved() {
     draft.saved = savedSelect.value;
-    textArea.disabled = Boolean(draft.saved);
+    ownText.hidden = Boolean(draft.saved);  // a saved reply is the whole text
     if (draft.saved) {
       const found = await attempt(() => api(`/v1/saved-replies/${encodeURIComponent(draft.saved)}/variables`), "saved reply");
       renderVariables(found?.variables ?? []);
@@ -123,7 +124,7 @@ export function mountComposer(slot, conversation, ctx) {
     h("h3", {}, "Reply"),
     h("label", { for: "saved-reply" }, "Saved reply"), savedSelect,
     variables,
-    h("label", { for: "reply-text" }, "Your text"), textArea,
+    ownText,
     h("fieldset", { class: "kind" }, h("legend", {}, "Send as"), kindRadios),
     count, preview, warnings, send));
   if (draft.saved) chooseSaved(); else refresh();
