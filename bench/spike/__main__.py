@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.common import console
 from bench.spike.plot import plot
 from bench.spike.raw_kafka import round_trip
-from bench.spike.report import load_runs, print_tables, save_json, summarize
+from bench.spike.report import load_runs, markdown, print_tables, save_json, summarize
 from bench.spike.run import Options, load_average, spike_run
 from bench.spike.source import TWCS_SAMPLE, load_templates
 from bench.spike.traffic import TrafficModel
@@ -93,6 +93,7 @@ def main() -> None:
             f"then back ({args.before_seconds:g} s + {args.spike_seconds:g} s + "
             f"{args.after_seconds:g} s), {origin}")
     print_tables(summaries, text)
+    (args.out / "summary.md").write_text(f"{text}\n\n{markdown(summaries)}")
     (args.out / "summary.json").write_text(json.dumps(
         {"at": datetime.now(UTC).isoformat(), "model": text, "raw": raw.rate,
          "summaries": summaries}, indent=1, default=str))

@@ -69,15 +69,12 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
-def print_tables(summaries: list[dict[str, Any]], model_text: str) -> None:
-    """The run table (one column per worker count) and the CPU/memory table."""
-    table = Table(title=f"promotion spike: {model_text}")
-    table.add_column("measure")
-    for s in summaries:
-        table.add_column(f"{s['workers']} worker(s)", justify="right")
+def figure_rows(summaries: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The run table's rows: a measure and its value per run (one run per worker count)."""
+    rows: list[tuple[str, list[str]]] = []
 
     def row(name: str, pick: Any) -> None:
-        table.add_row(name, *(pick(s) for s in summaries))
+        rows.append((name, [pick(s) for s in summaries]))
 
     row("load average before / after", lambda s: s["load average before / after"])
     row("offered / accepted / stored", lambda s: f"{s['offered']:,} / {s['accepted']:,} / "
@@ -105,6 +102,26 @@ def print_tables(summaries: list[dict[str, Any]], model_text: str) -> None:
     row("drained after spike end, s", lambda s: "not within "
         f"{s['sampled until, s'] - s['spike end, s']:.0f}" if s["drain after spike, s"] is None
         else f"{s['drain after spike, s']:.0f}")
+    return rows
+
+
+def markdown(summaries: list[dict[str, Any]]) -> str:
+    """The run table as Markdown, for the README."""
+    lines = ["| measure | " + " | ".join(f"{s['workers']} worker(s)" for s in summaries) + " |",
+             "|---|" + "---:|" * len(summaries)]
+    lines += [f"| {name} | " + " | ".join(values) + " |" for name, values in
+              figure_rows(summaries)]
+    return "\n".join(lines) + "\n"
+
+
+def print_tables(summaries: list[dict[str, Any]], model_text: str) -> None:
+    """The run table (one column per worker count) and the CPU/memory table."""
+    table = Table(title=f"promotion spike: {model_text}")
+    table.add_column("measure")
+    for s in summaries:
+        table.add_column(f"{s['workers']} worker(s)", justify="right")
+    for name, values in figure_rows(summaries):
+        table.add_row(name, *values)
     console.print(table)
     usage = Table(title="CPU (mean % of one core) and peak RSS (MiB) per process")
     usage.add_column("process")
