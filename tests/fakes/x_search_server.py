@@ -7,9 +7,10 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from tests.fakes.local_http import Answer, LocalGetServer
 
 
 @dataclass
@@ -19,7 +20,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeXSearch:
+class FakeXSearch(LocalGetServer):
     """``with FakeXSearch() as x: x.base_url``; tweets are matched by a substring of the query."""
 
     def __init__(self, bearer_token: str = "test-bearer") -> None:
@@ -29,20 +30,11 @@ class FakeXSearch:
         self.faults: deque[Fault] = deque()
         self.requests: list[dict[str, str]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> "FakeXSearch":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return self.root_url
 
     def add_tweet(self, tweet_id: int, text: str, author_id: str = "42",
                   username: str = "dana_r", **extra: Any) -> None:
@@ -82,34 +74,14 @@ class FakeXSearch:
             body |= {"data": page, "includes": {"users": users}}
         return body
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_: object) -> None:  # keep test output quiet
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                url = urlsplit(self.path)
-                params = {k: v[0] for k, v in parse_qs(url.query).items()}
-                fake.requests.append(params | {"path": url.path})
-                if self.headers.get("Authorization") != f"Bearer {fake.bearer_token}":
-                    return self._send(401, json.dumps({"title": "Unauthorized"}).encode())
-                if url.path != "/2/tweets/search/recent":
-                    return self._send(404, b'{"title": "Not Found"}')
-                if fake.faults:
-                    fault = fake.faults.popleft()
-                    return self._send(fault.status, fault.body, fault.headers)
-                return self._send(200, json.dumps(fake.search(params)).encode())
-
-            def _send(self, status: int, body: bytes,
-                      headers: dict[str, str] | None = None) -> None:
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
+    def get(self, path: str, query: str, authorization: str) -> Answer:
+        params = {k: v[0] for k, v in parse_qs(query).items()}
+        self.requests.append(params | {"path": path})
+        if authorization != f"Bearer {self.bearer_token}":
+            return 401, json.dumps({"title": "Unauthorized"}).encode(), {}
+        if path != "/2/tweets/search/recent":
+            return 404, b'{"title": "Not Found"}', {}
+        if self.faults:
+            fault = self.faults.popleft()
+            return fault.status, fault.body, fault.headers
+        return 200, json.dumps(self.search(params)).encode(), {}

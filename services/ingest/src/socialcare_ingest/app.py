@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import httpx
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
@@ -12,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from socialcare_contracts.messages import NormalizedMessage
 from socialcare_ingest.delivery import FrontDoor, Unavailable, server_span
+from socialcare_ingest.instagram_mentions import MentionLookup
 from socialcare_ingest.intake import RejectedInput, parse_messages
 from socialcare_ingest.listening.api import listening_routes
 from socialcare_ingest.listening.store import ListeningStore
@@ -39,9 +41,12 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.publisher = connect()
-        yield
-        app.state.publisher.close()
+        async with httpx.AsyncClient(timeout=settings.meta_graph_timeout_s) as graph:
+            app.state.mentions = MentionLookup(graph, settings.meta_graph_base_url,
+                                               settings.instagram_access_tokens)
+            app.state.publisher = connect()
+            yield
+            app.state.publisher.close()
 
     app = FastAPI(title="SocialCare ingest", version="1", lifespan=lifespan,
                   description="Front door for customer messages from every platform.")

@@ -65,6 +65,11 @@ class FrontDoor:
         return JSONResponse({"detail": f"rate limit of source {source} exceeded"},
                             status_code=429, headers={"Retry-After": str(max(1, round(wait)))})
 
+    def unavailable(self, what: str) -> JSONResponse:
+        """A 503 telling the sender when to try again."""
+        return JSONResponse({"detail": f"{what}, retry later"}, status_code=503,
+                            headers={"Retry-After": str(self.settings.ingest_retry_after_s)})
+
     def fresh(self, messages: Sequence[NormalizedMessage],
               now: datetime | None = None) -> list[NormalizedMessage]:
         """Messages not older than the delivery age limit (older ones are replays)."""
@@ -88,8 +93,6 @@ class FrontDoor:
             except Backpressure as exc:
                 log.warning("publishing %d messages from %s failed: %s", len(outgoing),
                             source, exc)
-                raise Unavailable(JSONResponse(
-                    {"detail": "message bus unavailable, retry later"}, status_code=503,
-                    headers={"Retry-After": str(self.settings.ingest_retry_after_s)})) from exc
+                raise Unavailable(self.unavailable("message bus unavailable")) from exc
             self.recent.add_all(pending)
         return ids

@@ -1,6 +1,6 @@
 """Ingest settings: the API channel, platform webhooks, listening poller and import."""
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from socialcare_runtime.settings import ServiceSettings
 
@@ -38,6 +38,11 @@ class IngestSettings(ServiceSettings):
     meta_webhook_accounts: dict[str, str] = Field(
         default={"2000": "acmeshop", "3000": "acmeshop"},
         description="Facebook Page id or Instagram account id -> brand account name")
+    meta_graph_base_url: str = "https://graph.facebook.com/v21.0"
+    instagram_access_tokens: dict[str, SecretStr] = Field(
+        default={}, description="Instagram account id -> access token used to look up the "
+        "text and author of mentions (the webhook gives ids only); none: ids only")
+    meta_graph_timeout_s: float = Field(default=5.0, gt=0)
 
     # Brand-mention listening (X API v2 recent search).
     x_api_base_url: str = "https://api.x.com"

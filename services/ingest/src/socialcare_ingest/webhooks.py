@@ -1,6 +1,7 @@
 """Platform webhooks: X Account Activity and Meta (Facebook Page, Messenger, Instagram)."""
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -11,10 +12,12 @@ from socialcare_contracts.messages import NormalizedMessage
 from socialcare_ingest.adapters import Rejected, meta, x
 from socialcare_ingest.delivery import FrontDoor, Unavailable, server_span
 from socialcare_ingest.domain import signatures
+from socialcare_ingest.instagram_mentions import LookupUnavailable
 from socialcare_ingest.intake import RejectedInput, parse_json
 from socialcare_ingest.settings import IngestSettings
 
-Adapter = Callable[[Any], list[NormalizedMessage]]
+log = logging.getLogger(__name__)
+Adapter = Callable[[Any], Awaitable[list[NormalizedMessage]]]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed, unknown or stale delivery"},
     401: {"description": "Signature missing or wrong"}, 413: {"description": "Too large"},
@@ -35,11 +38,14 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
             if (limited := door.throttled(source)) is not None:
                 return limited
             try:
-                messages = adapter(parse_json(await request.body()))
+                messages = await adapter(parse_json(await request.body()))
             except RejectedInput as exc:
                 return JSONResponse({"detail": exc.detail}, status_code=exc.status)
             except Rejected as exc:
                 return JSONResponse({"detail": str(exc)}, status_code=400)
+            except LookupUnavailable as exc:
+                log.warning("%s delivery deferred: %s", source, exc)
+                return door.unavailable("platform lookup unavailable")
             fresh = door.fresh(messages)
             if messages and not fresh:
                 return JSONResponse({"detail": "delivery is older than "
@@ -65,8 +71,11 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
         """Tweets mentioning or replying to a brand account, and DMs to it."""
         signed = signatures.x_signature_valid(await request.body(), x_twitter_webhooks_signature,
                                               settings.x_consumer_secrets)
-        return await deliver(request, "x", signed,
-                             lambda body: x.account_activity(body, settings.x_accounts))
+
+        async def messages(body: Any) -> list[NormalizedMessage]:
+            return x.account_activity(body, settings.x_accounts)
+
+        return await deliver(request, "x", signed, messages)
 
     @router.get("/meta", summary="Meta subscription handshake", response_class=PlainTextResponse)
     async def meta_verify(mode: Annotated[str | None, Query(alias="hub.mode")] = None,
@@ -86,7 +95,12 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
         """Page feed posts and comments, Messenger, Instagram comments, mentions and DMs."""
         signed = signatures.meta_signature_valid(await request.body(), x_hub_signature_256,
                                                  settings.meta_app_secrets)
-        return await deliver(request, "meta", signed,
-                             lambda body: meta.webhook(body, settings.meta_webhook_accounts))
+
+        async def messages(body: Any) -> list[NormalizedMessage]:
+            refs = meta.mention_refs(body)
+            found = await request.app.state.mentions.fetch(refs) if refs else {}
+            return meta.webhook(body, settings.meta_webhook_accounts, found)
+
+        return await deliver(request, "meta", signed, messages)
 
     return router

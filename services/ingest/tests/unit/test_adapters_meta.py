@@ -13,7 +13,8 @@ from services.ingest.tests.unit.payloads import (
 )
 from socialcare_contracts.messages import ChannelKind, Platform
 from socialcare_ingest.adapters import Rejected
-from socialcare_ingest.adapters.meta import webhook
+from socialcare_ingest.adapters.meta import MentionDetails, MentionRef, mention_refs, webhook
+from socialcare_ingest.instagram_mentions import details_from
 
 pytestmark = pytest.mark.unit
 BRANDS = {PAGE_ID: "acmeshop", IG_ID: "acme_ig"}
@@ -75,3 +76,32 @@ def test_bad_payloads_are_rejected_with_the_place(payload: object, words: str) -
     with pytest.raises(Rejected) as info:
         webhook(payload, BRANDS)
     assert words in str(info.value)
+
+
+def test_instagram_mentions_are_listed_for_lookup_and_filled_from_its_details() -> None:
+    payload = ig_mention("c2")
+    payload["entry"][0]["changes"].append({"field": "mentions", "value": {"media_id": 77}})
+    refs = mention_refs(payload)
+    assert refs == [MentionRef(IG_ID, "m2", "c2"), MentionRef(IG_ID, "77", None)]
+    assert mention_refs({"object": "page", "entry": [{"id": PAGE_ID}]}) == []
+    assert mention_refs({"object": "instagram", "entry": "junk"}) == []
+    details = {refs[0]: MentionDetails("@acme broken zip", "1788", "dana.r", AT)}
+    looked_up, ids_only = webhook(payload, BRANDS, details)
+    assert (looked_up.text, looked_up.author.id, looked_up.author.handle) == \
+        ("@acme broken zip", "1788", "dana.r")
+    assert (ids_only.text, ids_only.author.id, ids_only.platform_message_id) == \
+        ("", "unknown", "77")
+
+
+def test_graph_answers_become_mention_details() -> None:
+    comment = MentionRef(IG_ID, "m2", "c2")
+    found = details_from(comment, {"mentioned_comment": {
+        "text": "hi @acme", "from": {"id": "9", "username": "kim"},
+        "timestamp": "2026-11-23T10:00:00+0000"}})
+    assert found == MentionDetails("hi @acme", "9", "kim", datetime(2026, 11, 23, 10, tzinfo=UTC))
+    caption = details_from(MentionRef(IG_ID, "m2", None), {"mentioned_media": {
+        "caption": "new @acme shoes", "username": "lee", "timestamp": "yesterday"}})
+    assert caption == MentionDetails("new @acme shoes", "lee", "lee", None)
+    assert details_from(comment, {"mentioned_media": {"caption": "x", "username": "a"}}) is None
+    assert details_from(comment, {"mentioned_comment": {"username": "a"}}) is None
+    assert details_from(comment, ["not", "an", "object"]) is None

@@ -1,5 +1,8 @@
 """Meta: Facebook Page feed and Messenger, Instagram comments, mentions and DMs (webhooks)."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from socialcare_contracts.messages import (
@@ -12,9 +15,52 @@ from socialcare_contracts.messages import (
 from socialcare_ingest.adapters import Rejected, adapter, build, epoch, items, mapping, string
 
 OBJECTS = {"page": Platform.FACEBOOK, "instagram": Platform.INSTAGRAM}
+UNKNOWN_AUTHOR = "unknown"
 FEED_ITEMS = {"comment": ChannelKind.COMMENT, "post": ChannelKind.MENTION,
               "status": ChannelKind.MENTION, "photo": ChannelKind.MENTION,
               "video": ChannelKind.MENTION}
+
+
+@dataclass(frozen=True)
+class MentionRef:
+    """An Instagram mention as its webhook gives it: ids only."""
+
+    account_id: str  # the brand's Instagram account that was mentioned
+    media_id: str
+    comment_id: str | None  # set when the mention is in a comment, else it is in a caption
+
+
+@dataclass(frozen=True)
+class MentionDetails:
+    """What the Graph API tells about a mention: its text and who wrote it."""
+
+    text: str
+    author_id: str
+    handle: str | None
+    created_at: datetime | None
+
+
+def mention_refs(payload: Any) -> list[MentionRef]:
+    """The Instagram mentions in a delivery, to look up before ``webhook`` maps it.
+
+    Lenient: whatever is malformed is left for ``webhook`` to reject with its reason.
+    """
+    if not isinstance(payload, dict) or payload.get("object") != "instagram":
+        return []
+    found = []
+    for entry in payload.get("entry") if isinstance(payload.get("entry"), list) else ():
+        if not isinstance(entry, dict) or not isinstance(entry.get("changes"), list):
+            continue
+        for change in entry["changes"]:
+            value = change.get("value") if isinstance(change, dict) else None
+            if change.get("field") != "mentions" or not isinstance(value, dict):
+                continue
+            account, media, comment = entry.get("id"), value.get("media_id"), value.get(
+                "comment_id")
+            if isinstance(account, str | int) and isinstance(media, str | int):
+                found.append(MentionRef(str(account), str(media),
+                                        str(comment) if isinstance(comment, str | int) else None))
+    return found
 
 
 def _from(value: Any, where: str) -> Author:
@@ -45,15 +91,21 @@ def _feed(value: dict[str, Any], where: str, account: str, brand: str
 
 
 def _instagram(field: str, value: dict[str, Any], where: str, account: str, brand: str,
-               entry_time: Any) -> NormalizedMessage | None:
+               entry_time: Any, details: Mapping[MentionRef, MentionDetails]
+               ) -> NormalizedMessage | None:
     if field == "mentions":
-        # The mention webhook carries ids only; the text is fetched by whoever needs it.
+        # The webhook carries ids only; ``details`` holds what the Graph API said about it.
         media = string(value.get("media_id"), f"{where}.media_id")
         comment = string(value.get("comment_id"), f"{where}.comment_id", False)
+        found = details.get(MentionRef(account, media or "", comment))
         return build(where, platform=Platform.INSTAGRAM, channel=ChannelKind.MENTION,
                      brand_account=brand, platform_message_id=comment or media,
-                     thread_id=media, author=Author(id="unknown"), text="",
-                     created_at=epoch(entry_time, "entry.time", False))
+                     thread_id=media,
+                     author=Author(id=found.author_id, handle=found.handle) if found
+                     else Author(id=UNKNOWN_AUTHOR),
+                     text=found.text if found else "",
+                     created_at=(found and found.created_at)
+                     or epoch(entry_time, "entry.time", False))
     author = _from(value.get("from"), f"{where}.from")
     if author.id == account:
         return None
@@ -94,8 +146,14 @@ def _messaging(raw: Any, where: str, platform: Platform, account: str, brand: st
 
 
 @adapter
-def webhook(payload: Any, brand_accounts: dict[str, str]) -> list[NormalizedMessage]:
-    """Customer messages in one Meta delivery; accounts not configured are left out."""
+def webhook(payload: Any, brand_accounts: dict[str, str],
+            mentions: Mapping[MentionRef, MentionDetails] | None = None
+            ) -> list[NormalizedMessage]:
+    """Customer messages in one Meta delivery; accounts not configured are left out.
+
+    Instagram mentions not in ``mentions`` (no lookup configured, or it found nothing)
+    keep an empty text and an unknown author.
+    """
     body = mapping(payload, "body")
     kind = body.get("object")
     platform = OBJECTS.get(kind) if isinstance(kind, str) else None
@@ -115,7 +173,8 @@ def webhook(payload: Any, brand_accounts: dict[str, str]) -> list[NormalizedMess
             if platform is Platform.FACEBOOK and field == "feed":
                 found.append(_feed(value, where, account, brand))
             elif platform is Platform.INSTAGRAM and field in ("comments", "mentions"):
-                found.append(_instagram(field, value, where, account, brand, entry.get("time")))
+                found.append(_instagram(field, value, where, account, brand, entry.get("time"),
+                                        mentions or {}))
         for m, event in enumerate(items(entry.get("messaging"), f"entry[{e}].messaging")):
             found.append(_messaging(event, f"entry[{e}].messaging[{m}]", platform, account, brand))
     return [m for m in found if m is not None]
