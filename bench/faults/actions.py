@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass
 
 import grpc
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.errors import KafkaError
 
 from bench.faults.servers import QUIET, restart_server
 from socialcare_contracts import topics
@@ -14,7 +15,7 @@ from socialcare_contracts.gateway.v1 import sandbox_pb2, sandbox_pb2_grpc
 from socialcare_local.isolated import IsolatedStack
 from socialcare_local.paths import LocalPaths
 from socialcare_local.processes import is_running, running_pid
-from socialcare_local.services import instances, start_services, wait_ready
+from socialcare_local.services import GroupStable, instances, start_services, wait_ready
 
 # Topics whose consumer must dead-letter a record it cannot decode, with the stage it names.
 POISON_TARGETS = {topics.MESSAGES_RECEIVED: "classify", topics.MESSAGES_CLASSIFIED: "route",
@@ -27,9 +28,9 @@ class GatewayPhases:
     """How long each gateway fault lasts and how hard it hits."""
 
     failure_rate: float = 0.3
-    failures_s: float = 8.0
+    failures_s: float = 6.0
     rate_limit_per_s: int = 3
-    rate_limit_s: float = 8.0
+    rate_limit_s: float = 6.0
     # Longer than the responder's give-up time, so some replies fail for good, with a reason.
     outage_s: float = 14.0
 
@@ -73,13 +74,41 @@ class FaultRunner:
         pid = running_pid(paths, service.name, service.marker)
         if pid is None:
             raise RuntimeError(f"{name} is not running before its kill")
+        group = service.readiness.group if isinstance(service.readiness, GroupStable) else None
+        before = self._members(group) if group else set()
         os.kill(pid, signal.SIGKILL)
         while is_running(pid, service.marker):
             time.sleep(0.05)
         started = time.monotonic()
         start_services(self.stack.endpoints, (service,))
         wait_ready(self.stack.endpoints, (service,), timeout_s=120, console=QUIET)
+        if group:
+            # The dead member keeps the group "Stable" until its session times out: the
+            # worker is back only once the group has rebalanced without it.
+            deadline = time.monotonic() + 120
+            while (now := self._members(group)) is None or not now or now & before:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{group} did not rebalance without the killed member")
+                time.sleep(0.5)
         return f"pid {pid} SIGKILLed, ready again after {time.monotonic() - started:.1f} s"
+
+    def _members(self, group: str) -> set[str] | None:
+        """The member ids of a Stable group, None while it rebalances or cannot be asked."""
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=self.stack.kafka_bootstrap,
+                                     request_timeout_ms=3000)
+        except KafkaError:
+            return None
+        try:
+            described = admin.describe_groups([group]).get(group) or {}
+        except (KafkaError, KeyError, TypeError):
+            return None
+        finally:
+            admin.close()
+        if described.get("group_state") != "Stable":
+            return None
+        return {m.member_id if hasattr(m, "member_id") else m["member_id"]
+                for m in described.get("members") or ()}
 
     def set_gateway_faults(self, faults: sandbox_pb2.Faults) -> None:
         with grpc.insecure_channel(f"127.0.0.1:{self.stack.gateway_port}") as channel:

@@ -34,7 +34,10 @@ class SuiteConfig:
     messages_per_customer: int = 3
     # Short, so replies caught in the gateway outage fail for good (visibly) within the run.
     reply_give_up_s: float = 10.0
-    settle_s: float = 180.0
+    # A circuit that stays open longer than the give-up time fails every reply it holds.
+    circuit_reset_s: float = 3.0
+    # Settling waits while the backlog shrinks; it gives up after this long without progress.
+    settle_stall_s: float = 90.0
     gateway: GatewayPhases = GatewayPhases()
     keep_data: bool = False
     state_root: Path = REPO_ROOT / ".local"
@@ -82,6 +85,7 @@ def run_suite(config: SuiteConfig, tick: Tick = lambda _: None) -> SuiteResult:
     """Starts a private stack, runs traffic through the faults, reconciles, tears down."""
     stack = private_stack(config.state_root)
     stack.env["SOCIALCARE_REPLY_GIVE_UP_AFTER_S"] = str(config.reply_give_up_s)
+    stack.env["SOCIALCARE_CIRCUIT_RESET_AFTER_S"] = str(config.circuit_reset_s)
     result: SuiteResult | None = None
     with stack.environment():
         try:
@@ -124,12 +128,12 @@ async def _run(stack: IsolatedStack, config: SuiteConfig, tick: Tick) -> SuiteRe
     await traffic_task
     traffic_s = time.monotonic() - t0
     progress.phase = "settling"
-    await _until(lambda: _count(stack, "messages", INBOUND) >= len(traffic.accepted),
-                 config.settle_s)
+    await _settle(lambda: len(traffic.accepted) - _count(stack, "messages", INBOUND),
+                  config.settle_stall_s)
     stop_agent.set()
     await agent_task
-    await _until(lambda: _count(stack, "replies", {"status": "requested"}) == 0,
-                 config.reply_give_up_s + 60)
+    await _settle(lambda: _count(stack, "replies", {"status": "requested"}),
+                  config.reply_give_up_s + 60)
     settled_s = time.monotonic() - t0
     exits += await asyncio.to_thread(_restart_exited, stack)
     progress.phase = "reconciling"
@@ -172,14 +176,18 @@ def _count(stack: IsolatedStack, collection: str, query: dict) -> int:
         return client[stack.database][collection].count_documents(query)
 
 
-async def _until(probe: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+async def _settle(backlog: Callable[[], int], stall_s: float) -> bool:
+    """Waits until ``backlog`` is zero, for as long as it keeps shrinking."""
+    best, since = None, time.monotonic()
+    while time.monotonic() - since < stall_s:
         try:
-            if await asyncio.to_thread(probe):
-                return True
+            left = await asyncio.to_thread(backlog)
         except PyMongoError:
-            pass
+            left = None  # MongoDB restarting: no news
+        if left is not None and left <= 0:
+            return True
+        if left is not None and (best is None or left < best):
+            best, since = left, time.monotonic()
         await asyncio.sleep(1.0)
     return False
 
