@@ -9,6 +9,7 @@ event anyway).
 import asyncio
 import logging
 import random
+import signal
 import time
 
 import httpx
@@ -99,7 +100,12 @@ def _text(value: object) -> str | None:
 
 
 async def run_poller(settings: IngestSettings, stop: asyncio.Event | None = None) -> None:
-    """Composition root of the poller process."""
+    """Composition root of the poller process; without ``stop``, SIGTERM and SIGINT end it."""
+    if stop is None:
+        # Stop between cycles, so the publisher is flushed and the cursor saved on the way out.
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     db = connect_database(settings, "socialcare-ingest-poller")
     store = ListeningStore(db)
     await store.ensure_indexes()
@@ -108,7 +114,7 @@ async def run_poller(settings: IngestSettings, stop: asyncio.Event | None = None
         poller = Poller(settings, store, XSearchClient(http, settings.listening_bearer_tokens[0]),
                         publisher, FrontDoor(settings))
         try:
-            await poller.run(stop or asyncio.Event())
+            await poller.run(stop)
         finally:
             publisher.close()
             await db.client.close()
