@@ -32,6 +32,7 @@ OTHERS = [
 # A brand whose SLA gives one minute, so its conversation is at risk as soon as it arrives.
 FAST_BRAND = "acmeoutlet"
 FAST_SLA = {"weekly": {}, "after_hours_minutes": 1, "ceiling_minutes": 1}
+LISTENING = {"brand_account": "acmeshop", "brand_names": ["Acme Shop"], "misspellings": ["acmee"]}
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
   .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
@@ -102,7 +103,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         sign_in(supervisor, "supervisor")
         # The supervisor adds the saved reply through the management page.
         supervisor.get_by_role("link", name="Manage").click()
-        supervisor.get_by_label("Name", exact=True).first.fill("late")
+        supervisor.locator("#sr-name").fill("late")
         supervisor.locator("#sr-title").fill("Late order")
         supervisor.locator("#sr-text").fill(
             "Sorry {customer_name}, we are checking order {order_number} now {agent_initials}")
@@ -112,6 +113,15 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         supervisor.locator("#sla-json").fill(json.dumps(FAST_SLA))
         supervisor.locator("#manage-sla").get_by_role("button", name="Save", exact=True).click()
         expect(supervisor.locator("#manage-sla")).to_contain_text(FAST_BRAND)
+        # Listening keywords go through the inbox to the ingest service, which owns them.
+        supervisor.locator("#listening-key").fill("acme")
+        supervisor.locator("#listening-json").fill(json.dumps(LISTENING))
+        supervisor.locator("#manage-listening").get_by_role("button", name="Save",
+                                                            exact=True).click()
+        expect(supervisor.locator("#listening-about")).to_contain_text("acmee")
+        stored = httpx.get(f"http://127.0.0.1:{stack.ingest_port}/v1/listening/rules/acme",
+                           headers={"X-API-Key": "dev-ingest-admin-key"})
+        assert stored.status_code == 200 and stored.json()["rules"]["misspellings"] == ["acmee"]
         assert_labelled(supervisor)
         screenshot(supervisor, "manage")
         supervisor.get_by_role("link", name="Supervisor").click()

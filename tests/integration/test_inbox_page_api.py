@@ -84,3 +84,10 @@ async def test_queue_overview_counts_open_and_unassigned_work(
     assert rows["general"] == {"queue": "general", "open": 2, "unassigned": 1, "at_risk": 0,
                                "breached": 0}
     assert rows["escalations"]["open"] == 0
+
+
+async def test_listening_keywords_are_for_supervisors_only(api: httpx.AsyncClient) -> None:  # noqa: F811
+    for method, path in (("GET", "/v1/listening-rules"), ("PUT", "/v1/listening-rules/acme"),
+                         ("DELETE", "/v1/listening-rules/acme")):
+        response = await api.request(method, path, headers=AGENT, json={})
+        assert response.status_code == 403, (method, path)

@@ -10,7 +10,14 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from opentelemetry import trace
 
 from socialcare_contracts import topics
-from socialcare_router import api_actions, api_admin, api_conversations, api_inbox, api_reports
+from socialcare_router import (
+    api_actions,
+    api_admin,
+    api_conversations,
+    api_inbox,
+    api_listening,
+    api_reports,
+)
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import AUTH_ERRORS, AnyUser
 from socialcare_router.inbox_page import mount_inbox_page
@@ -59,6 +66,7 @@ def create_app(settings: RouterSettings, store: Store,
     app.include_router(api_admin.router)
     app.include_router(api_reports.router)
     app.include_router(api_inbox.router)
+    app.include_router(api_listening.router)
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,

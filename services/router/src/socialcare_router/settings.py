@@ -43,11 +43,23 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
     queue_depth_interval_s: float = Field(default=30.0, gt=0, le=3600,
                                           description="How often open work per queue is counted")
 
+    ingest_port: int = Field(default=8081, ge=1, le=65535,
+                             description="The ingest service's port (listening rules)")
+    listening_api_url: str | None = Field(
+        default=None, description="Ingest's base URL; default http://127.0.0.1:<ingest port>")
+    listening_admin_key: str = Field(default="dev-ingest-admin-key",
+                                     description="Ingest admin key the inbox relays with")
+
+    @property
+    def listening_api(self) -> str:
+        return (self.listening_api_url or f"http://127.0.0.1:{self.ingest_port}").rstrip("/")
+
     @property
     def thread_window(self) -> timedelta:
         return timedelta(hours=self.thread_window_hours)
 
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> "RouterSettings":
-        self.refuse_dev_secrets(**{f"key of {u.id}": k for k, u in self.inbox_users.items()})
+        self.refuse_dev_secrets(**{f"key of {u.id}": k for k, u in self.inbox_users.items()},
+                                listening_admin_key=self.listening_admin_key)
         return self

@@ -1,5 +1,6 @@
 // Management pages for supervisors: saved replies, routing rules, queues, SLA policies and
-// business hours. Each edit is one API call; the API validates and answers with the reason.
+// business hours, listening keywords. Each edit is one API call; the API validates and
+// answers with the reason.
 
 import { api, del, put } from "./api.js";
 import { attempt, h, replace, toast } from "./dom.js";
@@ -56,15 +57,19 @@ async function routingRules(box) {
     } }, h("label", { for: "rules-json" }, "Rules (JSON)"), text, h("button", { type: "submit" }, "Save rules")));
 }
 
-// Queues and SLA policies: named JSON documents, edited one at a time.
-async function named(box, { title, path, id, example, hint }) {
+const withoutId = ({ id: _ignored, ...fields }) => fields;
+
+// Queues, SLA policies, listening rule sets: named JSON documents, edited one at a time.
+async function named(box, options) {
+  const { title, path, id, example, hint, fieldsOf = withoutId, describe } = options;
   const docs = await api(path);
   const key = h("input", { id: `${id}-key`, required: true, size: 16 });
   const text = h("textarea", { id: `${id}-json`, rows: 10, class: "code", spellcheck: "false" });
+  const about = h("p", { class: "hint", id: `${id}-about` });
   const choose = (doc) => {
     key.value = doc?.id ?? "";
-    const { id: _ignored, ...fields } = doc ?? {};
-    text.value = pretty(doc ? fields : example);
+    text.value = pretty(doc ? fieldsOf(doc) : example);
+    about.textContent = doc && describe ? describe(doc) : "";
   };
   choose(docs[0]);
   replace(box, h("h3", {}, title), h("p", { class: "hint" }, hint),
@@ -75,26 +80,25 @@ async function named(box, { title, path, id, example, hint }) {
       attempt(async () => {
         await put(`${path}/${encodeURIComponent(key.value)}`, parseJson(text.value, title));
         toast(`${title}: ${key.value} saved`);
-        named(box, { title, path, id, example, hint });
+        named(box, options);
       }, title);
     } },
       h("label", { for: `${id}-key` }, "Name"), key,
-      h("label", { for: `${id}-json` }, "Settings (JSON)"), text,
+      h("label", { for: `${id}-json` }, "Settings (JSON)"), text, about,
       h("span", {}, h("button", { type: "submit" }, "Save"), " ",
         h("button", { type: "button", onclick: () => attempt(async () => {
           await del(`${path}/${encodeURIComponent(key.value)}`);
           toast(`${title}: ${key.value} deleted`);
-          named(box, { title, path, id, example, hint });
+          named(box, options);
         }, title) }, "Delete"))));
 }
 
 export function mountManage(section) {
   if (mounted) return;
   mounted = true;
-  const boxes = ["saved", "rules", "queues", "sla"].map((name) => h("section", { class: "card", id: `manage-${name}` }));
-  replace(section, h("header", { class: "section-head" }, h("h2", {}, "Manage")), h("div", { class: "cards" }, boxes),
-    h("p", { class: "hint" }, "Listening keywords (brand names, abbreviations, misspellings) are managed on the ingest service: PUT /v1/listening/rules/{id} with its admin key."));
-  const [saved, rules, queues, sla] = boxes;
+  const boxes = ["saved", "rules", "queues", "sla", "listening"].map((name) => h("section", { class: "card", id: `manage-${name}` }));
+  replace(section, h("header", { class: "section-head" }, h("h2", {}, "Manage")), h("div", { class: "cards" }, boxes));
+  const [saved, rules, queues, sla, listening] = boxes;
   attempt(() => savedReplies(saved), "saved replies");
   attempt(() => routingRules(rules), "routing rules");
   attempt(() => named(queues, { title: "Queues", path: "/v1/queues", id: "queue", hint: "Assignment policy round_robin, least_loaded or manual; the agents serving it; its escalation queue.",
@@ -102,4 +106,9 @@ export function mountManage(section) {
   attempt(() => named(sla, { title: "SLA policies and business hours", path: "/v1/sla-policies", id: "sla", hint: "Per brand account (* is the default): time zone, weekly hours, holidays, targets in minutes.",
     example: { timezone: "UTC", weekly: { mon: ["09:00", "17:00"], tue: ["09:00", "17:00"], wed: ["09:00", "17:00"], thu: ["09:00", "17:00"], fri: ["09:00", "17:00"] },
       holidays: [], in_hours_minutes: 60, after_hours_minutes: 720 } }), "SLA policies");
+  attempt(() => named(listening, { title: "Listening keywords", path: "/v1/listening-rules", id: "listening",
+    hint: "What the X listening poller searches for, per rule set: brand names, abbreviations, common misspellings, product and industry keywords, exclusions.",
+    fieldsOf: (doc) => doc.rules, describe: (doc) => `X query: ${doc.query}`,
+    example: { brand_account: "acmeshop", brand_names: ["Acme Shop"], handles: ["acmeshop"], abbreviations: ["ACME"],
+      misspellings: ["acmee", "acme shp"], product_keywords: ["order status", "shipping"], industry_keywords: [], exclusions: [] } }), "listening keywords");
 }
