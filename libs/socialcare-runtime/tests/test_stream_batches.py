@@ -41,12 +41,11 @@ async def test_each_keys_items_finish_in_batch_order(concurrent: bool) -> None:
 async def test_deliveries_collect_inside_the_batch_only_and_raise_a_failure() -> None:
     loop = asyncio.get_running_loop()
     outside = loop.create_future()
-    track_delivery(outside)  # no batch being processed: nothing collects it
+    assert not track_delivery(outside, "t")  # no batch being processed: nothing collects it
     ok, failed = loop.create_future(), loop.create_future()
     with Deliveries() as deliveries:
-        track_delivery(ok)
-        track_delivery(failed)
-    assert deliveries.pending == [ok, failed]
+        assert track_delivery(ok, "t") and track_delivery(failed, "t")
+    assert deliveries.pending == [ok, failed] and deliveries.published == {"t": 2}
     ok.set_result(None)
     failed.set_exception(ConnectionError("broker gone"))
     with pytest.raises(ConnectionError):

@@ -9,6 +9,7 @@ produced, so faust commits an offset only past work that is done.
 
 import asyncio
 import weakref
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,24 +20,17 @@ from faust.streams import _current_event
 
 Item = TypeVar("Item")
 
-_deliveries: ContextVar[list[Awaitable[Any]] | None] = ContextVar("deliveries", default=None)
-
-
-def track_delivery(delivery: Awaitable[Any]) -> None:
-    """Remembers a produced record's acknowledgement for the batch being processed."""
-    pending = _deliveries.get()
-    if pending is not None:
-        pending.append(delivery)
-
 
 class Deliveries:
     """Collects the acknowledgements of what one batch produces (see ``track_delivery``)."""
 
     def __init__(self) -> None:
         self.pending: list[Awaitable[Any]] = []
+        # Records per topic, counted once per batch rather than once per record.
+        self.published: Counter[str] = Counter()
 
     def __enter__(self) -> "Deliveries":
-        self._token = _deliveries.set(self.pending)
+        self._token = _deliveries.set(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -46,6 +40,19 @@ class Deliveries:
         """Waits for Kafka to acknowledge every record; raises the first failure."""
         if self.pending:
             await asyncio.gather(*self.pending)
+
+
+_deliveries: ContextVar[Deliveries | None] = ContextVar("deliveries", default=None)
+
+
+def track_delivery(delivery: Awaitable[Any], topic: str) -> bool:
+    """Adds a produced record's acknowledgement to the batch being processed, if any."""
+    batch = _deliveries.get()
+    if batch is None:
+        return False
+    batch.pending.append(delivery)
+    batch.published[topic] += 1
+    return True
 
 
 @contextmanager

@@ -135,6 +135,8 @@ class RecordProcessor:
                                    self.concurrent_keys)
             try:
                 await deliveries.acknowledged()
+                for topic, count in deliveries.published.items():
+                    self.instruments.published(topic, self.service, count)
                 return
             except KafkaError as exc:
                 attempt += 1
@@ -213,11 +215,12 @@ class RecordProcessor:
         )
         value, out_headers = cloudevents.encode(record, source=self.service,
                                                 extensions=trace_headers())
-        track_delivery(await self.deadletter_topic.send(
-            key=message.key, value=value, headers=out_headers, force=True))
+        name = self.deadletter_topic.get_topic_name()
+        if not track_delivery(await self.deadletter_topic.send(
+                key=message.key, value=value, headers=out_headers, force=True), name):
+            self.instruments.published(name, self.service)
         self.dead_lettered += 1
         self.instruments.dead_lettered.add(1, {"stage": stage, "service": self.service})
-        self.instruments.published(self.deadletter_topic.get_topic_name(), self.service)
         log.warning("dead-lettered %s[%d]@%d from %s: %s", message.topic, message.partition,
                     message.offset, stage, reason[:200])
 
@@ -227,9 +230,12 @@ async def send_event(topic: faust.TopicT, key: str, data: Contract, source: str,
     """Publishes an event from inside an agent; acknowledged before the source offset commits."""
     value, headers = cloudevents.encode(data, source=source, event_id=event_id,
                                         extensions=trace_headers())
-    # Not awaited here: the batch waits for all its acknowledgements at once.
-    track_delivery(await topic.send(key=key.encode(), value=value, headers=headers, force=True))
-    service_metrics().published(topic.get_topic_name(), source)
+    name = topic.get_topic_name()
+    # Straight to the producer (faust's Topic.send adds a future and sensors per record), and
+    # not awaited here: a batch waits for all its acknowledgements at once.
+    delivery = await topic.app.producer.send(name, key.encode(), value, None, None, headers)
+    if not track_delivery(delivery, name):
+        service_metrics().published(name, source)
     return dict(headers)["ce_id"].decode()
 
 
