@@ -6,8 +6,7 @@ import time
 from dataclasses import dataclass
 
 import grpc
-from kafka import KafkaAdminClient, KafkaProducer
-from kafka.errors import KafkaError
+from kafka import KafkaProducer
 
 from bench.faults.servers import QUIET, restart_server
 from socialcare_contracts import topics
@@ -74,8 +73,8 @@ class FaultRunner:
         pid = running_pid(paths, service.name, service.marker)
         if pid is None:
             raise RuntimeError(f"{name} is not running before its kill")
-        group = service.readiness.group if isinstance(service.readiness, GroupStable) else None
-        before = self._members(group) if group else set()
+        group = service.readiness if isinstance(service.readiness, GroupStable) else None
+        before = (group.stable_members(self.stack.endpoints) or set()) if group else set()
         os.kill(pid, signal.SIGKILL)
         while is_running(pid, service.marker):
             time.sleep(0.05)
@@ -86,29 +85,11 @@ class FaultRunner:
             # The dead member keeps the group "Stable" until its session times out: the
             # worker is back only once the group has rebalanced without it.
             deadline = time.monotonic() + 120
-            while (now := self._members(group)) is None or not now or now & before:
+            while not (now := group.stable_members(self.stack.endpoints)) or now & before:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{group} did not rebalance without the killed member")
+                    raise TimeoutError(f"{group.group} did not rebalance without the dead member")
                 time.sleep(0.5)
         return f"pid {pid} SIGKILLed, ready again after {time.monotonic() - started:.1f} s"
-
-    def _members(self, group: str) -> set[str] | None:
-        """The member ids of a Stable group, None while it rebalances or cannot be asked."""
-        try:
-            admin = KafkaAdminClient(bootstrap_servers=self.stack.kafka_bootstrap,
-                                     request_timeout_ms=3000)
-        except KafkaError:
-            return None
-        try:
-            described = admin.describe_groups([group]).get(group) or {}
-        except (KafkaError, KeyError, TypeError):
-            return None
-        finally:
-            admin.close()
-        if described.get("group_state") != "Stable":
-            return None
-        return {m.member_id if hasattr(m, "member_id") else m["member_id"]
-                for m in described.get("members") or ()}
 
     def set_gateway_faults(self, faults: sandbox_pb2.Faults) -> None:
         with grpc.insecure_channel(f"127.0.0.1:{self.stack.gateway_port}") as channel:

@@ -93,23 +93,29 @@ class GroupStable:
         return ServiceSettings().topic(self.app_id)
 
     def ready(self, endpoints: Endpoints) -> bool:
+        members = self.stable_members(endpoints)
+        return members is not None and len(members) >= self.members
+
+    def stable_members(self, endpoints: Endpoints) -> set[str] | None:
+        """The member ids while the group is Stable; None while it is not, or unreachable."""
         try:
             admin = KafkaAdminClient(
                 bootstrap_servers=endpoints.kafka_bootstrap, request_timeout_ms=2000
             )
         except KafkaError:
-            return False
+            return None
         group = self.group
         try:
             described = admin.describe_groups([group]).get(group) or {}
         # No coordinator yet (no group has ever committed on this cluster), or an answer
         # without the group while it is being created: a probe says "not yet", never raises.
         except (KafkaError, KeyError, TypeError):
-            return False
+            return None
         finally:
             admin.close()
-        return (described.get("group_state") == "Stable"
-                and len(described.get("members") or ()) >= self.members)
+        if described.get("group_state") != "Stable":
+            return None
+        return {member["member_id"] for member in described.get("members") or ()}
 
     def describe(self) -> str:
         members = f" with {self.members} members" if self.members > 1 else ""
