@@ -21,17 +21,18 @@ from socialcare_router.settings import RouterSettings
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/listening-rules", tags=["listening"],
-                   responses={**AUTH_ERRORS, 502: {"description": "Ingest did not answer"}})
+                   responses={**AUTH_ERRORS, 502: {"description": "Ingest did not answer"},
+                              503: {"description": "No ingest admin key configured"}})
 RuleSetId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 RELAYED = {200, 204, 404, 422}
 
 
-def _call(settings: RouterSettings, method: str, path: str,
+def _call(base_url: str, key: str, method: str, path: str,
           body: dict[str, Any] | None) -> tuple[int, bytes]:
     request = urllib.request.Request(
-        f"{settings.listening_api}/v1/listening/rules{path}", method=method,
+        f"{base_url}/v1/listening/rules{path}", method=method,
         data=None if body is None else json.dumps(body).encode(),
-        headers={"X-API-Key": settings.listening_admin_key,
+        headers={"X-API-Key": key,
                  "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - configured URL
@@ -45,7 +46,12 @@ def _call(settings: RouterSettings, method: str, path: str,
 
 async def _relay(settings: RouterSettings, method: str, path: str = "",
                  body: dict[str, Any] | None = None) -> Response:
-    status, content = await asyncio.to_thread(_call, settings, method, path, body)
+    key = settings.listening_key
+    if key is None:
+        raise HTTPException(503, "listening keywords are not configured here: set "
+                                 "SOCIALCARE_LISTENING_ADMIN_KEY")
+    status, content = await asyncio.to_thread(_call, settings.listening_api, key, method,
+                                              path, body)
     if status not in RELAYED:
         raise HTTPException(502, "the ingest service did not answer" if status == 502 else
                             f"the ingest service answered {status}")

@@ -47,12 +47,20 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
                              description="The ingest service's port (listening rules)")
     listening_api_url: str | None = Field(
         default=None, description="Ingest's base URL; default http://127.0.0.1:<ingest port>")
-    listening_admin_key: str = Field(default="dev-ingest-admin-key",
-                                     description="Ingest admin key the inbox relays with")
+    listening_admin_key: str | None = Field(
+        default=None, description="Ingest admin key the inbox relays listening edits with; "
+                                  "unset: the shipped dev key in development, off otherwise")
 
     @property
     def listening_api(self) -> str:
         return (self.listening_api_url or f"http://127.0.0.1:{self.ingest_port}").rstrip("/")
+
+    @property
+    def listening_key(self) -> str | None:
+        """The key to relay with; None turns the listening routes off (503)."""
+        if self.listening_admin_key is None and self.environment == "development":
+            return "dev-ingest-admin-key"
+        return self.listening_admin_key
 
     @property
     def thread_window(self) -> timedelta:
@@ -60,6 +68,8 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
 
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> "RouterSettings":
+        optional = {"listening_admin_key": self.listening_admin_key} \
+            if self.listening_admin_key is not None else {}
         self.refuse_dev_secrets(**{f"key of {u.id}": k for k, u in self.inbox_users.items()},
-                                listening_admin_key=self.listening_admin_key)
+                                **optional)
         return self
