@@ -18,8 +18,8 @@ SMOOTH_S = 5.0
 def plot(results: list[RunResult], path: Path) -> None:
     """Writes a PNG of rate, lag and latency over time for every run."""
     columns = len(results)
-    figure, axes = plt.subplots(3, columns, figsize=(5.2 * columns, 9), sharex="col",
-                                squeeze=False)
+    figure, axes = plt.subplots(3, columns, figsize=(5.2 * columns, 9), sharex=True,
+                                sharey="row", squeeze=False)
     top = max(r.model.spike_rate for r in results) * 1.3
     for column, result in enumerate(results):
         rate, lag, latency = axes[:, column]

@@ -131,6 +131,9 @@ def print_tables(summaries: list[dict[str, Any]], model_text: str) -> None:
         usage.add_row(process, *(f"{s['cpu mean %'][process]:.0f} % / "
                                  f"{s['peak rss MiB'][process]:.0f}"
                                  if process in s["cpu mean %"] else "-" for s in summaries))
+    stack = [[v for p, v in s["cpu mean %"].items() if "(shared)" not in p
+              and p != "load generator"] for s in summaries]
+    usage.add_row("all SocialCare processes", *(f"{sum(v):.0f} %" for v in stack))
     console.print(usage)
 
 
