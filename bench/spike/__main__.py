@@ -42,7 +42,7 @@ def arguments() -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline", type=float, default=50.0, help="messages/s (50)")
     parser.add_argument("--spike-factor", type=float, default=10.0, help="times baseline (10)")
-    parser.add_argument("--before-seconds", type=float, default=15.0, help="baseline first (15)")
+    parser.add_argument("--before-seconds", type=float, default=10.0, help="baseline first (10)")
     parser.add_argument("--spike-seconds", type=float, default=30.0, help="spike length (30)")
     parser.add_argument("--after-seconds", type=float, default=60.0,
                         help="baseline after the spike (60: the drain aim)")
@@ -52,8 +52,8 @@ def arguments() -> argparse.Namespace:
                         help="share of new conversations the scripted agent answers (0.02)")
     parser.add_argument("--drain-threshold", type=int, default=100,
                         help="lag per group counted as drained (100 records)")
-    parser.add_argument("--max-drain-seconds", type=float, default=120.0,
-                        help="wait at most this long after the schedule for the lag (120)")
+    parser.add_argument("--max-drain-seconds", type=float, default=60.0,
+                        help="then wait at most this long, offering nothing, for the lag (60)")
     parser.add_argument("--raw-records", type=int, default=50_000,
                         help="records of the raw Kafka round trip (50,000)")
     parser.add_argument("--twcs", type=Path, default=TWCS_SAMPLE,

@@ -28,8 +28,10 @@ TOPICS = {"received": topics.MESSAGES_RECEIVED, "classified": topics.MESSAGES_CL
 GROUPS = {"classifier": "socialcare-classifier", "router": "socialcare-router",
           "responder": "socialcare-responder"}
 INPUTS = {"classifier": "received", "router": "classified", "responder": "replies requested"}
-# The benchmark measures the pipeline, not the per-source token bucket in front of it.
-STACK_ENV = {"SOCIALCARE_INGEST_RATE_PER_S": "1000000", "SOCIALCARE_INGEST_RATE_BURST": "1000000"}
+# The benchmark measures the pipeline, not the per-source token bucket in front of it;
+# partitions as `socialcare up` creates them (the ceiling of worker parallelism).
+STACK_ENV = {"SOCIALCARE_INGEST_RATE_PER_S": "1000000", "SOCIALCARE_INGEST_RATE_BURST": "1000000",
+             "SOCIALCARE_TOPIC_PARTITIONS": "6"}
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Options:
     templates: list[Template]
     reply_share: float = 0.02
     drain_threshold: int = 100
-    max_drain_s: float = 120.0
+    max_drain_s: float = 60.0
     tick_s: float = 0.05
     state_root: Path = Path("bench/results/spike/stacks")
 
