@@ -29,7 +29,7 @@ class RoundTrip:
 
 
 def round_trip(bootstrap: str, records: int, record_bytes: int = 700,
-               partitions: int = 3) -> RoundTrip:
+               partitions: int = 6) -> RoundTrip:
     """Produces ``records`` to a fresh topic while consuming them back; deletes the topic."""
     topic = f"bench-raw-{uuid.uuid4().hex[:8]}"
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
