@@ -123,7 +123,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
                            headers={"X-API-Key": "dev-ingest-admin-key"})
         assert stored.status_code == 200 and stored.json()["rules"]["misspellings"] == ["acmee"]
         assert_labelled(supervisor)
-        screenshot(supervisor, "manage")
+        screenshot(supervisor, "manage", full_page=True)
         supervisor.get_by_role("link", name="Supervisor").click()
         conversations = supervisor.locator("#figure-conversations")
         expect(conversations).to_have_text(re.compile(r"^\d+$"))
