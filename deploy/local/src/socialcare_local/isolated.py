@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
 from pymongo import MongoClient
 from rich.console import Console
 
@@ -93,12 +94,20 @@ class IsolatedStack:
         return {name: pid for name, pid in found.items() if pid is not None}
 
     def delete_topics(self) -> list[str]:
-        """Deletes every topic behind this stack's prefix (faust's internal ones too)."""
+        """Deletes every topic and consumer group behind this stack's prefix (faust's too)."""
         admin = KafkaAdminClient(bootstrap_servers=self.kafka_bootstrap)
         try:
             names = [t for t in admin.list_topics() if t.startswith(self.prefix)]
             if names:
                 admin.delete_topics(names)
+            groups = [g["group_id"] for g in admin.list_groups()
+                      if g["group_id"].startswith(self.prefix)]
+            try:
+                if groups:
+                    admin.delete_groups(groups)
+            # A group a killed worker left still has members until its session times out.
+            except KafkaError:
+                pass
             return names
         finally:
             admin.close()
