@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.stack import ARTIFACTS
 
@@ -19,6 +19,8 @@ CHROMIUM = Path(os.environ.get("SOCIALCARE_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ARTIFACTS / "screenshots"
+# Live updates cross Kafka and several processes; on a loaded CI machine that takes seconds.
+expect.set_options(timeout=30_000)
 DESKTOP = {"width": 1280, "height": 860}
 TABLET = {"width": 820, "height": 1180}
 

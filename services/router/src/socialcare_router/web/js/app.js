@@ -99,11 +99,14 @@ function route() {
   if (view === "inbox" && id && decodeURIComponent(id) !== state.selectedId) open(decodeURIComponent(id));
 }
 
-const onUpdate = throttle(() => { loadList(); loadQueues().catch(() => {}); }, 300);
+const onUpdate = throttle(loadList, 300);
+// Queue counts cost a few counts per queue: refreshed less often than the list.
+const onQueues = throttle(() => loadQueues().catch(() => {}), 5000);
 
 function live(event) {
   if (event.type === "resync" || event.data?.conversation_id === state.selectedId) loadConversation();
   onUpdate();
+  onQueues();
   for (const fn of listeners) fn(event);
 }
 

@@ -35,7 +35,16 @@ function figures(overall) {
     h("div", {}, h("dt", {}, label), h("dd", { id }, String(value)))));
 }
 
-async function slaOverTime() {
+let slaCache = { key: null, at: 0, bars: [] };
+
+// Daily reports cost one query each: live refreshes reuse them for a minute.
+async function slaOverTime(fresh) {
+  if (!fresh && slaCache.key === days && Date.now() - slaCache.at < 60e3) return slaCache.bars;
+  slaCache = { key: days, at: Date.now(), bars: await slaDays() };
+  return slaCache.bars;
+}
+
+async function slaDays() {
   // One report per day of the period (at most 14 bars), oldest first.
   const n = Math.min(days === 1 ? 7 : days, 14);
   const today = new Date();
@@ -56,9 +65,9 @@ async function download() {
   URL.revokeObjectURL(url);
 }
 
-async function refresh(section) {
+async function refresh(section, fresh = true) {
   const [queues, agents, report, sla] = await Promise.all([
-    api("/v1/queue-overview"), api("/v1/agents"), api(`/v1/reports${query(period())}`), slaOverTime()]);
+    api("/v1/queue-overview"), api("/v1/agents"), api(`/v1/reports${query(period())}`), slaOverTime(fresh)]);
   const volume = report.volume;
   const pct = (v) => percent(v);
   replace(section.querySelector(".board"),
@@ -91,7 +100,9 @@ export function mountSupervisor(section, ctx) {
         h("button", { type: "button", id: "download-csv", onclick: () => attempt(download, "CSV") }, "Download CSV"),
         h("button", { type: "button", onclick: again }, "Refresh")),
       h("div", { class: "board" }, h("p", {}, "Loading…")));
-    const soon = throttle(() => { if (!section.hidden) again(); }, 1500);
+    const soon = throttle(() => {
+      if (!section.hidden) attempt(() => refresh(section, false), "reports");
+    }, 3000);
     ctx.onLive(soon);
   }
   attempt(() => refresh(section), "reports");
