@@ -57,6 +57,8 @@ class IsolatedStack:
             "SOCIALCARE_CLASSIFIER_ADMIN_PORT": str(free_port()),
             "SOCIALCARE_GATEWAYS": f'{{"*": "127.0.0.1:{self.gateway_port}"}}',
             "SOCIALCARE_WORKERS": str(self.workers),
+            # Faust's table folders beside the logs, not left behind in the system temp dir.
+            "SOCIALCARE_STREAM_DATA_DIR": str(self.state_dir / "streams"),
         }
 
     @property
