@@ -107,6 +107,12 @@ def twcs(path: Path, rows: int) -> None:
                         f"@{100000 + (i - 1) % 5000} sorry! we are on it ^JJ,,{i - 1}.0\n")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -152,9 +158,16 @@ def main() -> None:
         if not wait_until(ready, 60, 0.2):
             raise SystemExit("ingest did not become ready")
         asyncio.run(saturate(url, f"warm{run}", 2, 16))
+        cpu = cpu_seconds(ingest.pid)
         ok, other = asyncio.run(saturate(url, run, args.seconds, args.concurrency))
+        # The load generator and Kafka share the cores with ingest: its own CPU time per
+        # delivery says what one ingest core sustains.
+        cpu_us = (cpu_seconds(ingest.pid) - cpu) * 1e6 / max(ok, 1)
         rows += [(f"deliveries accepted/s (saturated, {args.concurrency} clients)",
-                  ok / args.seconds), ("non-200 answers while saturated", float(other))]
+                  ok / args.seconds), ("non-200 answers while saturated", float(other)),
+                 ("ingest CPU µs per delivery", cpu_us),
+                 ("deliveries/s one ingest core sustains (1 s / CPU per delivery)",
+                  1e6 / cpu_us)]
         latencies, failed = asyncio.run(fixed_rate(url, f"r{run}", args.seconds, args.rate))
         rows += [(f"offered rate (deliveries/s, {args.seconds:.0f} s)", args.rate),
                  ("accepted at that rate", float(len(latencies))),
@@ -171,12 +184,13 @@ def main() -> None:
         twcs(source, args.import_rows)
         publisher = connect_import_publisher(settings, "bench-import")
         importer = Importer(publisher, prefix, batch_size=2000)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         progress = asyncio.run(importer.run(source, "twcs", checkpoint_path(source, None)))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         publisher.close()
     rows += [("imported messages", float(progress.accepted)),
-             ("import msgs/s", progress.accepted / elapsed)]
+             ("import msgs/s", progress.accepted / elapsed),
+             ("import CPU µs per message", cpu * 1e6 / max(progress.accepted, 1))]
     table("ingest front door", rows)
     admin = KafkaAdminClient(bootstrap_servers=endpoints.kafka_bootstrap)
     try:

@@ -4,7 +4,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from opentelemetry import trace
 
@@ -23,6 +23,13 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Signature missing or wrong"}, 413: {"description": "Too large"},
     429: {"description": "Rate limited; retry after Retry-After"},
     503: {"description": "Kafka unavailable; retry after Retry-After"}}
+
+
+def signed_by(header: str) -> dict[str, Any]:
+    """The signature header in the OpenAPI document (handlers read it themselves)."""
+    return {"parameters": [{"name": header, "in": "header", "required": False,
+                            "schema": {"type": "string"},
+                            "description": "HMAC-SHA256 of the body with the app secret"}]}
 
 
 def webhook_routes(settings: IngestSettings, door: FrontDoor,
@@ -65,12 +72,13 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
         return {"response_token": signatures.x_crc_response(settings.x_consumer_secrets[0],
                                                             crc_token)}
 
-    @router.post("/x", summary="X Account Activity delivery", responses=RESPONSES)
-    async def x_events(request: Request, x_twitter_webhooks_signature: Annotated[
-            str | None, Header()] = None) -> JSONResponse:
+    @router.post("/x", summary="X Account Activity delivery", responses=RESPONSES,
+                 openapi_extra=signed_by("x-twitter-webhooks-signature"))
+    async def x_events(request: Request) -> JSONResponse:
         """Tweets mentioning or replying to a brand account, and DMs to it."""
-        signed = signatures.x_signature_valid(await request.body(), x_twitter_webhooks_signature,
-                                              settings.x_consumer_secrets)
+        signed = signatures.x_signature_valid(
+            await request.body(), request.headers.get("x-twitter-webhooks-signature"),
+            settings.x_consumer_secrets)
 
         async def messages(body: Any) -> list[NormalizedMessage]:
             return x.account_activity(body, settings.x_accounts)
@@ -89,12 +97,13 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
             return PlainTextResponse("verification failed", status_code=403)
         return PlainTextResponse(challenge)
 
-    @router.post("/meta", summary="Meta webhook delivery", responses=RESPONSES)
-    async def meta_events(request: Request, x_hub_signature_256: Annotated[
-            str | None, Header()] = None) -> JSONResponse:
+    @router.post("/meta", summary="Meta webhook delivery", responses=RESPONSES,
+                 openapi_extra=signed_by("x-hub-signature-256"))
+    async def meta_events(request: Request) -> JSONResponse:
         """Page feed posts and comments, Messenger, Instagram comments, mentions and DMs."""
-        signed = signatures.meta_signature_valid(await request.body(), x_hub_signature_256,
-                                                 settings.meta_app_secrets)
+        signed = signatures.meta_signature_valid(
+            await request.body(), request.headers.get("x-hub-signature-256"),
+            settings.meta_app_secrets)
 
         async def messages(body: Any) -> list[NormalizedMessage]:
             refs = meta.mention_refs(body)
