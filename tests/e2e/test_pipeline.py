@@ -100,7 +100,9 @@ def test_follow_up_threads_into_the_same_conversation(stack: Stack, db: Any) -> 
     conversation = eventually(lambda: db.conversations.find_one(
         {"customer_id": "cust-2", "message_keys": {"$size": 2}}))
     assert db.conversations.count_documents({"customer_id": "cust-2"}) == 1
-    assert db.messages.count_documents({"conversation_id": conversation["_id"]}) == 2
+    # The conversation lists a message just before the message document is stored.
+    assert eventually(lambda: db.messages.count_documents(
+        {"conversation_id": conversation["_id"]}) == 2, "both messages stored")
 
 
 def test_poison_record_is_dead_lettered_and_the_worker_goes_on(stack: Stack, db: Any) -> None:

@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from socialcare_contracts.events import ConversationStatus
+from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, upsert_by_id
 from socialcare_router.adapters.config_store import ConfigStore
 from socialcare_router.adapters.work_store import WorkStore
 from socialcare_router.domain.threading import KnownConversation
@@ -65,6 +66,12 @@ class Store:
         self.customers = self.db.customers
         self.config = ConfigStore(self.db)
         self.work = WorkStore(self.db)
+        # The worker routes a batch's conversations concurrently: their _id lookups and
+        # repeatable writes that are ready together go as one request (see coalescing).
+        self._message_conversation = lookup_by_id(self.messages, {"conversation_id": 1})
+        self._customer = lookup_by_id(self.customers)
+        self._insert_message = insert_once(self.messages)
+        self._upsert_customer = upsert_by_id(self.customers)
 
     async def create_indexes(self) -> None:
         """Creates every index the queries need; a no-op when they exist."""
@@ -78,16 +85,12 @@ class Store:
     # --- messages -------------------------------------------------------------------
 
     async def conversation_of_message(self, key: str) -> str | None:
-        found = await self.messages.find_one({"_id": key}, {"conversation_id": 1})
+        found = await self._message_conversation(key)
         return found["conversation_id"] if found else None
 
     async def add_message(self, doc: Document) -> bool:
         """Stores a message once; False when it was already there."""
-        try:
-            await self.messages.insert_one(doc)
-            return True
-        except DuplicateKeyError:
-            return False
+        return await self._insert_message(doc)
 
     async def thread(self, conversation_id: str, limit: int = 500) -> list[Document]:
         cursor = self.messages.find({"conversation_id": conversation_id}).sort(
@@ -97,17 +100,16 @@ class Store:
     # --- conversations --------------------------------------------------------------
 
     async def latest_of_customer(self, customer_key: str) -> KnownConversation | None:
-        found = await self.customers.find_one({"_id": customer_key})
+        found = await self._customer(customer_key)
         return KnownConversation(found["conversation_id"], found["last_message_at"]) \
             if found else None
 
     async def remember_customer(self, customer_key: str, conversation_id: str,
                                 message_at: datetime) -> None:
         """Points the customer at the conversation they last wrote in; repeatable."""
-        await self.customers.update_one(
-            {"_id": customer_key},
-            {"$set": {"conversation_id": conversation_id}, "$max": {"last_message_at": message_at}},
-            upsert=True)
+        await self._upsert_customer((customer_key, {
+            "$set": {"conversation_id": conversation_id},
+            "$max": {"last_message_at": message_at}}))
 
     async def upsert_for_message(self, conversation_id: str, on_insert: Document,
                                  message_key: str, platform_message_id: str,
