@@ -37,6 +37,31 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
   .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
   .map((el) => el.id || el.name || el.outerHTML.slice(0, 60))"""
+# WCAG 2 relative luminance and contrast: 4.5:1, or 3:1 for large text; disabled controls
+# and invisible elements are exempt, as WCAG says.
+LOW_CONTRAST = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = (el) => { for (let e = el; e; e = e.parentElement) {
+    const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  const hidden = (el) => { for (let e = el; e; e = e.parentElement) {
+    if (getComputedStyle(e).opacity === '0') return true; } return el.offsetParent === null; };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg') || el.disabled || hidden(el)) continue;
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const style = getComputedStyle(el);
+    const [a, b] = [lum(rgb(style.color)), lum(behind(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) bad.push(`${el.tagName}.${el.className}: ${ratio.toFixed(2)}`);
+  }
+  return bad;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +94,11 @@ def sign_in(page: Page, role: str) -> None:
 def assert_labelled(page: Page) -> None:
     """Every visible form control has an accessible name (a label or aria-label)."""
     assert page.evaluate(UNLABELLED) == []
+
+
+def assert_contrast(page: Page) -> None:
+    """Every visible text meets WCAG AA contrast against what is behind it."""
+    assert page.evaluate(LOW_CONTRAST) == []
 
 
 def show_queue(page: Page, queue: str = "general") -> None:
@@ -123,6 +153,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
                            headers={"X-API-Key": "dev-ingest-admin-key"})
         assert stored.status_code == 200 and stored.json()["rules"]["misspellings"] == ["acmee"]
         assert_labelled(supervisor)
+        assert_contrast(supervisor)
         screenshot(supervisor, "manage", full_page=True)
         supervisor.get_by_role("link", name="Supervisor").click()
         conversations = supervisor.locator("#figure-conversations")
@@ -188,6 +219,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         warning = agent.get_by_role("alert").filter(has_text="personal data")
         expect(warning).to_be_visible()
         assert_labelled(agent)
+        assert_contrast(agent)
         warning.scroll_into_view_if_needed()
         screenshot(agent, "conversation-composer")
         agent.get_by_role("button", name="Switch to direct message").click()
@@ -211,6 +243,7 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         expect(supervisor.locator("#figure-1h")).to_have_text("25%")
         expect(supervisor.locator("#chart-first-response")).to_contain_text("under 15 min")
         assert_labelled(supervisor)
+        assert_contrast(supervisor)
         screenshot(supervisor, "supervisor")
         with supervisor.expect_download() as download:
             supervisor.get_by_role("button", name="Download CSV").click()
