@@ -255,11 +255,20 @@ def test_agents_and_a_supervisor_work_a_message_through_the_page(stack: Stack) -
         agent.keyboard.press("e")
         expect(agent.locator(".status")).to_have_text("resolved")
 
+        # A supervisor hands the Facebook conversation to the second agent.
+        supervisor.get_by_role("link", name="Inbox").click()
+        show_queue(supervisor)
+        row_of(supervisor, "blender").click()
+        supervisor.get_by_label("Transfer to agent").select_option(label="Sam Lee")
+        supervisor.get_by_role("button", name="Transfer", exact=True).click()
+        expect(supervisor.locator("#assignment")).to_have_text("Claimed by agent-sl")
+
         tablet = new_page(browser, inbox, TABLET)
         sign_in(tablet, "agent2")
         show_queue(tablet)
         row_of(tablet, "blender").click()
         expect(tablet.locator("#conversation-title")).to_have_text("Sam T on Facebook")
+        expect(tablet.locator("#assignment")).to_have_text("Assigned to you")
         box = tablet.locator("#conversation").bounding_box()
         assert box is not None and box["x"] + box["width"] <= TABLET["width"]
         screenshot(tablet, "inbox-tablet")

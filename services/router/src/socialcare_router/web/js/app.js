@@ -10,13 +10,14 @@ import { mountManage } from "./admin.js";
 import { mountSupervisor } from "./reports.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, items: [], shown: [], selectedId: null, queues: [], savedReplies: [], drafts: {}, stopLive: null, seq: 0 };
+const state = { me: null, items: [], shown: [], selectedId: null, queues: [], savedReplies: [], drafts: {}, stopLive: null, seq: 0, pages: 1, agents: [] };
 const listeners = new Set();  // views that want live updates (the supervisor's)
 
 const ctx = {
   get me() { return state.me; },
   get queues() { return state.queues; },
   get savedReplies() { return state.savedReplies; },
+  get agents() { return state.agents; },
   drafts: state.drafts,
   reload: () => { loadList(); loadConversation(); },
   onLive: (fn) => listeners.add(fn),
@@ -46,9 +47,17 @@ async function loadList() {
     ? `/v1/queues/${encodeURIComponent(f.view.slice(6))}/conversations${params}`
     : `/v1/me/conversations${params}`;
   const seq = ++state.seq;  // a slower earlier answer must not overwrite a newer one
-  const page = await attempt(() => api(path), "list");
-  if (!page || seq !== state.seq) return;
-  state.items = page.items;
+  const items = [];
+  let cursor = null;
+  for (let n = 0; n < state.pages; n++) {
+    const page = await attempt(() => api(`${path}${cursor ? `&after=${encodeURIComponent(cursor)}` : ""}`), "list");
+    if (!page || seq !== state.seq) return;
+    items.push(...page.items);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  $("more").hidden = !cursor;
+  state.items = items;
   state.shown = renderList($("conversation-list"), state.items, { selectedId: state.selectedId, search: f.q, onOpen: open });
   $("list-count").textContent = `${state.shown.length} conversation${state.shown.length === 1 ? "" : "s"}`;
 }
@@ -126,6 +135,7 @@ async function signIn(key) {
   $("presence").value = state.me.presence ?? "online";
   for (const el of document.querySelectorAll("[data-role=supervisor]")) el.hidden = state.me.role === "agent";
   state.savedReplies = await api("/v1/saved-replies");
+  if (state.me.role !== "agent") state.agents = await api("/v1/agents");
   await loadQueues();
   state.stopLive = startLive(live, (s) => {
     $("live-state").textContent = s === "live" ? "live" : "reconnecting…";
@@ -178,7 +188,8 @@ function start() {
   $("show-shortcuts").addEventListener("click", () => $("shortcuts").showModal());
   $("presence").addEventListener("change", (e) =>
     attempt(() => put("/v1/me/presence", { presence: e.target.value }), "presence"));
-  $("filters").addEventListener("input", debounce(loadList, 200));
+  $("filters").addEventListener("input", debounce(() => { state.pages = 1; loadList(); }, 200));
+  $("more").addEventListener("click", () => { state.pages += 1; loadList(); });
   $("filters").addEventListener("submit", (e) => e.preventDefault());
   window.addEventListener("hashchange", route);
   window.addEventListener("signed-out", () => { if (state.me) signOut(); });

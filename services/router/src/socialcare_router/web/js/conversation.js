@@ -76,7 +76,12 @@ export function renderConversation(pane, detail, ctx) {
   }, action);
 
   const transferQueue = h("select", { id: "transfer-queue", "aria-label": "Transfer to queue" },
+    ctx.agents.length > 0 && h("option", { value: "" }, "same queue"),
     ctx.queues.filter((q) => q !== c.queue).map((q) => h("option", { value: q }, q)));
+  // Supervisors may hand it to a named agent as well (agents cannot list agents).
+  const transferAgent = ctx.agents.length > 0 && h("select", { id: "transfer-agent", "aria-label": "Transfer to agent" },
+    h("option", { value: "" }, "no agent"),
+    ctx.agents.filter((a) => a.id !== c.assignee).map((a) => h("option", { value: a.id }, a.name ?? a.id)));
   const snoozeFor = h("select", { id: "snooze-for", "aria-label": "Snooze for" },
     SNOOZES.map(([label, hours]) => h("option", { value: hours }, label)));
   const tagInput = h("input", { id: "tag-input", "aria-label": "Add a tag", size: 12 });
@@ -85,8 +90,10 @@ export function renderConversation(pane, detail, ctx) {
   const actions = h("div", { class: "actions", role: "toolbar", "aria-label": "Conversation actions" },
     !c.assignee && !resolved && h("button", { type: "button", id: "claim", onclick: () => act("claim", {}, "Claimed") }, "Claim (c)"),
     c.assignee && mayAct && h("button", { type: "button", onclick: () => act("release", {}, "Released") }, "Release"),
-    mayAct && !resolved && h("span", { class: "group" }, transferQueue,
-      h("button", { type: "button", onclick: () => act("transfer", { queue: transferQueue.value }, "Transferred") }, "Transfer")),
+    mayAct && !resolved && h("span", { class: "group" }, transferQueue, transferAgent,
+      h("button", { type: "button", onclick: () => act("transfer", {
+        queue: transferQueue.value || undefined, agent_id: (transferAgent && transferAgent.value) || undefined,
+      }, "Transferred") }, "Transfer")),
     mayAct && c.status === "open" && h("span", { class: "group" }, snoozeFor,
       h("button", { type: "button", onclick: () => act("snooze", {
         until: new Date(Date.now() + Number(snoozeFor.value) * 3600e3).toISOString() }, "Snoozed") }, "Snooze")),
