@@ -40,6 +40,7 @@ async def bootstrap_agents(store: Store, settings: RouterSettings) -> None:
 def create_app(settings: RouterSettings, store: Store,
                connect: Callable[[], EventPublisher], tracer: trace.Tracer) -> FastAPI:
     """Builds the inbox API around a store; ``connect`` makes the Kafka publisher at start."""
+    settings.refuse_dev_api_keys()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
