@@ -13,12 +13,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from socialcare_contracts.messages import NormalizedMessage
 from socialcare_ingest.delivery import FrontDoor, Unavailable, server_span
+from socialcare_ingest.hot_paths import HotPaths, post_endpoints
 from socialcare_ingest.instagram_mentions import MentionLookup
 from socialcare_ingest.intake import RejectedInput, parse_messages
 from socialcare_ingest.listening.api import listening_routes
 from socialcare_ingest.listening.store import ListeningStore
 from socialcare_ingest.settings import IngestSettings
-from socialcare_ingest.webhooks import webhook_routes
+from socialcare_ingest.webhooks import HOT_WEBHOOK_PATHS, webhook_routes
 from socialcare_runtime.http import BodySizeLimit, find_by_secret
 from socialcare_runtime.publisher import EventPublisher
 
@@ -50,9 +51,12 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
 
     app = FastAPI(title="SocialCare ingest", version="1", lifespan=lifespan,
                   description="Front door for customer messages from every platform.")
-    app.add_middleware(BodySizeLimit, max_bytes=settings.ingest_max_body_bytes)
     door = FrontDoor(settings)
-    app.include_router(webhook_routes(settings, door, tracer))
+    webhooks = webhook_routes(settings, door, tracer)
+    app.include_router(webhooks)
+    # Added first, so the body-size limit (added after it, outside) covers it too.
+    app.add_middleware(HotPaths, endpoints=post_endpoints(webhooks, HOT_WEBHOOK_PATHS))
+    app.add_middleware(BodySizeLimit, max_bytes=settings.ingest_max_body_bytes)
     if database is not None:
         app.include_router(listening_routes(settings, ListeningStore(database)))
 

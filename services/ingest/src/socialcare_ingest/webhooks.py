@@ -17,6 +17,7 @@ from socialcare_ingest.intake import RejectedInput, parse_json
 from socialcare_ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
+HOT_WEBHOOK_PATHS = frozenset({"/webhooks/x", "/webhooks/meta"})  # see hot_paths
 Adapter = Callable[[Any], Awaitable[list[NormalizedMessage]]]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed, unknown or stale delivery"},
