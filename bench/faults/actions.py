@@ -74,7 +74,8 @@ class FaultRunner:
         if pid is None:
             raise RuntimeError(f"{name} is not running before its kill")
         group = service.readiness if isinstance(service.readiness, GroupStable) else None
-        before = (group.stable_members(self.stack.endpoints) or set()) if group else set()
+        # Who was in the group, read while it is Stable (it may be rebalancing right now).
+        before = self._stable_members(group) if group else set()
         os.kill(pid, signal.SIGKILL)
         while is_running(pid, service.marker):
             time.sleep(0.05)
@@ -85,11 +86,19 @@ class FaultRunner:
             # The dead member keeps the group "Stable" until its session times out: the
             # worker is back only once the group has rebalanced without it.
             deadline = time.monotonic() + 120
-            while not (now := group.stable_members(self.stack.endpoints)) or now & before:
+            while self._stable_members(group) & before:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{group.group} did not rebalance without the dead member")
+                    raise TimeoutError(f"{group.group} still lists the killed member")
                 time.sleep(0.5)
         return f"pid {pid} SIGKILLed, ready again after {time.monotonic() - started:.1f} s"
+
+    def _stable_members(self, group: GroupStable, timeout_s: float = 120) -> set[str]:
+        deadline = time.monotonic() + timeout_s
+        while not (members := group.stable_members(self.stack.endpoints)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{group.group} not Stable within {timeout_s:.0f} s")
+            time.sleep(0.5)
+        return members
 
     def set_gateway_faults(self, faults: sandbox_pb2.Faults) -> None:
         with grpc.insecure_channel(f"127.0.0.1:{self.stack.gateway_port}") as channel:
