@@ -1,14 +1,13 @@
 """Kafka producer clients side by side: the cost of publishing one ingest record.
 
     scripts/uv run --frozen python -m bench.ingest_producers --records 50000
-    scripts/uv run --frozen --with confluent-kafka python -m bench.ingest_producers
 
 Each client publishes the same encoded MessageReceived records (value, key and CloudEvents
 headers, as the ingest publisher sends them) with the settings ingest needs: acks=all and
 idempotence. It reports records/s until every record is acknowledged and the process CPU
-time per record (the figure that counts when the two cores are shared). kafka-python is
-the project's client; aiokafka is in the lock (faust uses it); confluent-kafka (librdkafka)
-is measured when it is installed. Its topic is deleted afterwards.
+time per record (the figure that counts when the two cores are shared). confluent-kafka
+(librdkafka) is what the event publisher uses; kafka-python was its client before, and
+aiokafka is what faust uses. Its topic is deleted afterwards.
 """
 
 import argparse
@@ -17,6 +16,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from aiokafka import AIOKafkaProducer
+from confluent_kafka import Producer
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 
@@ -60,8 +61,6 @@ def kafka_python(bootstrap: str, topic: str, batch: list[Record]) -> None:
 
 
 def aiokafka(bootstrap: str, topic: str, batch: list[Record]) -> None:
-    from aiokafka import AIOKafkaProducer
-
     async def run() -> None:
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all",
                                     enable_idempotence=True, linger_ms=5,
@@ -78,8 +77,6 @@ def aiokafka(bootstrap: str, topic: str, batch: list[Record]) -> None:
 
 
 def confluent(bootstrap: str, topic: str, batch: list[Record]) -> None:
-    from confluent_kafka import Producer
-
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all",
                          "enable.idempotence": True, "linger.ms": 5})
     acked = [0]
@@ -109,12 +106,7 @@ def main() -> None:
     admin = KafkaAdminClient(bootstrap_servers=endpoints.kafka_bootstrap)
     admin.create_topics([NewTopic(topic, 6, 1)])
     clients: list[tuple[str, Callable[[str, str, list[Record]], None]]] = [
-        ("kafka-python", kafka_python), ("aiokafka", aiokafka)]
-    try:
-        import confluent_kafka  # noqa: F401
-        clients.append(("confluent-kafka", confluent))
-    except ImportError:
-        console.print("confluent-kafka is not installed: run with --with confluent-kafka")
+        ("kafka-python", kafka_python), ("aiokafka", aiokafka), ("confluent-kafka", confluent)]
     rows: list[tuple[str, object]] = []
     try:
         batch = records(run, args.records)
