@@ -21,7 +21,11 @@ SUPERVISOR = {"X-API-Key": "dev-supervisor-key"}
 
 @pytest.fixture(scope="module")
 def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
-    with running_stack(infra, mongo_url, SOCIALCARE_ROUTING_REFRESH_S="0.5") as stack:
+    # Escalation at 5 % of the deadline, checked twice a second: a one-minute SLA is at risk
+    # after 3 s. Other conversations (1 h deadlines) stay clear of it while the tests run.
+    with running_stack(infra, mongo_url, SOCIALCARE_ROUTING_REFRESH_S="0.5",
+                       SOCIALCARE_ESCALATION_CHECK_S="0.5",
+                       SOCIALCARE_ESCALATION_SHARE="0.05") as stack:
         yield stack
 
 
@@ -78,4 +82,27 @@ def test_a_routed_message_reaches_a_live_view_and_an_agent_answers_it(stack: Sta
     detail = httpx.get(f"{inbox}/v1/conversations/{cid}", headers=AGENT).json()
     assert detail["conversation"]["rule_id"] == "orders"
     assert detail["replies"][0]["text"] == "Sorry dana_r, we are on order A-77 ^JJ"
+    stop.set()
+
+
+def test_the_running_worker_raises_a_conversation_whose_deadline_is_near(stack: Stack) -> None:
+    """The escalation timer runs in the worker (on the group's leader) and reaches live views."""
+    inbox = f"http://127.0.0.1:{stack.inbox_port}"
+    fast = {"weekly": {}, "after_hours_minutes": 1, "ceiling_minutes": 1}
+    assert httpx.put(f"{inbox}/v1/sla-policies/fastbrand", headers=SUPERVISOR,
+                     json=fast).status_code == 200
+    events: queue.Queue[dict[str, Any]] = queue.Queue()
+    stop = threading.Event()
+    threading.Thread(target=listen, args=(f"{inbox}/v1/live", events, stop),
+                     daemon=True).start()
+    time.sleep(1.5)  # the stream is open and the worker has seen the policy
+    message = {"platform": "x", "channel": "mention", "brand_account": "fastbrand",
+               "platform_message_id": "fast-1", "author": {"id": "c9", "handle": "lee_k"},
+               "text": "my parcel is lost", "created_at": datetime.now(UTC).isoformat()}
+    assert httpx.post(f"http://127.0.0.1:{stack.ingest_port}/v1/messages",
+                      headers={"X-API-Key": "dev-ingest-key"}, json=message).status_code == 202
+    created = next_change(events, "created")
+    at_risk = next_change(events, "at_risk")
+    assert at_risk["conversation_id"] == created["conversation_id"]
+    assert at_risk["priority"] > created["priority"]
     stop.set()

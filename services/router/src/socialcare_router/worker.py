@@ -71,8 +71,11 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
     async def failed_agent(stream: faust.StreamT) -> None:
         await processor.run(stream, ReplyFailed, failed, "reply-failed")
 
+    # The timers run on the group's leader only: each tick scans the conversations, and N
+    # workers scanning for the same steps only multiplied the load on MongoDB (each step is
+    # a conditional update, so a second runner during a rebalance still applies it once).
     if escalator is not None:
-        @app.timer(interval=settings.escalation_check_s)
+        @app.timer(interval=settings.escalation_check_s, on_leader=True)
         async def escalate() -> None:
             try:
                 steps = await escalator.run_once()
@@ -84,7 +87,7 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
                                  event_id=step.event_id)
 
     if queue_depths is not None:
-        @app.timer(interval=settings.queue_depth_interval_s)
+        @app.timer(interval=settings.queue_depth_interval_s, on_leader=True)
         async def measure_queues() -> None:
             try:
                 service_metrics().set_queue_depth(await queue_depths())
