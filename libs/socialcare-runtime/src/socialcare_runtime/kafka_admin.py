@@ -18,7 +18,8 @@ TOPIC_ALREADY_EXISTS = 36
 
 
 def ensure_topics(
-    bootstrap: str, names: Iterable[str], partitions: int, replication_factor: int = 1
+    bootstrap: str, names: Iterable[str], partitions: int, replication_factor: int = 1,
+    bootstrap_timeout_s: float = 30.0,
 ) -> list[str]:
     """Creates the topics that do not exist yet; returns the names it created.
 
@@ -27,7 +28,8 @@ def ensure_topics(
     switched to them, so it does not matter which service starts first.
     """
     names = list(names)
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="socialcare-admin")
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="socialcare-admin",
+                             bootstrap_timeout_ms=int(bootstrap_timeout_s * 1000))
     try:
         existing = set(admin.list_topics())
         missing = [n for n in names if n not in existing]
@@ -49,9 +51,29 @@ def ensure_topics(
 
 
 def ensure_socialcare_topics(settings: ServiceSettings) -> list[str]:
-    """Every SocialCare topic, with the configured prefix, partitions and replication."""
-    return ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
-                         settings.topic_partitions, settings.topic_replication_factor)
+    """Every SocialCare topic, with the configured prefix, partitions and replication.
+
+    Waits up to ``kafka_startup_wait_s`` for a broker: a service started while Kafka
+    restarts (a rolling upgrade, Compose bringing both up, a broker failure) waits for it
+    instead of exiting into a restart loop.
+    """
+    deadline = time.monotonic() + settings.kafka_startup_wait_s
+    delay = 0.5
+    while True:
+        # Each try is bounded too, so the whole wait is about what was configured.
+        attempt_s = max(1.0, min(10.0, deadline - time.monotonic()))
+        try:
+            return ensure_topics(settings.kafka_bootstrap,
+                                 [settings.topic(t) for t in topics.ALL],
+                                 settings.topic_partitions, settings.topic_replication_factor,
+                                 bootstrap_timeout_s=attempt_s)
+        except KafkaError as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("Kafka not reachable yet (%s); trying again in %.1f s",
+                        type(exc).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def _contract_topic(name: str) -> str | None:

@@ -24,6 +24,9 @@ class ServiceSettings(BaseSettings):
     topic_prefix: str = Field(
         default="", description="Prepended to every topic name: isolates test runs and tenants"
     )
+    kafka_startup_wait_s: float = Field(
+        default=120.0, ge=0,
+        description="How long a starting service waits for a Kafka broker before it exits")
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_database: str = "socialcare"
     stream_batch_max: int = Field(
