@@ -100,3 +100,21 @@ def test_a_worker_dying_before_its_batch_commits_leaves_identical_redeliveries(
     for partition, offset in sorted(in_flight):
         starts.setdefault(partition, offset)
     assert set(starts.values()) == {0}
+
+
+def test_a_worker_joining_mid_stream_loses_nothing(workers: Workers) -> None:
+    workers.start()
+    for n in range(1000, 1024):
+        workers.send(n, "warm up")
+    assert len(by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, 24,
+                                       90))) == 24
+    total = 3000
+    for n in range(total // 2):
+        workers.send(n, ["where is my order?", "love the new app!", "refund me now"][n % 3])
+    workers.producer.flush()
+    workers.start()  # the group rebalances while the first worker is busy with a backlog
+    for n in range(total // 2, total):
+        workers.send(n, ["where is my order?", "love the new app!", "refund me now"][n % 3])
+    events = workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, total + 24, 240)
+    found = {m for m in by_message(events) if int(m[1:]) < total}
+    assert len(found) == total, f"missing {total - len(found)} classified messages"

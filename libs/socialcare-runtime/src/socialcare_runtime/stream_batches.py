@@ -77,8 +77,16 @@ async def take_batches(stream: faust.StreamT, max_records: int
     arrived: asyncio.Queue[faust.EventT] = asyncio.Queue(maxsize=max_records)
 
     async def read() -> None:
-        async for event in stream.events():
-            await arrived.put(event)
+        app = stream.app
+        events = stream.events().__aiter__()
+        while True:
+            # While the group rebalances, leave records in faust's buffer, which the
+            # rebalance clears unacked: taken now they would meet faust's generation
+            # check, and faust acks what that check skips. What is already taken is
+            # handled and acked as usual (faust waits for it before giving partitions up).
+            while app.rebalancing:
+                await asyncio.sleep(0.05)
+            await arrived.put(await events.__anext__())
 
     reader = asyncio.ensure_future(read())
     try:
