@@ -4,8 +4,9 @@
 
 Starts one ingest process of its own (own port and topic prefix, rate limit raised so the
 token bucket does not cap the measurement) against the running Kafka, and offers signed
-Meta comment deliveries with aiohttp: first as fast as it answers (deliveries acknowledged
-by Kafka per second), then open-loop at a fixed rate (p50/p99 of each request). Then it
+Meta comment deliveries over keep-alive connections (``bench.raw_http``): first as fast as
+it answers (deliveries acknowledged by Kafka per second), then open-loop at a fixed rate
+(p50/p99 of each request). Then it
 imports a generated TWCS CSV with the bulk importer. Its topics are deleted afterwards.
 """
 
@@ -23,11 +24,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-import aiohttp
 import uvloop
 from kafka import KafkaAdminClient
 
 from bench.common import console, new_run_id, percentile, table, wait_until
+from bench.raw_http import Connection, Pool, post_request
 from socialcare_ingest.bootstrap import connect_import_publisher
 from socialcare_ingest.importer import Importer, checkpoint_path
 from socialcare_ingest.settings import IngestSettings
@@ -49,59 +50,62 @@ def delivery(run: str, i: int) -> tuple[bytes, dict[str, str]]:
     return body, {"X-Hub-Signature-256": signature, "content-type": "application/json"}
 
 
-def deliveries(run: str, count: int) -> list[tuple[bytes, dict[str, str]]]:
-    """``count`` signed deliveries made before the clock starts: the load generator shares
-    the cores with ingest, so the less it does while measuring, the truer the figure."""
-    return [delivery(run, i) for i in range(count)]
+def deliveries(target: tuple[str, int, str], run: str, count: int) -> list[bytes]:
+    """``count`` signed deliveries, encoded before the clock starts: the load generator
+    shares the cores with ingest, so the less it does while measuring, the truer the figure."""
+    return [post_request(*target, *delivery(run, i)) for i in range(count)]
 
 
-async def saturate(url: str, run: str, seconds: float, concurrency: int,
+async def saturate(target: tuple[str, int, str], run: str, seconds: float, concurrency: int,
                    expected_rate: float = 4000) -> tuple[int, int]:
     """(accepted, other) answers while ``concurrency`` clients send back to back."""
     counts = {"ok": 0, "other": 0}
-    prepared = deliveries(run, int(seconds * expected_rate))
+    prepared = deliveries(target, run, int(seconds * expected_rate))
     deadline = time.perf_counter() + seconds
     sequence = iter(range(10**9))
 
-    async def client(session: aiohttp.ClientSession) -> None:
-        while time.perf_counter() < deadline:
-            i = next(sequence)
-            body, headers = prepared[i] if i < len(prepared) else delivery(run, i)
-            async with session.post(url, data=body, headers=headers) as answer:
-                await answer.read()
-                counts["ok" if answer.status == 200 else "other"] += 1
+    async def client() -> None:
+        connection = await Connection.open(target[0], target[1])
+        try:
+            while time.perf_counter() < deadline:
+                i = next(sequence)
+                request = prepared[i] if i < len(prepared) else post_request(
+                    *target, *delivery(run, i))
+                counts["ok" if await connection.send(request) == 200 else "other"] += 1
+        finally:
+            connection.close()
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as s:
-        await asyncio.gather(*(client(s) for _ in range(concurrency)))
+    await asyncio.gather(*(client() for _ in range(concurrency)))
     return counts["ok"], counts["other"]
 
 
-async def fixed_rate(url: str, run: str, seconds: float, rate: float) -> tuple[list[float], int]:
+async def fixed_rate(target: tuple[str, int, str], run: str, seconds: float,
+                     rate: float) -> tuple[list[float], int]:
     """Open loop: one delivery every 1/rate s whatever the answers; latencies in ms."""
     latencies: list[float] = []
     failed = 0
-    prepared = deliveries(run, int(seconds * rate))
+    prepared = deliveries(target, run, int(seconds * rate))
+    pool = Pool(target[0], target[1], limit=512)
 
-    async def one(session: aiohttp.ClientSession, i: int) -> None:
+    async def one(request: bytes) -> None:
         nonlocal failed
-        body, headers = prepared[i]
         started = time.perf_counter()
-        async with session.post(url, data=body, headers=headers) as answer:
-            await answer.read()
-        if answer.status == 200:
+        if await pool.send(request) == 200:
             latencies.append((time.perf_counter() - started) * 1000)
         else:
             failed += 1
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=512)) as session:
-        tasks = []
-        start = time.perf_counter()
-        for i in range(len(prepared)):
+    tasks = []
+    start = time.perf_counter()
+    try:
+        for i, request in enumerate(prepared):
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(session, i)))
+            tasks.append(asyncio.create_task(one(request)))
         await asyncio.gather(*tasks)
+    finally:
+        pool.close()
     return latencies, failed
 
 
@@ -157,7 +161,7 @@ def main() -> None:
                         "SOCIALCARE_LOG_LEVEL": "WARNING"}
     ingest = subprocess.Popen([sys.executable, "-m", "socialcare_ingest"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/webhooks/meta"
+    target = ("127.0.0.1", port, "/webhooks/meta")
     rows: list[tuple[str, object]] = []
     try:
         def ready() -> bool:
@@ -168,9 +172,9 @@ def main() -> None:
 
         if not wait_until(ready, 60, 0.2):
             raise SystemExit("ingest did not become ready")
-        uvloop.run(saturate(url, f"warm{run}", 2, 16))
+        uvloop.run(saturate(target, f"warm{run}", 2, 16))
         cpu = cpu_seconds(ingest.pid)
-        ok, other = uvloop.run(saturate(url, run, args.seconds, args.concurrency))
+        ok, other = uvloop.run(saturate(target, run, args.seconds, args.concurrency))
         # The load generator and Kafka share the cores with ingest: its own CPU time per
         # delivery says what one ingest core sustains.
         cpu_us = (cpu_seconds(ingest.pid) - cpu) * 1e6 / max(ok, 1)
@@ -179,7 +183,7 @@ def main() -> None:
                  ("ingest CPU µs per delivery", cpu_us),
                  ("deliveries/s one ingest core sustains (1 s / CPU per delivery)",
                   1e6 / cpu_us)]
-        latencies, failed = uvloop.run(fixed_rate(url, f"r{run}", args.seconds, args.rate))
+        latencies, failed = uvloop.run(fixed_rate(target, f"r{run}", args.seconds, args.rate))
         rows += [(f"offered rate (deliveries/s, {args.seconds:.0f} s)", args.rate),
                  ("accepted at that rate", float(len(latencies))),
                  ("failed at that rate", float(failed)),
