@@ -16,8 +16,8 @@ from socialcare_contracts.gateway.v1 import sandbox_pb2, sandbox_pb2_grpc
 from socialcare_local.isolated import IsolatedStack
 from socialcare_router.domain.threading import message_key
 
-# ListSent answers with every record at once: 100,000 replies are ~20 MB, over gRPC's 4 MB.
-MAX_MESSAGE = 512 * 1024 * 1024
+# ListSent answers with every record at once: 100,000 replies are ~20 MB.
+MAX_MESSAGE = 256 * 1024 * 1024
 
 
 def topic_values(bootstrap: str, topic: str) -> Iterator[bytes]:

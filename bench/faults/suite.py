@@ -12,7 +12,7 @@ from pymongo.errors import PyMongoError
 
 from bench.faults.actions import FaultRunner, GatewayPhases
 from bench.faults.agent import AgentStats, ScriptedAgent
-from bench.faults.collect import observe
+from bench.faults.collect import MAX_MESSAGE, observe
 from bench.faults.reconcile import Reconciliation, reconcile
 from bench.faults.schedule import ScheduledFault, fault_kinds, plan
 from bench.faults.servers import QUIET, private_stack, start_servers, stop_servers
@@ -86,6 +86,8 @@ def run_suite(config: SuiteConfig, tick: Tick = lambda _: None) -> SuiteResult:
     stack = private_stack(config.state_root)
     stack.env["SOCIALCARE_REPLY_GIVE_UP_AFTER_S"] = str(config.reply_give_up_s)
     stack.env["SOCIALCARE_CIRCUIT_RESET_AFTER_S"] = str(config.circuit_reset_s)
+    # ListSent answers with every record at once, beyond the gateway's usual 256 KiB.
+    stack.env["SOCIALCARE_GATEWAY_MAX_MESSAGE_BYTES"] = str(MAX_MESSAGE)
     result: SuiteResult | None = None
     with stack.environment():
         try:
