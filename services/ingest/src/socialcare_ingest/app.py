@@ -1,5 +1,6 @@
 """The ingest HTTP API: the API channel, platform webhooks, listening rules and health."""
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -46,6 +47,9 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
             app.state.mentions = MentionLookup(graph, settings.meta_graph_base_url,
                                                settings.instagram_access_tokens)
             app.state.publisher = connect()
+            # Everything loaded at start-up lives as long as the process: frozen, full
+            # collections stop walking it (they paused deliveries for 100+ ms under load).
+            gc.freeze()
             yield
             app.state.publisher.close()
 
