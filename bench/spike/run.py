@@ -11,7 +11,7 @@ from pathlib import Path
 from pymongo import MongoClient
 from rich.progress import Progress
 
-from bench.common import console, new_run_id
+from bench.common import console, new_run_id, wait_until
 from bench.pipeline_latency import offer as offer_singly
 from bench.pipeline_latency import wait_stored
 from bench.spike.driver import Request, ScriptedAgent, offer
@@ -86,6 +86,9 @@ def spike_run(endpoints: Endpoints, workers: int, options: Options) -> RunResult
         run = new_run_id()
         wall0, started = asyncio.run(_drive(stack, run, options, result))
         result.load_after = load_average()
+        # "Drained" allows a few records of lag: let those be stored before reading.
+        accepted = sum(r.accepted for r in result.requests)
+        wait_until(lambda: db.messages.count_documents(_inbound(run)) >= accepted, 30, 0.5)
         _collect(db, run, wall0, result)
     return result
 
@@ -137,14 +140,18 @@ async def _wait_drained(sampler: Sampler, options: Options) -> None:
             calm = calm + 1 if all(n <= options.drain_threshold for n in lag.values()) else 0
 
 
+def _inbound(run: str) -> dict:
+    """The query for the customer messages of run ``run``."""
+    return {"platform_message_id": {"$regex": f"^{run}-"}, "direction": "inbound"}
+
+
 def _collect(db: object, run: str, wall0: datetime, result: RunResult) -> None:
     """Latencies from MongoDB: ``stored_at - received_at`` (both stamped on this machine)."""
     def since(moment: datetime) -> float:
         return (moment - wall0).total_seconds()
 
     docs = list(db.messages.find(  # type: ignore[attr-defined]
-        {"platform_message_id": {"$regex": f"^{run}-"}, "direction": "inbound"},
-        {"received_at": 1, "stored_at": 1, "conversation_id": 1}))
+        _inbound(run), {"received_at": 1, "stored_at": 1, "conversation_id": 1}))
     result.latencies = [(since(d["received_at"]),
                          (d["stored_at"] - d["received_at"]).total_seconds() * 1000) for d in docs]
     result.stored = [since(d["stored_at"]) for d in docs]
