@@ -86,7 +86,11 @@ async def take_batches(stream: faust.StreamT, max_records: int
             # handled and acked as usual (faust waits for it before giving partitions up).
             while app.rebalancing:
                 await asyncio.sleep(0.05)
-            await arrived.put(await events.__anext__())
+            try:
+                event = await events.__anext__()
+            except StopAsyncIteration:  # the stream stopped (worker shutdown)
+                return
+            await arrived.put(event)
 
     reader = asyncio.ensure_future(read())
     try:
