@@ -29,7 +29,10 @@ class Connection:
 
     async def send(self, request: bytes) -> int:
         self.writer.write(request)
-        status = int((await self.reader.readline()).split(b" ", 2)[1])
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionResetError("the server closed the connection")
+        status = int(status_line.split(b" ", 2)[1])
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
@@ -55,12 +58,22 @@ class Pool:
         async with self.slots:
             if self.idle:
                 connection = self.idle.pop()
+                try:
+                    status = await connection.send(request)
+                except ConnectionResetError:
+                    # Idle past the server's keep-alive timeout: it closed it unread.
+                    connection = await self._open()
+                    status = await connection.send(request)
             else:
-                connection = await Connection.open(self.host, self.port)
-                self.opened.append(connection)
-            status = await connection.send(request)
+                connection = await self._open()
+                status = await connection.send(request)
             self.idle.append(connection)
             return status
+
+    async def _open(self) -> Connection:
+        connection = await Connection.open(self.host, self.port)
+        self.opened.append(connection)
+        return connection
 
     def close(self) -> None:
         for connection in self.opened:
