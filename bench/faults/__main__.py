@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.faults.report import print_report
+from bench.faults.schedule import fault_kinds
 from bench.faults.suite import Progress as RunProgress
 from bench.faults.suite import SuiteConfig, run_suite
 
@@ -21,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=40.0, help="messages offered per second")
     parser.add_argument("--repeats", type=int, default=1, help="times each fault happens")
     parser.add_argument("--seed", type=int, default=1, help="seed of the fault schedule")
+    parser.add_argument("--only", nargs="+", choices=fault_kinds(), metavar="FAULT",
+                        help=f"only these faults (default all: {', '.join(fault_kinds())})")
     parser.add_argument("--keep-data", action="store_true",
                         help="keep the private Kafka and MongoDB data after the run")
     args = parser.parse_args(argv)
@@ -28,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--messages and --repeats must be at least 1, --rate positive")
     console = Console()
     config = SuiteConfig(messages=args.messages, rate_per_s=args.rate, repeats=args.repeats,
-                         seed=args.seed, keep_data=args.keep_data)
+                         seed=args.seed, keep_data=args.keep_data,
+                         kinds=tuple(args.only) if args.only else fault_kinds())
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bar:
         stored = bar.add_task("messages stored", total=config.messages)

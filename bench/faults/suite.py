@@ -30,6 +30,7 @@ class SuiteConfig:
     messages: int = 3000
     rate_per_s: float = 40.0
     repeats: int = 1
+    kinds: tuple[str, ...] = fault_kinds()
     seed: int = 1
     messages_per_customer: int = 3
     # Short, so replies caught in the gateway outage fail for good (visibly) within the run.
@@ -113,7 +114,7 @@ async def _run(stack: IsolatedStack, config: SuiteConfig, tick: Tick) -> SuiteRe
     progress = Progress()
     traffic, agent_stats = TrafficStats(), AgentStats()
     runner = FaultRunner(stack, config.gateway, [])
-    schedule = plan(fault_kinds(), config.repeats, config.messages / config.rate_per_s,
+    schedule = plan(config.kinds, config.repeats, config.messages / config.rate_per_s,
                     config.seed)
     progress.faults_total = len(schedule)
     customers = max(1, config.messages // config.messages_per_customer)
