@@ -56,8 +56,8 @@ class PlatformLimits:
     counting: str
 
 
-# The limits the gateways enforce (services/gateways: x.py, meta.py, sandbox.py for the API
-# channel); the inbox shows them before sending, the gateways stay the authority.
+# The limits the gateways enforce (services/gateways x.py, meta.py, and sandbox.py for the
+# API channel, read them from here); the inbox shows them before sending.
 LIMITS = {
     "x": PlatformLimits(280, 10_000, "weighted"),
     "facebook": PlatformLimits(8_000, 2_000, "codepoints"),

@@ -18,9 +18,11 @@ from socialcare_gateways.dedupe import Deduper, send_once
 from socialcare_gateways.errors import PlatformError, retry_after_ms_from
 from socialcare_gateways.http_client import default_error, post_json
 from socialcare_gateways.settings import MetaAccount
+from socialcare_runtime.platform_text import LIMITS
 
-MAX_COMMENT_LENGTH = 8_000
-MAX_MESSAGE_LENGTH = 2_000
+# One table of platform limits, shared with the inbox's preview (socialcare_runtime).
+MAX_COMMENT_LENGTH = LIMITS["facebook"].reply
+MAX_MESSAGE_LENGTH = LIMITS["facebook"].direct_message
 # Graph API error codes that say more than the HTTP status (always 400 or 403 from Meta).
 THROTTLED = frozenset({4, 17, 32, 613, 80001, 80002, 80006})
 PERMISSION = frozenset({3, 10, 200, 299})

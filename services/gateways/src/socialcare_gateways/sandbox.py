@@ -22,9 +22,11 @@ from socialcare_contracts.gateway.v1 import (
     sandbox_pb2,
     sandbox_pb2_grpc,
 )
+from socialcare_runtime.platform_text import LIMITS
 
-MAX_LENGTH = 280
-MAX_DM_LENGTH = 10_000
+# One table of platform limits, shared with the inbox's preview (socialcare_runtime).
+MAX_LENGTH = LIMITS["api"].reply
+MAX_DM_LENGTH = LIMITS["api"].direct_message
 
 
 @dataclass

@@ -14,9 +14,11 @@ from socialcare_contracts.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from socialcare_gateways.dedupe import Deduper, send_once
 from socialcare_gateways.errors import PlatformError
 from socialcare_gateways.http_client import post_json
+from socialcare_runtime.platform_text import LIMITS
 
-MAX_POST_WEIGHT = 280
-MAX_DM_LENGTH = 10_000
+# One table of platform limits, shared with the inbox's preview (socialcare_runtime).
+MAX_POST_WEIGHT = LIMITS["x"].reply
+MAX_DM_LENGTH = LIMITS["x"].direct_message
 # POST /2/tweets, per user: 100 requests per 15 minutes.
 POSTS_PER_WINDOW, WINDOW_SECONDS = 100, 900
 
