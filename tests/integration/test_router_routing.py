@@ -63,6 +63,21 @@ async def test_round_robin_queue_assigns_online_skilled_agents_in_turn(
     assert (await store.config.get("agents", "a1"))["load"] == 2
 
 
+async def test_concurrent_assignments_keep_an_agent_within_capacity(
+        store: Store) -> None:  # noqa: F811
+    # A batch routes its customers concurrently, and every assignment reads the same load.
+    await store.config.bootstrap_agent("a1", {"presence": "online", "capacity": 2, "load": 0,
+                                              "skills": {}})
+    await store.config.put("queues", "general", {"policy": "least_loaded", "agents": ["a1"]})
+    await store.config.bump_version(T0)
+    r = fresh_router(store)
+    updates = await asyncio.gather(*(r.route_message(classified(f"c{i}", author=f"v{i}"),
+                                                     f"f{i}") for i in range(8)))
+    docs = [await store.get_conversation(u.conversation_id) for u in updates]
+    assert sum(d["assignee"] == "a1" for d in docs) == 2
+    assert (await store.config.get("agents", "a1"))["load"] == 2
+
+
 async def test_brand_sla_policy_sets_the_deadline(store: Store) -> None:  # noqa: F811
     policy = SlaPolicyDoc(timezone="America/New_York", in_hours_minutes=20)
     await store.config.put("sla_policies", "acme", policy.model_dump(mode="json"))

@@ -178,10 +178,14 @@ class Router:
                               await self.store.config.last_assigned(doc["queue"]))
         if chosen is None:
             return None
+        capacity = next(a.capacity for a in agents if a.id == chosen)
+        if not await self.store.config.reserve_capacity(chosen, capacity):
+            return None  # filled up since it was read; the conversation waits in its queue
         claimed = await self.store.work.claim(doc["_id"], chosen, now)
-        if claimed is not None:
-            await asyncio.gather(self.store.config.change_load(chosen, 1),
-                                 self.store.config.remember_assignment(doc["queue"], chosen))
+        if claimed is None:
+            await self.store.config.change_load(chosen, -1)
+            return None
+        await self.store.config.remember_assignment(doc["queue"], chosen)
         return claimed
 
     async def on_reply_sent(self, event: ReplySent) -> ConversationUpdated | None:

@@ -91,6 +91,16 @@ class ConfigStore:
     async def change_load(self, agent_id: str, delta: int) -> None:
         await self.agents.update_one({"_id": agent_id}, {"$inc": {"load": delta}})
 
+    async def reserve_capacity(self, agent_id: str, capacity: int) -> bool:
+        """Takes one unit of the agent's capacity if one is free, in one conditional update.
+
+        Choosing reads loads that concurrent assignments (keys of a batch, other workers)
+        may have changed since; the condition keeps the agent within capacity regardless.
+        """
+        result = await self.agents.update_one(
+            {"_id": agent_id, "load": {"$lt": capacity}}, {"$inc": {"load": 1}})
+        return result.modified_count == 1
+
     # --- round-robin position, one small document per queue -------------------------
 
     async def last_assigned(self, queue: str) -> str | None:
