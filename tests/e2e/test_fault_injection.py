@@ -17,18 +17,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 MESSAGES = 3000
 
 
-# A known loss, kept visible rather than in the way of every other check: faust-streaming
-# 0.15.3, for an app with a table (the classifier's repeated-contact counts), resumes fetching
-# during table recovery before it seeks the stream partitions to their committed offsets; the
-# first record then arrives beyond the committed offset and faust's gap handling
-# (Consumer._add_gap, meant for compacted topics) counts the hole as processed, so the commit
-# moves past records nobody classified. Seen as "add_gap 810..918 committed=809" after a
-# classifier SIGKILL. README "Fault injection" has the reproduction.
+# Killed three times over: the classifier is the stage that lost records around rebalances
+# while it kept a faust table (README "Fault injection").
 CLASSIFIER_KILL = "kill:classifier"
 
 
 def test_every_fault_once_loses_duplicates_and_double_sends_nothing() -> None:
-    kinds = tuple(k for k in fault_kinds() if k != CLASSIFIER_KILL)
+    kinds = tuple(fault_kinds())
     result = run_suite(SuiteConfig(messages=MESSAGES, rate_per_s=50.0, kinds=kinds,
                                    state_root=ARTIFACTS))
     report = ARTIFACTS / f"faults-{result.run_id}" / "report.txt"
@@ -45,8 +40,6 @@ def test_every_fault_once_loses_duplicates_and_double_sends_nothing() -> None:
     assert counts["replies sent"] > 0 and counts["replies failed"] > 0, report
 
 
-@pytest.mark.xfail(reason="faust 0.15.3 commits past a hole after table recovery (see above)",
-                   strict=False)
 def test_classifier_kills_lose_nothing() -> None:
     result = run_suite(SuiteConfig(messages=1600, rate_per_s=40.0, repeats=3,
                                    kinds=(CLASSIFIER_KILL,), state_root=ARTIFACTS))

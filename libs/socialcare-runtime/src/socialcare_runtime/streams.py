@@ -29,6 +29,7 @@ from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import Envelope, InvalidEvent
 from socialcare_contracts.events import DeadLettered
 from socialcare_contracts.messages import Contract
+from socialcare_runtime.contiguous_consumer import ContiguousApp
 from socialcare_runtime.metrics import LagMonitor, SocialcareMetrics, service_metrics
 from socialcare_runtime.settings import ServiceSettings
 from socialcare_runtime.stream_batches import (
@@ -49,7 +50,7 @@ def create_app(app_id: str, settings: ServiceSettings) -> faust.App:
     datadir = Path(settings.stream_data_dir) / settings.topic(app_id)
     datadir.parent.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     brokers = ";".join(f"kafka://{b.strip()}" for b in settings.kafka_bootstrap.split(","))
-    return faust.App(
+    return ContiguousApp(
         settings.topic(app_id),
         broker=brokers,
         web_enabled=False,

@@ -11,6 +11,9 @@ class ClassifierSettings(ServiceSettings):
         description="A customer's earlier messages within this window count as repeated contact")
     repeat_max_tracked: int = Field(
         default=50, ge=1, le=1000, description="Recent messages kept per conversation key")
+    repeat_max_keys: int = Field(
+        default=200_000, ge=1, le=10_000_000,
+        description="Conversation keys whose history a worker keeps (least recent dropped)")
     model_min_macro_f1: float = Field(
         default=0.5, ge=0, le=1, description="Held-out macro-F1 a trained model needs to activate")
     host: str = "127.0.0.1"

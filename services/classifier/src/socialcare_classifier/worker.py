@@ -8,7 +8,7 @@ from opentelemetry import trace
 
 from socialcare_classifier.adapters.rules_feed import TaxonomyRegistry, follow_rules
 from socialcare_classifier.domain.classify import ClassifierRules, classify
-from socialcare_classifier.domain.contacts import count_recent
+from socialcare_classifier.domain.contacts import RecentContacts, count_recent
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
@@ -34,10 +34,12 @@ def build_app(settings: ClassifierSettings, tracer: trace.Tracer,
     classified = raw_topic(app, settings.topic(topics.MESSAGES_CLASSIFIED))
     active_rules = rules or ClassifierRules()
     registry = TaxonomyRegistry()
-    # Keyed like the received topic (platform:brand:customer), so each worker holds the
-    # history of exactly the customers on its partitions and it moves with them.
-    contacts = app.Table("recent_contacts", default=dict, key_type=str,
-                         partitions=settings.topic_partitions)
+    # In memory, not a faust Table: with a table, faust-streaming 0.15.3's recovery after a
+    # rebalance drops records that arrive while it holds the streams (skipped, never
+    # processed, and the partition's commits stall behind them). A worker that takes over
+    # a partition starts its customers' history afresh: a repeat count can be low for up
+    # to one window after a rebalance, never a message lost.
+    contacts = RecentContacts(settings.repeat_max_keys)
     window_s = settings.repeat_window_hours * 3600
 
     async def handle(envelope: Envelope[MessageReceived]) -> None:
