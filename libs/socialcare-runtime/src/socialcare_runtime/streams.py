@@ -29,9 +29,9 @@ from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import Envelope, InvalidEvent
 from socialcare_contracts.events import DeadLettered
 from socialcare_contracts.messages import Contract
-from socialcare_runtime.contiguous_consumer import ContiguousApp
 from socialcare_runtime.metrics import LagMonitor, SocialcareMetrics, service_metrics
 from socialcare_runtime.settings import ServiceSettings
+from socialcare_runtime.stateless_app import StatelessApp
 from socialcare_runtime.stream_batches import (
     Deliveries,
     as_current,
@@ -50,7 +50,7 @@ def create_app(app_id: str, settings: ServiceSettings) -> faust.App:
     datadir = Path(settings.stream_data_dir) / settings.topic(app_id)
     datadir.parent.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     brokers = ";".join(f"kafka://{b.strip()}" for b in settings.kafka_bootstrap.split(","))
-    return ContiguousApp(
+    return StatelessApp(
         settings.topic(app_id),
         broker=brokers,
         web_enabled=False,
@@ -64,7 +64,7 @@ def create_app(app_id: str, settings: ServiceSettings) -> faust.App:
         # Shorter waits on worker join/leave so a dead worker's partitions move quickly.
         broker_session_timeout=10.0,
         broker_heartbeat_interval=2.0,
-        # Faust keeps table state on disk; never in the working directory of the process.
+        # Faust creates its data directory at start; never in the working directory.
         datadir=str(datadir),
     )
 
