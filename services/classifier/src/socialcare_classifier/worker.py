@@ -8,11 +8,12 @@ from opentelemetry import trace
 
 from socialcare_classifier.adapters.rules_feed import TaxonomyRegistry, follow_rules
 from socialcare_classifier.domain.classify import ClassifierRules, classify
-from socialcare_classifier.domain.contacts import RecentContacts, count_recent
+from socialcare_classifier.domain.contacts import count_recent
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
 from socialcare_contracts.events import MessageClassified, MessageReceived
+from socialcare_runtime.bounded import BoundedDict
 from socialcare_runtime.streams import (
     RecordProcessor,
     create_app,
@@ -39,13 +40,13 @@ def build_app(settings: ClassifierSettings, tracer: trace.Tracer,
     # processed, and the partition's commits stall behind them). A worker that takes over
     # a partition starts its customers' history afresh: a repeat count can be low for up
     # to one window after a rebalance, never a message lost.
-    contacts = RecentContacts(settings.repeat_max_keys)
+    contacts: BoundedDict[str, dict[str, float]] = BoundedDict(settings.repeat_max_keys)
     window_s = settings.repeat_window_hours * 3600
 
     async def handle(envelope: Envelope[MessageReceived]) -> None:
         message = envelope.data.message
         key = message.conversation_key()
-        recent, history = count_recent(contacts[key], message.platform_message_id,
+        recent, history = count_recent(contacts.get(key, {}), message.platform_message_id,
                                        message.created_at.timestamp(), window_s,
                                        settings.repeat_max_tracked)
         await registry.ready.wait()

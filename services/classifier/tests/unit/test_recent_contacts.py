@@ -1,13 +1,14 @@
 """The classifier's in-memory contact history: bounded in keys, newest kept."""
 
-from socialcare_classifier.domain.contacts import RecentContacts, count_recent
+from socialcare_classifier.domain.contacts import count_recent
+from socialcare_runtime.bounded import BoundedDict
 
 
 def test_history_is_kept_per_key_and_the_least_recently_seen_key_goes_first() -> None:
-    contacts = RecentContacts(max_keys=2)
+    contacts: BoundedDict[str, dict[str, float]] = BoundedDict(2)
     for key, at in (("a", 1.0), ("b", 2.0), ("a", 3.0), ("c", 4.0)):
-        _, contacts[key] = count_recent(contacts[key], f"{key}{at}", at, 3600, 50)
+        _, contacts[key] = count_recent(contacts.get(key, {}), f"{key}{at}", at, 3600, 50)
     assert len(contacts) == 2
-    assert contacts["b"] == {}  # b was seen least recently once a came back
+    assert contacts.get("b", {}) == {}  # b was seen least recently once a came back
     assert contacts["a"] == {"a1.0": 1.0, "a3.0": 3.0}
     assert count_recent(contacts["a"], "a5", 5.0, 3600, 50)[0] == 2

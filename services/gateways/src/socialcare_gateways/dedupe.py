@@ -6,19 +6,19 @@ covers restarts.
 """
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 import grpc
 
 from socialcare_contracts.gateway.v1 import gateway_pb2
 from socialcare_gateways.errors import PlatformError, abort
+from socialcare_runtime.bounded import BoundedDict
 
 
 class Deduper:
     def __init__(self, max_keys: int = 50_000) -> None:
-        self._results: OrderedDict[str, asyncio.Future[gateway_pb2.SendResult]] = OrderedDict()
-        self._max_keys = max_keys
+        self._results: BoundedDict[str, asyncio.Future[gateway_pb2.SendResult]] = BoundedDict(
+            max_keys)
 
     async def once(self, key: str, send: Callable[[], Awaitable[gateway_pb2.SendResult]]
                    ) -> gateway_pb2.SendResult:
@@ -31,8 +31,6 @@ class Deduper:
             return result
         future: asyncio.Future[gateway_pb2.SendResult] = asyncio.get_running_loop().create_future()
         self._results[key] = future
-        while len(self._results) > self._max_keys:
-            self._results.popitem(last=False)
         try:
             result = await send()
         except BaseException as exc:

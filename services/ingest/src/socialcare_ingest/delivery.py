@@ -16,8 +16,8 @@ from socialcare_contracts.events import MessageReceived
 from socialcare_contracts.messages import NormalizedMessage
 from socialcare_ingest.domain.identity import message_event_id, message_key
 from socialcare_ingest.domain.ratelimit import RateLimiter
-from socialcare_ingest.domain.recent import RecentIds
 from socialcare_ingest.settings import IngestSettings
+from socialcare_runtime.bounded import BoundedDict
 from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ class FrontDoor:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self.topic = settings.topic(topics.MESSAGES_RECEIVED)
-        self.recent = RecentIds(settings.ingest_dedupe_size)
+        # Ids Kafka acknowledged, so a platform's retry is not published again.
+        self.recent: BoundedDict[str, None] = BoundedDict(settings.ingest_dedupe_size)
         self.limiter = RateLimiter(settings.ingest_rate_per_s, settings.ingest_rate_burst)
         self.clock = clock
 
@@ -94,5 +95,6 @@ class FrontDoor:
                 log.warning("publishing %d messages from %s failed: %s", len(outgoing),
                             source, exc)
                 raise Unavailable(self.unavailable("message bus unavailable")) from exc
-            self.recent.add_all(pending)
+            for key in pending:
+                self.recent[key] = None
         return ids

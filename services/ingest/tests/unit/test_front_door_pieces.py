@@ -1,7 +1,6 @@
 import pytest
 
 from socialcare_ingest.domain.ratelimit import RateLimiter
-from socialcare_ingest.domain.recent import RecentIds
 
 pytestmark = pytest.mark.unit
 
@@ -21,12 +20,3 @@ def test_idle_sources_are_forgotten_when_the_table_is_full() -> None:
     assert limiter.acquire("c", 10.0) == 0.0
     assert len(limiter._buckets) <= 2
 
-
-def test_recent_ids_are_bounded_and_forget_the_oldest() -> None:
-    recent = RecentIds(2)
-    recent.add_all(["a", "b"])
-    recent.add_all(["a", "c"])  # "a" refreshed, so "b" is the oldest
-    assert "a" in recent and "c" in recent and "b" not in recent and len(recent) == 2
-    disabled = RecentIds(0)
-    disabled.add_all(["a"])
-    assert "a" not in disabled

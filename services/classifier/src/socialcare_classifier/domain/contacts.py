@@ -1,6 +1,5 @@
 """Repeated contact: how many earlier messages a customer sent within a recent window."""
 
-from collections import OrderedDict
 from collections.abc import Mapping
 
 
@@ -20,25 +19,3 @@ def count_recent(history: Mapping[str, float], message_id: str, sent_at: float,
         updated = dict(sorted(updated.items(), key=lambda kv: kv[1])[-max_tracked:])
     return earlier, updated
 
-
-class RecentContacts:
-    """Each conversation key's recent history, for the keys this worker has seen lately.
-
-    Bounded in keys (least recently seen dropped first) as well as per key.
-    """
-
-    def __init__(self, max_keys: int) -> None:
-        self._max_keys = max_keys
-        self._histories: OrderedDict[str, dict[str, float]] = OrderedDict()
-
-    def __getitem__(self, key: str) -> dict[str, float]:
-        return self._histories.get(key, {})
-
-    def __setitem__(self, key: str, history: dict[str, float]) -> None:
-        self._histories[key] = history
-        self._histories.move_to_end(key)
-        while len(self._histories) > self._max_keys:
-            self._histories.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._histories)
