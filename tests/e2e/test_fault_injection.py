@@ -23,7 +23,7 @@ CLASSIFIER_KILL = "kill:classifier"
 
 
 def test_every_fault_once_loses_duplicates_and_double_sends_nothing() -> None:
-    kinds = tuple(fault_kinds())
+    kinds = fault_kinds()
     result = run_suite(SuiteConfig(messages=MESSAGES, rate_per_s=50.0, kinds=kinds,
                                    state_root=ARTIFACTS))
     report = ARTIFACTS / f"faults-{result.run_id}" / "report.txt"
