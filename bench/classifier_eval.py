@@ -1,7 +1,8 @@
 """Classifier quality on labelled CSVs: accuracy, macro-F1, per-class precision/recall, confusion.
 
 ``python -m bench.classifier_eval`` scores the shipped eval set and, when the shared airline
-set is present (``../shared/data/airline-dev.csv``), its sentiment and a brand taxonomy of
+set is present (``../shared/data/airline-dev.csv``), its sentiment (the rules, then beside them
+a model trained on part of it and scored on the rest, for comparison) and a brand taxonomy of
 complaint reasons trained on part of it and scored on the rest. Any other CSV:
 ``python -m bench.classifier_eval FILE.csv --task sentiment --label-column label``
 (``--task intents`` reads ``;``-separated intent labels).
@@ -98,6 +99,20 @@ def evaluate_taxonomy(rows: list[tuple[str, str]], title: str, holdout: float) -
     return scores
 
 
+def compare_learned_sentiment(rows: list[tuple[str, str]], holdout: float) -> None:
+    """The rules against a model trained on part of the same data set, on the same held-out rows.
+
+    How far a model fitted to one brand's own labels gets says how much of the gap to an aim
+    is the rules' and how much is the data's (label noise, messages with no cue either way).
+    """
+    learned = evaluate_taxonomy(rows, "airline sentiment learned in-domain", holdout)
+    _, test_rows = split_holdout(rows, holdout)
+    rules = score([label for _, label in test_rows],
+                  [_classify(text, i).sentiment.label.value for i, (text, _) in enumerate(test_rows)])
+    console.print(f"same {len(test_rows)} held-out rows: rules macro-F1 {rules.macro_f1:.3f}, "
+                  f"learned in-domain {learned.macro_f1:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", nargs="?", type=Path)
@@ -117,8 +132,9 @@ def main() -> None:
     if not SHARED_AIRLINE.exists():
         console.print(f"{SHARED_AIRLINE} absent: airline figures skipped")
         return
-    evaluate_sentiment(read_rows(SHARED_AIRLINE, "text", "airline_sentiment"),
-                       "airline sentiment")
+    sentiments = read_rows(SHARED_AIRLINE, "text", "airline_sentiment")
+    evaluate_sentiment(sentiments, "airline sentiment")
+    compare_learned_sentiment(sentiments, args.holdout)
     reasons = [(t, r) for t, r in read_rows(SHARED_AIRLINE, "text", "negativereason")
                if r and r != "Can't Tell"]
     evaluate_taxonomy(reasons, "airline complaint reasons", args.holdout)
