@@ -67,10 +67,14 @@ def print_scores(title: str, scores: Scores) -> None:
     console.print(matrix)
 
 
+def _rules_scores(rows: list[tuple[str, str]]) -> Scores:
+    predicted = [_classify(text, i).sentiment.label.value for i, (text, _) in enumerate(rows)]
+    return score([label for _, label in rows], predicted)
+
+
 def evaluate_sentiment(rows: list[tuple[str, str]], title: str) -> Scores:
     """Scores the sentiment labels the rules give against the gold labels."""
-    predicted = [_classify(text, i).sentiment.label.value for i, (text, _) in enumerate(rows)]
-    scores = score([label for _, label in rows], predicted)
+    scores = _rules_scores(rows)
     print_scores(title, scores)
     return scores
 
@@ -107,8 +111,7 @@ def compare_learned_sentiment(rows: list[tuple[str, str]], holdout: float) -> No
     """
     learned = evaluate_taxonomy(rows, "airline sentiment learned in-domain", holdout)
     _, test_rows = split_holdout(rows, holdout)
-    rules = score([label for _, label in test_rows],
-                  [_classify(text, i).sentiment.label.value for i, (text, _) in enumerate(test_rows)])
+    rules = _rules_scores(test_rows)
     console.print(f"same {len(test_rows)} held-out rows: rules macro-F1 {rules.macro_f1:.3f}, "
                   f"learned in-domain {learned.macro_f1:.3f}")
 
