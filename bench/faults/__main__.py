@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         replies = bar.add_task("replies requested", total=None)
 
         def tick(p: RunProgress) -> None:
-            bar.update(stored, completed=p.stored, description=f"stored ({p.phase})")
+            bar.update(stored, completed=p.stored, description=f"routed ({p.phase})")
             bar.update(faults, completed=p.faults_done, total=p.faults_total)
             bar.update(replies, completed=p.replies, total=p.replies or None)
 

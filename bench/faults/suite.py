@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
@@ -17,12 +19,12 @@ from bench.faults.reconcile import Reconciliation, reconcile
 from bench.faults.schedule import ScheduledFault, fault_kinds, plan
 from bench.faults.servers import QUIET, private_stack, start_servers, stop_servers
 from bench.faults.traffic import TrafficStats, drive
+from socialcare_contracts import topics
 from socialcare_local.isolated import IsolatedStack
 from socialcare_local.paths import REPO_ROOT, LocalPaths
 from socialcare_local.processes import running_pid
 from socialcare_local.services import instances, start_services, stop_services, wait_ready
-
-INBOUND = {"direction": "inbound"}
+from socialcare_runtime.metrics import consumer_lag
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Progress:
 
     offered: int = 0
     accepted: int = 0
+    # Routed: accepted less what the classifier and router groups have not committed yet.
     stored: int = 0
     faults_done: int = 0
     faults_total: int = 0
@@ -131,8 +134,10 @@ async def _run(stack: IsolatedStack, config: SuiteConfig, tick: Tick) -> SuiteRe
     await traffic_task
     traffic_s = time.monotonic() - t0
     progress.phase = "settling"
-    await _settle(lambda: len(traffic.accepted) - _count(stack, "messages", INBOUND),
-                  config.settle_stall_s)
+    # Settled by Kafka offsets: counting stored messages in MongoDB every second was itself
+    # a scan of the growing collection under mongo-java-server's lock, which starved the
+    # router it waited for. The reconciliation counts the database once, at the end.
+    await _settle(lambda: _backlog(stack), config.settle_stall_s)
     stop_agent.set()
     await agent_task
     await _settle(lambda: _count(stack, "replies", {"status": "requested"}),
@@ -174,12 +179,38 @@ def _restart_exited(stack: IsolatedStack) -> list[str]:
     return [s.name for s in exited]
 
 
+# The message topics in pipeline order, each with the group that consumes it.
+MESSAGE_STAGES = ((topics.MESSAGES_RECEIVED, "socialcare-classifier"),
+                  (topics.MESSAGES_CLASSIFIED, "socialcare-router"))
+
+
+def _backlog(stack: IsolatedStack) -> int | None:
+    """Messages the classifier and the router have not committed yet (None: Kafka away)."""
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap,
+                                 request_timeout_ms=5000)
+    except KafkaError:
+        return None
+    try:
+        total = 0
+        for topic, group in MESSAGE_STAGES:
+            lag = consumer_lag(admin, stack.prefix + group)
+            if stack.prefix + topic not in lag:
+                return None  # the group has not committed on it yet: no news
+            total += lag[stack.prefix + topic]
+        return total
+    except KafkaError:
+        return None
+    finally:
+        admin.close()
+
+
 def _count(stack: IsolatedStack, collection: str, query: dict) -> int:
     with MongoClient(stack.endpoints.mongo_url, serverSelectionTimeoutMS=2000) as client:
         return client[stack.database][collection].count_documents(query)
 
 
-async def _settle(backlog: Callable[[], int], stall_s: float) -> bool:
+async def _settle(backlog: Callable[[], int | None], stall_s: float) -> bool:
     """Waits until ``backlog`` is zero, for as long as it keeps shrinking."""
     best, since = None, time.monotonic()
     while time.monotonic() - since < stall_s:
@@ -200,9 +231,8 @@ async def _tick(stack: IsolatedStack, progress: Progress, traffic: TrafficStats,
     while True:
         progress.offered, progress.accepted = traffic.offered, len(traffic.accepted)
         progress.replies = len(agent.replies)
-        try:
-            progress.stored = await asyncio.to_thread(_count, stack, "messages", INBOUND)
-        except PyMongoError:
-            pass  # MongoDB is restarting: keep the last count
+        left = await asyncio.to_thread(_backlog, stack)
+        if left is not None:  # else Kafka is restarting: keep the last figure
+            progress.stored = max(0, progress.accepted - left)
         tick(progress)
         await asyncio.sleep(1.0)
