@@ -93,14 +93,15 @@ def evaluate_intents(rows: list[tuple[str, str]], title: str) -> float:
     return macro_f1
 
 
-def evaluate_taxonomy(rows: list[tuple[str, str]], title: str, holdout: float) -> Scores:
-    """Trains a brand taxonomy on part of the rows and scores it on the rest."""
+def evaluate_taxonomy(rows: list[tuple[str, str]], title: str, holdout: float
+                      ) -> tuple[Scores, list[tuple[str, str]]]:
+    """Trains a brand taxonomy on part of the rows and scores it on the rest (returned too)."""
     train_rows, test_rows = split_holdout(rows, holdout)
     model = train_model([t for t, _ in train_rows], [label for _, label in train_rows])
     predicted = [model.predict(t) for t, _ in test_rows]
     scores = score([label for _, label in test_rows], predicted)
     print_scores(f"{title} ({len(train_rows)} trained, {len(test_rows)} held out)", scores)
-    return scores
+    return scores, test_rows
 
 
 def compare_learned_sentiment(rows: list[tuple[str, str]], holdout: float) -> None:
@@ -109,8 +110,7 @@ def compare_learned_sentiment(rows: list[tuple[str, str]], holdout: float) -> No
     How far a model fitted to one brand's own labels gets says how much of the gap to an aim
     is the rules' and how much is the data's (label noise, messages with no cue either way).
     """
-    learned = evaluate_taxonomy(rows, "airline sentiment learned in-domain", holdout)
-    _, test_rows = split_holdout(rows, holdout)
+    learned, test_rows = evaluate_taxonomy(rows, "airline sentiment learned in-domain", holdout)
     rules = _rules_scores(test_rows)
     console.print(f"same {len(test_rows)} held-out rows: rules macro-F1 {rules.macro_f1:.3f}, "
                   f"learned in-domain {learned.macro_f1:.3f}")
