@@ -32,6 +32,7 @@ def print_report(result: SuiteResult, console: Console, load: str = "") -> None:
         ("agent requests retried", f"{a.retries:,}"),
         ("replies the agent could not queue", f"{len(a.abandoned):,}"),
         ("services that exited on their own", ", ".join(result.unplanned_exits) or "none"),
+        ("settling gave up waiting for", ", ".join(result.gave_up) or "nothing"),
         *((f"time: {name}", f"{seconds:.1f} s") for name, seconds in result.timings.items()),
     ]
     if load:

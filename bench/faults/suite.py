@@ -2,6 +2,7 @@
 
 import asyncio
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +81,8 @@ class SuiteResult:
     unplanned_exits: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     state_dir: Path | None = None  # logs (and, after a failed run, the data)
+    # What settling stopped waiting for while it was still outstanding ("messages", "replies").
+    gave_up: list[str] = field(default_factory=list)
 
 
 Tick = Callable[[Progress], None]
@@ -127,7 +130,8 @@ async def _run(stack: IsolatedStack, config: SuiteConfig, tick: Tick) -> SuiteRe
     traffic_task = asyncio.create_task(drive(
         f"http://127.0.0.1:{stack.ingest_port}", stack.run_id, config.messages,
         config.rate_per_s, customers, traffic))
-    ticker = asyncio.create_task(_tick(stack, progress, traffic, agent_stats, tick))
+    backlog = Backlog(stack)
+    ticker = asyncio.create_task(_tick(backlog, progress, traffic, agent_stats, tick))
     exits: list[str] = []
     progress.phase = "traffic and faults"
     done = await _apply_all(runner, schedule, t0, progress, exits)
@@ -137,20 +141,22 @@ async def _run(stack: IsolatedStack, config: SuiteConfig, tick: Tick) -> SuiteRe
     # Settled by Kafka offsets: counting stored messages in MongoDB every second was itself
     # a scan of the growing collection under mongo-java-server's lock, which starved the
     # router it waited for. The reconciliation counts the database once, at the end.
-    await _settle(lambda: _backlog(stack), config.settle_stall_s)
+    gave_up = [] if await _settle(backlog, config.settle_stall_s) else ["messages"]
     stop_agent.set()
     await agent_task
-    await _settle(lambda: _count(stack, "replies", {"status": "requested"}),
-                  config.reply_give_up_s + 60)
+    if not await _settle(lambda: _count(stack, "replies", {"status": "requested"}),
+                         config.reply_give_up_s + 60):
+        gave_up.append("replies")
     settled_s = time.monotonic() - t0
     exits += await asyncio.to_thread(_restart_exited, stack)
     progress.phase = "reconciling"
     seen = await asyncio.to_thread(observe, stack, traffic.accepted, agent_stats,
                                    runner.poison_planted)
     ticker.cancel()
+    backlog.close()
     return SuiteResult(config, stack.run_id, done, traffic, agent_stats, reconcile(seen), exits,
                        {"_started": t0, "traffic and faults": traffic_s,
-                        "settling after": settled_s - traffic_s})
+                        "settling after": settled_s - traffic_s}, gave_up=gave_up)
 
 
 async def _apply_all(runner: FaultRunner, schedule: list[ScheduledFault], t0: float,
@@ -184,25 +190,37 @@ MESSAGE_STAGES = ((topics.MESSAGES_RECEIVED, "socialcare-classifier"),
                   (topics.MESSAGES_CLASSIFIED, "socialcare-router"))
 
 
-def _backlog(stack: IsolatedStack) -> int | None:
-    """Messages the classifier and the router have not committed yet (None: Kafka away)."""
-    try:
-        admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap,
-                                 request_timeout_ms=5000)
-    except KafkaError:
-        return None
-    try:
-        total = 0
-        for topic, group in MESSAGE_STAGES:
-            lag = consumer_lag(admin, stack.prefix + group)
-            if stack.prefix + topic not in lag:
-                return None  # the group has not committed on it yet: no news
-            total += lag[stack.prefix + topic]
-        return total
-    except KafkaError:
-        return None
-    finally:
-        admin.close()
+class Backlog:
+    """Messages the classifier and the router have not committed yet, from Kafka offsets.
+
+    One admin connection serves the progress display and settling (both poll every second);
+    it is made again after a broker restart. Calling it gives None while Kafka is away.
+    """
+
+    def __init__(self, stack: IsolatedStack) -> None:
+        self._stack = stack
+        self._admin: KafkaAdminClient | None = None
+        self._lock = threading.Lock()  # both pollers call from worker threads
+
+    def __call__(self) -> int | None:
+        prefix = self._stack.prefix
+        with self._lock:
+            try:
+                self._admin = self._admin or KafkaAdminClient(
+                    bootstrap_servers=self._stack.kafka_bootstrap, request_timeout_ms=5000)
+                lags = [(consumer_lag(self._admin, prefix + group), prefix + topic)
+                        for topic, group in MESSAGE_STAGES]
+            except KafkaError:
+                self.close()
+                return None
+        # A group that has not committed on its topic yet gives no news.
+        return None if any(t not in lag for lag, t in lags) else sum(
+            lag[t] for lag, t in lags)
+
+    def close(self) -> None:
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
 
 
 def _count(stack: IsolatedStack, collection: str, query: dict) -> int:
@@ -226,12 +244,12 @@ async def _settle(backlog: Callable[[], int | None], stall_s: float) -> bool:
     return False
 
 
-async def _tick(stack: IsolatedStack, progress: Progress, traffic: TrafficStats, agent: AgentStats,
-                tick: Tick) -> None:
+async def _tick(backlog: Callable[[], int | None], progress: Progress, traffic: TrafficStats,
+                agent: AgentStats, tick: Tick) -> None:
     while True:
         progress.offered, progress.accepted = traffic.offered, len(traffic.accepted)
         progress.replies = len(agent.replies)
-        left = await asyncio.to_thread(_backlog, stack)
+        left = await asyncio.to_thread(backlog)
         if left is not None:  # else Kafka is restarting: keep the last figure
             progress.stored = max(0, progress.accepted - left)
         tick(progress)

@@ -33,6 +33,7 @@ def test_every_fault_once_loses_duplicates_and_double_sends_nothing() -> None:
     assert len(result.traffic.accepted) == MESSAGES and not result.traffic.rejected, report
     assert not result.agent.abandoned, result.agent.abandoned
     assert not result.unplanned_exits, f"exited on their own: {result.unplanned_exits}"
+    assert not result.gave_up, f"settling gave up on: {result.gave_up}"
     failures = {c.name: c.examples for c in result.reconciliation.failures}
     assert not failures, f"{failures} (see {report})"
     counts = {c.name: c.count for c in result.reconciliation.checks}
