@@ -20,7 +20,7 @@ from socialcare_responder.adapters.gateways import GatewayClients
 from socialcare_responder.adapters.ledger import DeliveryLedger
 from socialcare_responder.sending import ReplySender
 from socialcare_responder.settings import ResponderSettings
-from socialcare_runtime.brand_voice import BrandPolicy
+from socialcare_text.brand_voice import BrandPolicy
 from tests.fakes.platform_server import (
     META_PAGE_ID,
     META_TOKEN,

@@ -10,7 +10,7 @@ dates stay readable.
 import logging
 import re
 
-from socialcare_runtime.personal_data import (
+from socialcare_text.personal_data import (
     CARD_RE,
     DATE_RE,
     EMAIL_RE,

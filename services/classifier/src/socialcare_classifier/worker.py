@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 import faust
+from cachetools import LRUCache
 from opentelemetry import trace
 
 from socialcare_classifier.adapters.rules_feed import TaxonomyRegistry, follow_rules
@@ -13,7 +14,6 @@ from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
 from socialcare_contracts.events import MessageClassified, MessageReceived
-from socialcare_runtime.bounded import BoundedDict
 from socialcare_runtime.streams import (
     RecordProcessor,
     create_app,
@@ -40,7 +40,7 @@ def build_app(settings: ClassifierSettings, tracer: trace.Tracer,
     # processed, and the partition's commits stall behind them). A worker that takes over
     # a partition starts its customers' history afresh: a repeat count can be low for up
     # to one window after a rebalance, never a message lost.
-    contacts: BoundedDict[str, dict[str, float]] = BoundedDict(settings.repeat_max_keys)
+    contacts: LRUCache[str, dict[str, float]] = LRUCache(maxsize=settings.repeat_max_keys)
     window_s = settings.repeat_window_hours * 3600
 
     async def handle(envelope: Envelope[MessageReceived]) -> None:

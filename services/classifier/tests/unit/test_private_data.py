@@ -8,7 +8,7 @@ from socialcare_classifier.domain.private_data import (
     find_private_data,
     mask,
 )
-from socialcare_runtime.personal_data import luhn_valid
+from socialcare_text.personal_data import luhn_valid
 
 pytestmark = pytest.mark.unit
 

@@ -1,11 +1,12 @@
 """The classifier's in-memory contact history: bounded in keys, newest kept."""
 
+from cachetools import LRUCache
+
 from socialcare_classifier.domain.contacts import count_recent
-from socialcare_runtime.bounded import BoundedDict
 
 
 def test_history_is_kept_per_key_and_the_least_recently_seen_key_goes_first() -> None:
-    contacts: BoundedDict[str, dict[str, float]] = BoundedDict(2)
+    contacts: LRUCache[str, dict[str, float]] = LRUCache(maxsize=2)
     for key, at in (("a", 1.0), ("b", 2.0), ("a", 3.0), ("c", 4.0)):
         _, contacts[key] = count_recent(contacts.get(key, {}), f"{key}{at}", at, 3600, 50)
     assert len(contacts) == 2

@@ -9,16 +9,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import grpc
+from cachetools import LRUCache
 
 from socialcare_contracts.gateway.v1 import gateway_pb2
 from socialcare_gateways.errors import PlatformError, abort
-from socialcare_runtime.bounded import BoundedDict
 
 
 class Deduper:
     def __init__(self, max_keys: int = 50_000) -> None:
-        self._results: BoundedDict[str, asyncio.Future[gateway_pb2.SendResult]] = BoundedDict(
-            max_keys)
+        self._results: LRUCache[str, asyncio.Future[gateway_pb2.SendResult]] = LRUCache(
+            maxsize=max_keys)
 
     async def once(self, key: str, send: Callable[[], Awaitable[gateway_pb2.SendResult]]
                    ) -> gateway_pb2.SendResult:

@@ -18,7 +18,7 @@ from socialcare_gateways.dedupe import Deduper, send_once
 from socialcare_gateways.errors import PlatformError, retry_after_ms_from
 from socialcare_gateways.http_client import default_error, post_json
 from socialcare_gateways.settings import MetaAccount
-from socialcare_runtime.platform_text import LIMITS
+from socialcare_text.platform_text import LIMITS
 
 # One table of platform limits, shared with the inbox's preview (socialcare_runtime).
 MAX_COMMENT_LENGTH = LIMITS["facebook"].reply

@@ -22,7 +22,7 @@ from socialcare_contracts.gateway.v1 import (
     sandbox_pb2,
     sandbox_pb2_grpc,
 )
-from socialcare_runtime.platform_text import LIMITS
+from socialcare_text.platform_text import LIMITS
 
 # One table of platform limits, shared with the inbox's preview (socialcare_runtime).
 MAX_LENGTH = LIMITS["api"].reply

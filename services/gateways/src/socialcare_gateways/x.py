@@ -14,7 +14,7 @@ from socialcare_contracts.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from socialcare_gateways.dedupe import Deduper, send_once
 from socialcare_gateways.errors import PlatformError
 from socialcare_gateways.http_client import post_json
-from socialcare_runtime.platform_text import LIMITS
+from socialcare_text.platform_text import LIMITS
 
 # One table of platform limits, shared with the inbox's preview (socialcare_runtime).
 MAX_POST_WEIGHT = LIMITS["x"].reply

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from cachetools import LRUCache
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from opentelemetry import propagate, trace
@@ -17,7 +18,6 @@ from socialcare_contracts.messages import NormalizedMessage
 from socialcare_ingest.domain.identity import message_event_id, message_key
 from socialcare_ingest.domain.ratelimit import RateLimiter
 from socialcare_ingest.settings import IngestSettings
-from socialcare_runtime.bounded import BoundedDict
 from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ class FrontDoor:
         self.settings = settings
         self.topic = settings.topic(topics.MESSAGES_RECEIVED)
         # Ids Kafka acknowledged, so a platform's retry is not published again.
-        self.recent: BoundedDict[str, None] = BoundedDict(settings.ingest_dedupe_size)
+        # cachetools cannot hold a key at size 0, so "off" (0) remembers the last id only.
+        self.recent: LRUCache[str, None] = LRUCache(maxsize=max(1, settings.ingest_dedupe_size))
         self.limiter = RateLimiter(settings.ingest_rate_per_s, settings.ingest_rate_burst)
         self.clock = clock
 

@@ -22,7 +22,7 @@ from socialcare_responder.adapters.ledger import Delivered, DeliveryLedger
 from socialcare_responder.domain.circuit import CircuitBreaker
 from socialcare_responder.domain.planning import Limits, Plan, Refusal, plan_delivery
 from socialcare_responder.settings import ResponderSettings
-from socialcare_runtime.brand_voice import CompositionError, compose
+from socialcare_text.brand_voice import CompositionError, compose
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

@@ -2,8 +2,8 @@
 
 from pydantic import Field
 
-from socialcare_runtime.brand_voice import BrandVoiceSettings
 from socialcare_runtime.settings import ServiceSettings
+from socialcare_text.brand_voice import BrandVoiceSettings
 
 
 class ResponderSettings(ServiceSettings, BrandVoiceSettings):

@@ -1,8 +1,8 @@
 import pytest
 
 from socialcare_responder.domain.planning import Limits, Plan, Refusal, plan_delivery
-from socialcare_runtime.brand_voice import BrandPolicy, CompositionError, compose
-from socialcare_runtime.platform_text import weighted_length
+from socialcare_text.brand_voice import BrandPolicy, CompositionError, compose
+from socialcare_text.platform_text import weighted_length
 
 pytestmark = pytest.mark.unit
 X = Limits("x", 280, 10_000, True, "weighted")

@@ -1,7 +1,7 @@
 """Routes the web inbox needs besides the work API: who am I, reply previews, queue overview.
 
 The preview measures a reply the way its platform counts it and shows the signature the
-responder will append, with the same shared code (``socialcare_runtime.platform_text`` and
+responder will append, with the same shared code (``socialcare_text.platform_text`` and
 ``brand_voice``), so an agent sees what will be posted before sending it.
 """
 
@@ -19,8 +19,8 @@ from socialcare_router.api_conversations import (
 from socialcare_router.deps import AUTH_ERRORS, AnyUser, SettingsDep, StoreDep
 from socialcare_router.domain.templates import MissingVariables, render
 from socialcare_router.views import ReplyRequest
-from socialcare_runtime.brand_voice import CompositionError, compose
-from socialcare_runtime.platform_text import limits_of, split_thread, weighted_length
+from socialcare_text.brand_voice import CompositionError, compose
+from socialcare_text.platform_text import limits_of, split_thread, weighted_length
 
 router = APIRouter(prefix="/v1", tags=["inbox"], responses=AUTH_ERRORS)
 

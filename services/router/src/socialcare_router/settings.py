@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from socialcare_runtime.brand_voice import BrandVoiceSettings
 from socialcare_runtime.settings import ServiceSettings
+from socialcare_text.brand_voice import BrandVoiceSettings
 
 
 class InboxUser(BaseModel):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from socialcare_classifier.domain.rules import DEFAULT_ORDER_PATTERNS
-from socialcare_runtime.personal_data import (
+from socialcare_text.personal_data import (
     CARD_RE,
     DATE_RE,
     EMAIL_RE,

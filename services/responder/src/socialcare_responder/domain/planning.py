@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from socialcare_runtime.brand_voice import BrandPolicy
-from socialcare_runtime.platform_text import split_thread, weighted_length
+from socialcare_text.brand_voice import BrandPolicy
+from socialcare_text.platform_text import split_thread, weighted_length
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from socialcare_runtime.platform_text import split_thread, weighted_length
+from socialcare_text.platform_text import split_thread, weighted_length
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,1 @@
+"""socialcare_text: pure text rules shared by the services (no infrastructure)."""
