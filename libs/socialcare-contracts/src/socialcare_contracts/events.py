@@ -72,6 +72,11 @@ class ConversationUpdated(Contract):
     first_response_due_at: AwareDatetime
     first_response_at: AwareDatetime | None = None
     updated_at: AwareDatetime
+    version: int | None = Field(
+        default=None, ge=1,
+        description="The conversation's version after this change: one conversation's events "
+                    "are published in order, and a repeat (at-least-once) carries the same "
+                    "version, so a consumer keeps the highest it has seen")
 
 
 class ReplyKind(StrEnum):
