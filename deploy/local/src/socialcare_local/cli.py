@@ -12,7 +12,7 @@ from rich.table import Table
 
 from socialcare_contracts.messages import NormalizedMessage
 from socialcare_local import deadletter, infra, replay, services
-from socialcare_local.paths import SAMPLE_FILE, LocalPaths
+from socialcare_local.paths import REPO_ROOT, SAMPLE_FILE, LocalPaths
 from socialcare_local.processes import tail
 from socialcare_runtime.settings import ServiceSettings
 
@@ -85,15 +85,26 @@ def up(args: argparse.Namespace) -> None:
         messages, total = sample
         sent = replay.post_messages(messages, services.INGEST_HTTP.base_url(), args.api_key, total)
         console.print(f"replayed {sent} messages")
-    inbox = services.INBOX_HTTP.base_url()
-    console.print(
+    console.print(closing_hints(services.INBOX_HTTP.base_url(), LocalPaths.from_env().logs,
+                                Path.cwd()))
+
+
+def closing_hints(inbox: str, logs: Path, cwd: Path) -> str:
+    """What ``up`` prints last: where to look and how to stop, as commands that run as shown.
+
+    The ``socialcare`` script lives in .venv/bin, not on PATH, so the hints use the
+    Makefile's targets, pointed at the checkout when the shell is elsewhere.
+    """
+    make = "make" if cwd.resolve() == REPO_ROOT else f"make -C {REPO_ROOT}"
+    return (
         f"\nweb inbox:       {inbox}/inbox/  (sign in with dev-agent-key or "
         f"dev-supervisor-key)\n"
         f"inbox API docs:  {inbox}/docs\n"
         f"conversations:   curl -H 'X-API-Key: dev-agent-key' "
         f"{inbox}/v1/queues/general/conversations\n"
-        f"logs:            {LocalPaths.from_env().logs}  (socialcare logs NAME)\n"
-        f"stop everything: socialcare down"
+        f"status:          {make} status\n"
+        f"logs:            {logs}  ({make} logs NAME=router-worker)\n"
+        f"stop everything: {make} down"
     )
 
 
