@@ -1,5 +1,6 @@
 """The inbox API: agents work conversations; supervisors manage queues, rules and SLAs."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,18 +14,25 @@ from socialcare_contracts import topics
 from socialcare_router import (
     api_actions,
     api_admin,
+    api_audit,
     api_conversations,
     api_inbox,
     api_listening,
     api_reports,
 )
+from socialcare_router.adapters.conversations import AtCapacity
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import AUTH_ERRORS, AnyUser
+from socialcare_router.domain.conversation import ConversationError
+from socialcare_router.domain.permissions import Forbidden
+from socialcare_router.domain.sla import BusinessHours, SlaPolicy
+from socialcare_router.inbox import Events, Inbox, NotFound, OutboxRelay, Unknown
 from socialcare_router.inbox_page import mount_inbox_page
 from socialcare_router.live_feed import LiveFeed, TooManyClients
+from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
 from socialcare_runtime.http import BodySizeLimit
-from socialcare_runtime.publisher import EventPublisher
+from socialcare_runtime.publisher import EventPublisher, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,18 @@ async def bootstrap_agents(store: Store, settings: RouterSettings) -> None:
             "capacity": settings.default_agent_capacity, "presence": "online"})
 
 
+# The domain's errors, mapped to HTTP once for every route.
+DOMAIN_ERRORS: dict[type[Exception], int] = {
+    NotFound: 404, Forbidden: 403, ConversationError: 409, AtCapacity: 409, Unknown: 422}
+
+
+def map_domain_errors(app: FastAPI) -> None:
+    for error, status in DOMAIN_ERRORS.items():
+        async def handle(_: Request, exc: Exception, status: int = status) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status)
+        app.add_exception_handler(error, handle)
+
+
 def create_app(settings: RouterSettings, store: Store,
                connect: Callable[[], EventPublisher], tracer: trace.Tracer) -> FastAPI:
     """Builds the inbox API around a store; ``connect`` makes the Kafka publisher at start."""
@@ -46,15 +66,33 @@ def create_app(settings: RouterSettings, store: Store,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.create_indexes()
         await bootstrap_agents(store, settings)
-        app.state.publisher = connect()
+        publisher = app.state.publisher = connect()
+        updated = settings.topic(topics.CONVERSATIONS_UPDATED)
+
+        async def publish(events: Events) -> None:
+            await publisher.publish([Outgoing(updated, conversation_id, event, event_id)
+                                     for event_id, conversation_id, event in events])
+
+        config = RoutingConfig(store.config, settings.routing_refresh_s)
+        default_sla = SlaPolicy(BusinessHours(timezone=settings.sla_timezone))
+
+        async def sla_of(brand_account: str) -> SlaPolicy:
+            return (await config.current()).sla_for(brand_account, default_sla)
+
+        app.state.inbox = Inbox(store.repository, store.config, store.audit, publish, sla_of,
+                                store.work.held_unanswered, settings.escalation_share,
+                                (settings.default_queue, settings.escalation_queue))
+        relay = asyncio.create_task(OutboxRelay(store.repository, publish).run(
+            settings.outbox_relay_s))
         live = LiveFeed(settings.kafka_bootstrap, settings.topic(topics.CONVERSATIONS_UPDATED),
                         settings.topic_prefix, settings.live_max_clients,
                         settings.live_client_queue)
         await live.start()
         app.state.live = live
         yield
+        relay.cancel()
         await live.stop()
-        app.state.publisher.close()
+        publisher.close()
 
     app = FastAPI(title="SocialCare inbox", version="1", lifespan=lifespan,
                   description="Queues, conversations and replies for agents; agents, queues, "
@@ -62,12 +100,14 @@ def create_app(settings: RouterSettings, store: Store,
                               "Every route needs an `X-API-Key` header.")
     app.state.settings, app.state.store, app.state.tracer = settings, store, tracer
     app.add_middleware(BodySizeLimit, max_bytes=settings.inbox_max_body_bytes)
+    map_domain_errors(app)
     app.include_router(api_conversations.router)
     app.include_router(api_actions.router)
     app.include_router(api_admin.router)
     app.include_router(api_reports.router)
     app.include_router(api_inbox.router)
     app.include_router(api_listening.router)
+    app.include_router(api_audit.router)
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,

@@ -11,11 +11,13 @@ from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from socialcare_router.adapters.store import Store
-from socialcare_router.deps import AUTH_ERRORS, AnyUser, StoreDep, Supervisor
+from socialcare_router.deps import AUTH_ERRORS, AnyUser, InboxDep, StoreDep, Supervisor
 from socialcare_router.domain.assignment import Presence
 from socialcare_router.domain.rules import RoutingRule
 from socialcare_router.domain.templates import variables_of
+from socialcare_router.inbox import Inbox
 from socialcare_router.policies import AgentUpdate, QueueDoc, SlaPolicyDoc
+from socialcare_router.settings import InboxUser
 from socialcare_router.views import doc_id_view
 
 router = APIRouter(prefix="/v1", tags=["administration"], responses=AUTH_ERRORS)
@@ -59,29 +61,33 @@ async def list_agents(_: Supervisor, store: StoreDep) -> list[dict[str, Any]]:
     return [doc_id_view(a) for a in await store.config.list_all("agents")]
 
 
-async def _set_agent(store: Store, agent_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+async def _set_agent(store: Store, inbox: Inbox, user: InboxUser, agent_id: str,
+                     fields: dict[str, Any]) -> dict[str, Any]:
     doc = await store.config.update_agent(agent_id, fields)
     if doc is None:
         raise HTTPException(404, f"no agent {agent_id}")
+    await store.audit.record(user.id, user.role, "agent.update", now(), target=agent_id,
+                             details=fields)
     if fields.get("presence") == Presence.OFFLINE.value:
         # Nobody answers an offline agent's work: it goes back to the queue.
-        await store.work.return_unanswered(agent_id, now())
-        doc = await store.config.update_agent(
-            agent_id, {"load": await store.work.open_load(agent_id)}) or doc
+        await inbox.return_unanswered(agent_id)
+        doc = await store.config.get("agents", agent_id) or doc
     return doc_id_view(doc)
 
 
 @router.patch("/agents/{agent_id}", tags=["agents"], responses={404: {}})
-async def update_agent(agent_id: Key, body: AgentUpdate, _: Supervisor,
-                       store: StoreDep) -> dict[str, Any]:
+async def update_agent(agent_id: Key, body: AgentUpdate, user: Supervisor,
+                       store: StoreDep, inbox: InboxDep) -> dict[str, Any]:
     """Changes an agent's skills, capacity or presence."""
-    return await _set_agent(store, agent_id, body.model_dump(mode="json", exclude_none=True))
+    return await _set_agent(store, inbox, user, agent_id,
+                            body.model_dump(mode="json", exclude_none=True))
 
 
 @router.put("/me/presence", tags=["agents"])
-async def set_my_presence(body: PresenceBody, user: AnyUser, store: StoreDep) -> dict[str, Any]:
+async def set_my_presence(body: PresenceBody, user: AnyUser, store: StoreDep,
+                          inbox: InboxDep) -> dict[str, Any]:
     """An agent goes online, away or offline (offline returns unanswered work)."""
-    return await _set_agent(store, user.id, {"presence": body.presence.value})
+    return await _set_agent(store, inbox, user, user.id, {"presence": body.presence.value})
 
 
 # --- routing rules --------------------------------------------------------------------
@@ -95,7 +101,7 @@ async def get_rules(_: Supervisor, store: StoreDep) -> RuleSetView:
 
 @router.put("/routing-rules", response_model=RuleSetView, tags=["routing"],
             responses={409: {"description": "expected_version is not the stored version"}})
-async def put_rules(body: RuleSetBody, _: Supervisor, store: StoreDep) -> RuleSetView:
+async def put_rules(body: RuleSetBody, user: Supervisor, store: StoreDep) -> RuleSetView:
     """Replaces the rule set; workers apply it within seconds."""
     ids = [r.id for r in body.rules]
     if len(set(ids)) != len(ids):
@@ -104,6 +110,8 @@ async def put_rules(body: RuleSetBody, _: Supervisor, store: StoreDep) -> RuleSe
                                            body.expected_version, now())
     if doc is None:
         raise HTTPException(409, "the rules changed meanwhile; reload and retry")
+    await store.audit.record(user.id, user.role, "routing_rules.put", now(),
+                             target=str(doc["version"]), details={"rules": ids})
     return RuleSetView(version=doc["version"], rules=doc["rules"])
 
 
@@ -125,18 +133,20 @@ def _named(collection: str, model: type[BaseModel], read_role: Any, tag: str,
         return doc_id_view(doc)
 
     @router.put(path + "/{key}", tags=[tag], name=f"put_{collection}")
-    async def put_doc(key: Key, body: model, _: Supervisor,  # type: ignore[valid-type]
+    async def put_doc(key: Key, body: model, user: Supervisor,  # type: ignore[valid-type]
                       store: StoreDep) -> dict[str, Any]:
         doc = await store.config.put(collection, key, body.model_dump(mode="json"))
+        await store.audit.record(user.id, user.role, f"{collection}.put", now(), target=key)
         if versioned:
             await store.config.bump_version(now())
         return doc_id_view(doc)
 
     @router.delete(path + "/{key}", tags=[tag], name=f"delete_{collection}", status_code=204,
                    responses={404: {}})
-    async def delete_doc(key: Key, _: Supervisor, store: StoreDep) -> None:
+    async def delete_doc(key: Key, user: Supervisor, store: StoreDep) -> None:
         if not await store.config.delete(collection, key):
             raise HTTPException(404, f"no {collection} entry {key}")
+        await store.audit.record(user.id, user.role, f"{collection}.delete", now(), target=key)
         if versioned:
             await store.config.bump_version(now())
 

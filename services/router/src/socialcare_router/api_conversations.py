@@ -4,14 +4,25 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.trace import SpanKind
 
 from socialcare_contracts import topics
 from socialcare_contracts.events import ReplyKind, ReplyRequested
 from socialcare_router.adapters.store import Store
-from socialcare_router.deps import AUTH_ERRORS, AnyUser, PublisherDep, SettingsDep, StoreDep
+from socialcare_router.deps import (
+    AUTH_ERRORS,
+    ActorDep,
+    AnyUser,
+    InboxDep,
+    PublisherDep,
+    SettingsDep,
+    StoreDep,
+    actor_of,
+)
+from socialcare_router.domain.conversation import Conversation
+from socialcare_router.domain.permissions import Action, Actor
 from socialcare_router.domain.templates import MissingVariables, initials, render
 from socialcare_router.domain.threading import message_key
 from socialcare_router.settings import InboxUser
@@ -53,15 +64,18 @@ class ViewFilters:
         except (ValueError, TypeError) as exc:
             raise HTTPException(400, "invalid cursor") from exc
 
-    async def page(self, store: Store, queue: str | None, assignee: str | None) -> QueuePage:
-        """One page, due soonest first, with the cursor of the next."""
+    async def page(self, store: Store, queue: str | None, assignee: str | None,
+                   actor: Actor) -> QueuePage:
+        """One page of what ``actor`` may see, due soonest first, with the next cursor."""
         docs = await store.queue_page(queue, self.status, self.limit, self.after,
                                       assignee=assignee, filters=self.fields,
-                                      min_priority=self.min_priority)
+                                      min_priority=self.min_priority,
+                                      brands=actor.brand_filter())
         items = [ConversationSummary.of(d) for d in docs]
         await with_first_words(store, docs, items)
-        next_cursor = encode_cursor(items[-1].first_response_due_at, items[-1].id) \
-            if len(items) == self.limit else None
+        last = items[-1] if items else None
+        next_cursor = encode_cursor(last.due_at or last.first_response_due_at, last.id) \
+            if last is not None and len(items) == self.limit else None
         return QueuePage(items=items, next_cursor=next_cursor)
 
 
@@ -80,38 +94,32 @@ async def with_first_words(store: Store, docs: list[dict[str, Any]],
 
 
 @router.get("/queues/{queue}/conversations", response_model=QueuePage)
-async def list_queue(queue: str, _: AnyUser, store: StoreDep,
-                     view: Annotated[ViewFilters, Depends()]) -> QueuePage:
-    """A queue's conversations, due soonest first, by pages."""
-    return await view.page(store, queue, None)
+async def list_queue(queue: Annotated[str, Path(max_length=64)], actor: ActorDep,
+                     store: StoreDep, view: Annotated[ViewFilters, Depends()]) -> QueuePage:
+    """A queue's conversations (of the caller's brands), due soonest first, by pages."""
+    return await view.page(store, queue, None, actor)
 
 
 @router.get("/me/conversations", response_model=QueuePage)
-async def list_mine(user: AnyUser, store: StoreDep,
+async def list_mine(actor: ActorDep, store: StoreDep,
                     view: Annotated[ViewFilters, Depends()]) -> QueuePage:
     """The caller's assigned conversations, due soonest first, by pages."""
-    return await view.page(store, None, user.id)
-
-
-async def conversation_or_404(store: Store, conversation_id: str) -> dict[str, Any]:
-    doc = await store.get_conversation(conversation_id)
-    if doc is None:
-        raise HTTPException(404, f"no conversation {conversation_id}")
-    return doc
+    return await view.page(store, None, actor.id, actor)
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationDetail,
             responses={404: {"description": "No such conversation"}})
-async def get_conversation(conversation_id: str, _: AnyUser,
+async def get_conversation(conversation_id: Annotated[str, Path(max_length=64)],
+                           actor: ActorDep, inbox: InboxDep,
                            store: StoreDep) -> ConversationDetail:
     """A conversation with its whole thread, the replies sent or pending, and notes."""
-    doc = await conversation_or_404(store, conversation_id)
+    conversation = await inbox.load(actor, conversation_id)
     return ConversationDetail(
-        conversation=ConversationSummary.of(doc),
+        conversation=ConversationSummary.of(conversation),
         messages=[ThreadMessage(**doc_id_view(m)) for m in await store.thread(conversation_id)],
         replies=[ReplyView(**doc_id_view(r)) for r in await store.replies_of(conversation_id)],
         notes=[NoteView(**doc_id_view(n)) for n in await store.work.notes_of(conversation_id)],
-        history=doc.get("history", []),
+        history=conversation.history,
     )
 
 
@@ -122,15 +130,15 @@ async def saved_reply_template(store: Store, name: str) -> str:
     return saved["text"]
 
 
-def template_values(doc: dict[str, Any], agent: InboxUser,
+def template_values(conversation: Conversation, agent: InboxUser,
                     variables: dict[str, str]) -> dict[str, str]:
     """What a saved reply's variables are filled with; the agent's values win."""
-    customer = doc.get("customer") or {}
+    customer = conversation.customer
     return {"customer_name": customer.get("display_name") or customer.get("handle") or "",
             "agent_name": agent.name, "agent_initials": initials(agent.name), **variables}
 
 
-async def reply_text(store: Store, body: ReplyRequest, doc: dict[str, Any],
+async def reply_text(store: Store, body: ReplyRequest, doc: Conversation,
                      agent: InboxUser) -> str:
     """The text to send: as written, or a saved reply with its variables filled in."""
     if body.text is not None:
@@ -149,42 +157,49 @@ async def reply_text(store: Store, body: ReplyRequest, doc: dict[str, Any],
                         422: {"description": "Unknown saved reply or missing variables"},
                         503: {"description": "Could not queue the reply; retry"}})
 async def post_reply(
-    conversation_id: str, body: ReplyRequest, agent: AnyUser, request: Request,
-    store: StoreDep, settings: SettingsDep, publisher: PublisherDep,
+    conversation_id: Annotated[str, Path(max_length=64)], body: ReplyRequest, agent: AnyUser,
+    request: Request, store: StoreDep, settings: SettingsDep, publisher: PublisherDep,
+    inbox: InboxDep,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ) -> JSONResponse:
     """Queues a reply for sending; the same Idempotency-Key never sends twice."""
-    doc = await conversation_or_404(store, conversation_id)
+    actor = actor_of(agent)
+    doc = await inbox.load(actor, conversation_id, Action.REPLY)
     text = await reply_text(store, body, doc, agent)
     if len(text) > 10_000:
         raise HTTPException(422, "the reply is longer than 10,000 characters")
     reply_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{conversation_id}:{idempotency_key}")) \
         if idempotency_key else str(uuid.uuid4())
-    in_reply_to = doc.get("last_inbound_id") if body.kind is ReplyKind.PUBLIC else None
+    in_reply_to = doc.last_inbound_id if body.kind is ReplyKind.PUBLIC else None
     now = datetime.now(UTC)
     created = await store.create_reply({
         "_id": reply_id, "conversation_id": conversation_id, "status": "requested",
         "kind": body.kind.value, "text": text, "agent_id": agent.id,
-        "brand_account": doc["brand_account"], "requested_at": now,
-        "saved_reply": body.saved_reply,
+        "brand_account": doc.brand_account, "requested_at": now,
+        "saved_reply": body.saved_reply, "media_ids": list(body.media_ids),
     })
     if not created:
         existing = await store.get_reply(reply_id)
-        if existing is None or existing["text"] != text:
+        # The whole request must match: the same words as a DM are another reply.
+        if existing is None or (existing["text"], existing["kind"],
+                                existing.get("media_ids", [])) != \
+                (text, body.kind.value, list(body.media_ids)):
             raise HTTPException(409, "Idempotency-Key was used for a different reply")
         if not _queue_again(existing):
             return JSONResponse({"reply_id": reply_id, "status": existing["status"]}, 202)
         now = existing["requested_at"]
+    else:
+        await inbox.record_reply(actor, doc, reply_id, body.kind.value)
     event = ReplyRequested(
-        reply_id=reply_id, conversation_id=conversation_id, platform=doc["platform"],
-        brand_account=doc["brand_account"], kind=body.kind, in_reply_to_id=in_reply_to,
-        recipient_id=doc["customer_id"], text=text, agent_id=agent.id, requested_at=now,
-        # The classifier saw personal data: brands that force DMs then get one.
-        private_data=bool(doc.get("private_data", False)), media_ids=tuple(body.media_ids))
+        reply_id=reply_id, conversation_id=conversation_id, platform=doc.platform,
+        brand_account=doc.brand_account, kind=body.kind, in_reply_to_id=in_reply_to,
+        recipient_id=doc.customer_id, text=text, agent_id=agent.id, requested_at=now,
+        # Personal data in any of the customer's messages: brands that force DMs get one.
+        private_data=doc.private_data, media_ids=tuple(body.media_ids))
     try:
         # Continue the customer message's trace, so the reply's platform call joins it.
         parent = context_from_headers(
-            [(k, v.encode()) for k, v in (doc.get("last_inbound_trace") or {}).items()])
+            [(k, v.encode()) for k, v in doc.last_inbound_trace.items()])
         with request.app.state.tracer.start_as_current_span("inbox reply", context=parent,
                                                             kind=SpanKind.SERVER):
             await publisher.publish([Outgoing(

@@ -12,11 +12,17 @@ from pydantic import BaseModel, Field
 
 from socialcare_contracts.events import ReplyKind
 from socialcare_router.api_conversations import (
-    conversation_or_404,
     saved_reply_template,
     template_values,
 )
-from socialcare_router.deps import AUTH_ERRORS, AnyUser, SettingsDep, StoreDep
+from socialcare_router.deps import (
+    AUTH_ERRORS,
+    AnyUser,
+    InboxDep,
+    SettingsDep,
+    StoreDep,
+    actor_of,
+)
 from socialcare_router.domain.templates import MissingVariables, render
 from socialcare_router.views import ReplyRequest
 from socialcare_text.brand_voice import CompositionError, compose
@@ -68,9 +74,9 @@ async def me(user: AnyUser, store: StoreDep) -> Me:
                         422: {"description": "Unknown saved reply"}})
 async def preview_reply(conversation_id: Annotated[str, Path(max_length=64)],
                         body: ReplyRequest, agent: AnyUser, store: StoreDep,
-                        settings: SettingsDep) -> ReplyPreview:
+                        settings: SettingsDep, inbox: InboxDep) -> ReplyPreview:
     """The reply as it would be posted, its length as the platform counts it, and warnings."""
-    doc = await conversation_or_404(store, conversation_id)
+    doc = await inbox.load(actor_of(agent), conversation_id)
     missing: list[str] = []
     if body.text is not None:
         text = body.text
@@ -83,13 +89,13 @@ async def preview_reply(conversation_id: Annotated[str, Path(max_length=64)],
             missing = exc.names
             # Show the placeholders still to fill rather than refusing the preview.
             text = render(template, {**values, **{n: f"{{{n}}}" for n in missing}})
-    policy = settings.brand_policy(doc["brand_account"])
+    policy = settings.brand_policy(doc.brand_account)
     problem = None
     try:
         posted = compose(text, policy, agent.id, settings.agent_initials.get(agent.id))
     except CompositionError as exc:
         posted, problem = text, str(exc)
-    limits = limits_of(doc["platform"])
+    limits = limits_of(doc.platform)
     direct = body.kind is ReplyKind.DIRECT
     limit = limits.direct_message if direct else limits.reply
     length = weighted_length(posted, limits.counting)
@@ -99,7 +105,7 @@ async def preview_reply(conversation_id: Annotated[str, Path(max_length=64)],
     return ReplyPreview(text=posted, kind=body.kind.value, length=length, limit=limit,
                         counting=limits.counting, parts=parts, too_long=too_long,
                         missing_variables=missing, problem=problem,
-                        private_data=bool(doc.get("private_data", False)))
+                        private_data=doc.private_data)
 
 
 @router.get("/queue-overview", response_model=list[QueueCounts])

@@ -6,6 +6,8 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 
 from socialcare_router.adapters.store import Store
+from socialcare_router.domain.permissions import Actor, brands_of
+from socialcare_router.inbox import Inbox
 from socialcare_router.settings import InboxUser, RouterSettings
 from socialcare_runtime.http import find_by_secret
 from socialcare_runtime.publisher import EventPublisher
@@ -43,7 +45,22 @@ def require(*roles: str) -> Callable[[InboxUser], InboxUser]:
     return check
 
 
+def _inbox(request: Request) -> Inbox:
+    return request.app.state.inbox
+
+
+def actor_of(user: InboxUser) -> Actor:
+    """Who is acting, as the permission rules see them."""
+    return Actor(user.id, user.role, brands_of(user.brands))
+
+
+def _actor(user: Annotated[InboxUser, Depends(require(*ALL_ROLES))]) -> Actor:
+    return actor_of(user)
+
+
 StoreDep = Annotated[Store, Depends(_store)]
+InboxDep = Annotated[Inbox, Depends(_inbox)]
+ActorDep = Annotated[Actor, Depends(_actor)]
 SettingsDep = Annotated[RouterSettings, Depends(_settings)]
 PublisherDep = Annotated[EventPublisher, Depends(_publisher)]
 AnyUser = Annotated[InboxUser, Depends(require(*ALL_ROLES))]

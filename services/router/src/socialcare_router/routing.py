@@ -1,7 +1,10 @@
-"""Router service layer: applies events to the store and says what changed.
+"""The router's stream handlers: classified messages and reply outcomes into conversations.
 
-Handlers are repeatable (at-least-once delivery) and return the ``ConversationUpdated``
-to publish, so the worker stays a thin adapter between Kafka and these functions.
+Each handler threads the event to its conversation, applies it through the Conversation
+aggregate and saves the change with its events in one write; it returns the events for
+the worker to publish. Handlers are repeatable (at-least-once delivery): a message the
+conversation already holds changes nothing, and the events its first delivery stored
+are published again.
 """
 
 import asyncio
@@ -9,46 +12,45 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from socialcare_contracts.events import (
-    ConversationUpdated,
-    MessageClassified,
-    ReplyFailed,
-    ReplySent,
-)
+from socialcare_contracts.events import MessageClassified, ReplyFailed, ReplySent
 from socialcare_contracts.messages import NormalizedMessage
+from socialcare_router.adapters.conversations import AtCapacity, VersionConflict
 from socialcare_router.adapters.store import Store
 from socialcare_router.domain.assignment import AssignmentPolicy, choose_agent
-from socialcare_router.domain.rules import MessageFacts
-from socialcare_router.domain.sla import SlaPolicy, at_risk_at, resume_after_pause
+from socialcare_router.domain.conversation import Conversation, MessageFacts
+from socialcare_router.domain.rules import MessageFacts as RuleFacts
+from socialcare_router.domain.sla import SlaPolicy
 from socialcare_router.domain.threading import message_key, thread_message
+from socialcare_router.inbox import Events
 from socialcare_router.policies import agent_state
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_runtime.metrics import service_metrics
 from socialcare_runtime.telemetry import trace_headers
 
 Clock = Callable[[], datetime]
+ATTEMPTS = 8
 
 
-def conversation_event(doc: dict[str, Any], change: str) -> ConversationUpdated:
-    """The public view of a stored conversation."""
-    return ConversationUpdated(
-        conversation_id=doc["_id"], change=change, status=doc["status"],
-        platform=doc["platform"], brand_account=doc["brand_account"],
-        customer_id=doc["customer_id"], queue=doc["queue"], priority=doc.get("priority", 0),
-        message_count=len(doc.get("message_keys", ())),
-        first_response_due_at=doc["first_response_due_at"],
-        first_response_at=doc.get("first_response_at"), updated_at=doc["updated_at"],
-    )
-
-
-def facts_of(event: MessageClassified) -> MessageFacts:
+def rule_facts(event: MessageClassified) -> RuleFacts:
     """What the routing rules look at."""
     m, c = event.message, event.classification
-    return MessageFacts(
+    return RuleFacts(
         platform=m.platform.value, channel=m.channel.value, brand_account=m.brand_account,
         language=c.language, sentiment=c.sentiment.label.value, priority=c.priority,
         intents=c.intents, listening_matches=c.listening_matches,
         followers=m.author.followers or 0, verified=m.author.verified)
+
+
+def message_doc(message: NormalizedMessage, conversation_id: str, direction: str,
+                **extra: Any) -> dict[str, Any]:
+    """A message as the thread view stores it."""
+    return {
+        "_id": message_key(message.platform, message.brand_account, message.platform_message_id),
+        "conversation_id": conversation_id, "direction": direction,
+        "platform_message_id": message.platform_message_id, "channel": message.channel.value,
+        "author": message.author.model_dump(), "text": message.text,
+        "in_reply_to_id": message.in_reply_to_id, "created_at": message.created_at,
+        "attachments": [a.model_dump() for a in message.attachments], **extra}
 
 
 class Router:
@@ -56,6 +58,7 @@ class Router:
                  thread_window: timedelta, clock: Clock = lambda: datetime.now(UTC),
                  config: RoutingConfig | None = None, escalation_share: float = 0.75) -> None:
         self.store = store
+        self.repository = store.repository
         self.sla = sla
         self.default_queue = default_queue
         self.thread_window = thread_window
@@ -63,160 +66,165 @@ class Router:
         self.config = config or RoutingConfig(store.config)
         self.escalation_share = escalation_share
 
-    async def route_message(self, event: MessageClassified, event_id: str
-                            ) -> ConversationUpdated | None:
-        """Threads a classified message into its conversation and stores both."""
-        message, classification = event.message, event.classification
+    async def route_message(self, event: MessageClassified, event_id: str) -> Events:
+        """Threads a message into its conversation and stores both; returns the events."""
+        message = event.message
         if message.from_brand:
             return await self._record_brand_message(message, event_id)
         key = message_key(message.platform, message.brand_account, message.platform_message_id)
         parent_key = message_key(message.platform, message.brand_account,
                                  message.in_reply_to_id) if message.in_reply_to_id else None
-        # The three lookups are independent: one round trip instead of three.
-        known, replied_to, latest = await asyncio.gather(
+        # Independent lookups by _id: one round trip instead of four.
+        known, replied_to, latest, early = await asyncio.gather(
             self.store.conversation_of_message(key),
             self.store.conversation_of_message(parent_key) if parent_key else _none(),
             self.store.latest_of_customer(message.conversation_key()),
-        )
-        if known is not None:  # a redelivery: re-apply the same idempotent writes
-            conversation_id, change = known, "message_added"
+            self.store.replies_awaiting(key))
+        if known is not None:
+            conversation_id = known
         else:
-            decision = thread_message(message, replied_to, latest, self.thread_window)
-            conversation_id = decision.conversation_id
-            change = "created" if decision.is_new else "message_added"
-        now = self.clock()
-        received_at = message.received_at or message.created_at
+            conversation_id = thread_message(message, replied_to, latest,
+                                             self.thread_window).conversation_id
         snapshot = await self.config.current()
-        route = snapshot.rules.route(facts_of(event), self.default_queue)
+        route = snapshot.rules.route(rule_facts(event), self.default_queue)
         sla = snapshot.sla_for(message.brand_account, self.sla)
-        due = sla.first_response_due(received_at, route.priority)
-        resolution_due = sla.resolution_due(received_at, route.priority)
-        doc = await self.store.upsert_for_message(
-            conversation_id,
-            on_insert={
-                "platform": message.platform.value, "brand_account": message.brand_account,
-                "customer_id": message.author.id, "customer": message.author.model_dump(),
-                "channel": message.channel.value, "queue": route.queue,
-                "rule_id": route.rule_id, "tags": list(route.tags), "assignee": None,
-                "language": classification.language,
-                "sentiment": classification.sentiment.label.value,
-                "intents": list(classification.intents),
-                "private_data": classification.private_data,
-                "created_at": now, "first_message_at": message.created_at,
-                "first_response_due_at": due,
-                "resolution_due_at": resolution_due,
-                "pause_while_waiting": sla.pause_while_waiting,
-                "escalation": "none",
-                "escalate_at": at_risk_at(received_at, due, self.escalation_share),
-                "resolution_escalation": "none",
-                "resolution_escalate_at": at_risk_at(received_at, resolution_due,
-                                                     self.escalation_share),
-            },
-            message_key=key, platform_message_id=message.platform_message_id,
-            message_at=message.created_at, priority=route.priority, now=now,
-            # The agent's reply continues this trace: one trace from ingest to the platform.
-            trace=trace_headers(),
-        )
-        stored = {
-            "_id": key, "conversation_id": conversation_id, "direction": "inbound",
-            "platform_message_id": message.platform_message_id,
-            "channel": message.channel.value, "author": message.author.model_dump(),
-            "text": message.text, "in_reply_to_id": message.in_reply_to_id,
-            "created_at": message.created_at, "received_at": received_at,
-            "classification": classification.model_dump(mode="json"), "event_id": event_id,
-            # With received_at (ingest's acceptance time) this gives the pipeline latency.
-            "stored_at": now,
-        }
+        c = event.classification
+        facts = MessageFacts(
+            key=key, platform_message_id=message.platform_message_id,
+            created_at=message.created_at, received_at=message.received_at or message.created_at,
+            channel=message.channel.value, language=c.language,
+            sentiment=c.sentiment.label.value, intents=tuple(c.intents),
+            private_data=c.private_data, priority=route.priority)
+        trace = trace_headers()  # the agent's reply continues this trace
+        assign = True
+        for _ in range(ATTEMPTS):
+            now = self.clock()
+            conversation = await self.repository.get(conversation_id)
+            if conversation is None:
+                conversation = Conversation.start(
+                    conversation_id, platform=message.platform.value,
+                    brand_account=message.brand_account, customer_id=message.author.id,
+                    customer=message.author.model_dump(), queue=route.queue,
+                    rule_id=route.rule_id, tags=list(route.tags), message=facts, sla=sla,
+                    share=self.escalation_share, now=now, trace=trace)
+                if assign:
+                    await self._auto_assign(conversation, snapshot.queues.get(route.queue), now)
+            elif not conversation.add_customer_message(facts, sla, self.escalation_share, now,
+                                                       trace):
+                events = self.repository.outbox_events(conversation)  # a redelivery
+                break
+            for reply in early:  # brand replies that arrived before this message
+                conversation.record_response(reply["_id"], reply["created_at"], now)
+            try:
+                events = await self.repository.save(conversation, now)
+            except VersionConflict:
+                continue
+            except AtCapacity:
+                assign = False  # filled up since it was read: it waits in its queue
+                continue
+            break
+        else:
+            raise VersionConflict(conversation_id)
+        stored_at = self.clock()
         await asyncio.gather(
             self.store.remember_customer(message.conversation_key(), conversation_id,
                                          message.created_at),
-            self.store.add_message(stored))
-        if doc.get("paused_at") is not None:  # the customer answered: the clock runs again
-            doc = await self._resume(doc, now) or doc
-        if change == "created":
-            doc = await self._auto_assign(doc, snapshot.queues.get(doc["queue"]), now) or doc
-        return conversation_event(doc, change)
+            # With received_at (ingest's acceptance time) this gives the pipeline latency.
+            self.store.add_message(message_doc(
+                message, conversation_id, "inbound", received_at=facts.received_at,
+                classification=c.model_dump(mode="json"), event_id=event_id,
+                stored_at=stored_at)),
+            *(self.store.add_message({**reply, "conversation_id": conversation_id})
+              for reply in early))
+        if early:
+            await self.store.forget_awaiting(key)
+        return events
 
-    async def _record_brand_message(self, message: NormalizedMessage, event_id: str
-                                    ) -> ConversationUpdated | None:
-        """An imported agent reply: threaded as outbound, counted as a first response only."""
+    async def _record_brand_message(self, message: NormalizedMessage, event_id: str) -> Events:
+        """A brand's own reply (imported, or seen by a webhook): the conversation's response.
+
+        If the message it answers has not arrived yet, it waits for it, keyed by that
+        message, and is applied when it comes: events may arrive in any order.
+        """
         if not message.in_reply_to_id:
-            return None  # a brand post that answers nobody belongs to no conversation
+            return []  # a brand post that answers nobody belongs to no conversation
         parent = message_key(message.platform, message.brand_account, message.in_reply_to_id)
         conversation_id = await self.store.conversation_of_message(parent)
+        doc = message_doc(message, conversation_id or "", "outbound", event_id=event_id,
+                          imported=True)
         if conversation_id is None:
-            return None
-        await self.store.add_message({
-            "_id": message_key(message.platform, message.brand_account,
-                               message.platform_message_id),
-            "conversation_id": conversation_id, "direction": "outbound",
-            "platform_message_id": message.platform_message_id,
-            "channel": message.channel.value, "author": message.author.model_dump(),
-            "text": message.text, "in_reply_to_id": message.in_reply_to_id,
-            "created_at": message.created_at, "event_id": event_id, "imported": True,
-        })
-        doc = await self.store.record_first_response(conversation_id, message.created_at,
-                                                     self.clock())
-        return conversation_event(doc, "reply_imported") if doc else None
+            await self.store.await_parent(parent, {k: v for k, v in doc.items()
+                                                   if k != "conversation_id"})
+            return []
+        events = await self._update(conversation_id, lambda c, now: c.record_response(
+            doc["_id"], message.created_at, now))
+        await self.store.add_message(doc)
+        return events
 
-    async def _resume(self, doc: dict[str, Any], now: datetime) -> dict[str, Any] | None:
-        paused_at = doc["paused_at"]
-        due = resume_after_pause(doc["first_response_due_at"], paused_at, now)
-        escalate = None
-        if doc.get("first_response_at") is None and doc.get("escalation") != "breached":
-            escalate = resume_after_pause(doc["escalate_at"], paused_at, now) \
-                if doc.get("escalate_at") else None
-        return await self.store.work.resume(doc["_id"], paused_at, due, escalate, now)
+    async def _update(self, conversation_id: str,
+                      apply: Callable[[Conversation, datetime], bool | None]) -> Events:
+        """Applies a change from a stream event, again if the conversation moved meanwhile."""
+        for _ in range(ATTEMPTS):
+            conversation = await self.repository.get(conversation_id)
+            if conversation is None:
+                return []
+            now = self.clock()
+            if apply(conversation, now) is False:
+                return self.repository.outbox_events(conversation)
+            try:
+                return await self.repository.save(conversation, now)
+            except VersionConflict:
+                continue
+        raise VersionConflict(conversation_id)
 
-    async def _auto_assign(self, doc: dict[str, Any], queue: Any, now: datetime
-                           ) -> dict[str, Any] | None:
+    async def _auto_assign(self, conversation: Conversation, queue: Any, now: datetime) -> None:
         if queue is None or queue.policy is AssignmentPolicy.MANUAL:
-            return None
+            return
         agents = [agent_state(a) for a in await self.store.config.agents_by_ids(queue.agents)]
-        chosen = choose_agent(queue.policy, agents, doc.get("language") or "und",
-                              doc.get("intents", []), doc["platform"],
-                              await self.store.config.last_assigned(doc["queue"]))
-        if chosen is None:
-            return None
-        capacity = next(a.capacity for a in agents if a.id == chosen)
-        if not await self.store.config.reserve_capacity(chosen, capacity):
-            return None  # filled up since it was read; the conversation waits in its queue
-        claimed = await self.store.work.claim(doc["_id"], chosen, now)
-        if claimed is None:
-            await self.store.config.change_load(chosen, -1)
-            return None
-        await self.store.config.remember_assignment(doc["queue"], chosen)
-        return claimed
+        chosen = choose_agent(queue.policy, agents, conversation.language or "und",
+                              conversation.intents, conversation.platform,
+                              await self.store.config.last_assigned(conversation.queue))
+        if chosen is not None:
+            conversation.claim(chosen, now)
+            await self.store.config.remember_assignment(conversation.queue, chosen)
 
-    async def on_reply_sent(self, event: ReplySent) -> ConversationUpdated | None:
-        """Marks the reply sent, threads it, and records the first response time."""
+    async def on_reply_sent(self, event: ReplySent) -> Events:
+        """Marks the reply sent, threads it, and records the response."""
         reply = await self.store.get_reply(event.reply_id)
         await self.store.set_reply_outcome(event.reply_id, {
             "status": "sent", "platform_message_id": event.platform_message_id,
             "permalink": event.permalink, "sent_at": event.sent_at, "reason": None})
+        key = message_key(event.platform, reply["brand_account"] if reply else "",
+                          event.platform_message_id)
         if reply is not None:
             await self.store.add_message({
-                "_id": message_key(event.platform, reply["brand_account"],
-                                   event.platform_message_id),
-                "conversation_id": event.conversation_id, "direction": "outbound",
+                "_id": key, "conversation_id": event.conversation_id, "direction": "outbound",
                 "platform_message_id": event.platform_message_id, "channel": reply["kind"],
                 "author": {"id": reply["agent_id"]}, "text": reply["text"],
                 "created_at": event.sent_at, "reply_id": event.reply_id,
             })
-        doc = await self.store.record_first_response(event.conversation_id, event.sent_at,
-                                                     self.clock())
-        if doc and doc.get("first_response_at") == event.sent_at and doc.get("first_message_at"):
-            waited = (event.sent_at - doc["first_message_at"]).total_seconds()
-            service_metrics().first_response_s(waited, doc["queue"], doc["platform"])
-        return conversation_event(doc, "reply_sent") if doc else None
+        recorded: list[Conversation] = []
 
-    async def on_reply_failed(self, event: ReplyFailed) -> ConversationUpdated | None:
+        def apply(conversation: Conversation, now: datetime) -> bool:
+            first = conversation.first_response_at is None
+            changed = conversation.record_response(key, event.sent_at, now)
+            if changed and first:
+                recorded.append(conversation)
+            return changed
+        events = await self._update(event.conversation_id, apply)
+        for conversation in recorded[-1:]:
+            waited = (event.sent_at - conversation.first_message_at).total_seconds()
+            service_metrics().first_response_s(waited, conversation.queue,
+                                               conversation.platform)
+        return events
+
+    async def on_reply_failed(self, event: ReplyFailed) -> Events:
         """Marks the reply failed with the reason an agent can act on."""
         await self.store.set_reply_outcome(event.reply_id, {
             "status": "failed", "failure_code": event.code, "reason": event.reason,
             "failed_at": event.failed_at})
-        doc = await self.store.touch(event.conversation_id, self.clock())
-        return conversation_event(doc, "reply_failed") if doc else None
+        return await self._update(event.conversation_id,
+                                  lambda c, now: c.touch("reply_failed", now))
 
 
 async def _none() -> None:

@@ -13,6 +13,8 @@ class InboxUser(BaseModel):
     id: str
     name: str
     role: Literal["agent", "supervisor", "admin"]
+    brands: list[str] = Field(default=["*"], max_length=500,
+                              description="Brand accounts this user works on; * for all")
 
 
 class RouterSettings(ServiceSettings, BrandVoiceSettings):
@@ -40,6 +42,8 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
     live_max_clients: int = Field(default=500, ge=1, description="SSE clients per process")
     live_client_queue: int = Field(default=100, ge=1, description="Updates buffered per client")
     escalation_check_s: float = Field(default=5.0, gt=0, le=300)
+    outbox_relay_s: float = Field(default=2.0, gt=0, le=300,
+                                  description="How often events Kafka refused are retried")
     queue_depth_interval_s: float = Field(default=30.0, gt=0, le=3600,
                                           description="How often open work per queue is counted")
 

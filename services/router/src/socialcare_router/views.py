@@ -8,11 +8,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from socialcare_contracts.events import ReplyKind
+from socialcare_router.domain.conversation import Conversation
 
 
 class ConversationSummary(BaseModel):
     id: str
-    status: str
+    status: str = Field(description="open, waiting_on_customer or resolved")
+    state: str | None = Field(default=None, description="new, assigned, answered, "
+                              "waiting_on_customer, resolved or reopened")
     queue: str
     platform: str
     brand_account: str
@@ -20,13 +23,20 @@ class ConversationSummary(BaseModel):
     customer: dict[str, Any]
     priority: int
     language: str | None = None
-    sentiment: str | None = None
-    intents: list[str] = []
+    sentiment: str | None = Field(default=None, description="Of the latest customer message")
+    worst_sentiment: str | None = Field(default=None, description="Of any customer message")
+    intents: list[str] = Field(default=[], description="Of every customer message")
     private_data: bool = Field(default=False,
                                description="Personal data seen: recommend a direct message")
     message_count: int
     first_response_due_at: datetime
     first_response_at: datetime | None = None
+    next_response_due_at: datetime | None = Field(
+        default=None, description="The customer wrote again after our answer: due by then")
+    due_at: datetime | None = Field(default=None, description="The deadline that runs now "
+                                    "(response, else resolution): queue views sort by it")
+    reply_window_closes_at: datetime | None = Field(
+        default=None, description="The platform's window for direct replies (Meta: 24 h)")
     resolution_due_at: datetime | None = None
     resolved_at: datetime | None = None
     last_message_at: datetime
@@ -41,7 +51,9 @@ class ConversationSummary(BaseModel):
                                     description="The start of the customer's latest message")
 
     @classmethod
-    def of(cls, doc: dict[str, Any]) -> "ConversationSummary":
+    def of(cls, doc: dict[str, Any] | Conversation) -> "ConversationSummary":
+        if isinstance(doc, Conversation):
+            doc = doc.to_document()
         return cls(id=doc["_id"], message_count=len(doc.get("message_keys", ())),
                    **{k: v for k, v in doc.items() if k in cls.model_fields and k != "id"})
 
@@ -60,6 +72,7 @@ class ThreadMessage(BaseModel):
     text: str
     created_at: datetime
     classification: dict[str, Any] | None = None
+    attachments: list[dict[str, Any]] = []
 
 
 class ReplyView(BaseModel):

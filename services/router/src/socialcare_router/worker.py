@@ -9,14 +9,10 @@ from opentelemetry import trace
 
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
-from socialcare_contracts.events import (
-    ConversationUpdated,
-    MessageClassified,
-    ReplyFailed,
-    ReplySent,
-)
+from socialcare_contracts.events import MessageClassified, ReplyFailed, ReplySent
 from socialcare_contracts.messages import Contract
 from socialcare_router.escalation import Escalator
+from socialcare_router.inbox import Events
 from socialcare_router.routing import Router
 from socialcare_router.settings import RouterSettings
 from socialcare_runtime.metrics import service_metrics
@@ -24,7 +20,6 @@ from socialcare_runtime.mongo import TRANSIENT_ERRORS
 from socialcare_runtime.streams import (
     RecordProcessor,
     create_app,
-    derived_event_id,
     raw_topic,
     send_event,
 )
@@ -45,19 +40,23 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
                                 concurrent_keys=True)
     updated = raw_topic(app, settings.topic(topics.CONVERSATIONS_UPDATED))
 
-    def handler(stage: str, apply: Callable[[Envelope[T]], Awaitable[ConversationUpdated | None]]
+    async def publish(events: Events) -> None:
+        # Keyed by conversation so integrators see one conversation's changes in order; the
+        # batch waits for Kafka's acknowledgements before its offsets commit, so a lost
+        # send is redelivered and published again from the conversation's outbox.
+        for event_id, conversation_id, event in events:
+            await send_event(updated, conversation_id, event, SERVICE, event_id=event_id)
+        router.repository.published([e[0] for e in events])
+
+    def handler(apply: Callable[[Envelope[T]], Awaitable[Events]]
                 ) -> Callable[[Envelope[T]], Awaitable[None]]:
         async def handle(envelope: Envelope[T]) -> None:
-            update = await apply(envelope)
-            if update is not None:
-                # Keyed by conversation so integrators see one conversation's changes in order.
-                await send_event(updated, update.conversation_id, update, SERVICE,
-                                 event_id=derived_event_id(envelope.id, stage))
+            await publish(await apply(envelope))
         return handle
 
-    route = handler("route", lambda e: router.route_message(e.data, e.id))
-    sent = handler("reply-sent", lambda e: router.on_reply_sent(e.data))
-    failed = handler("reply-failed", lambda e: router.on_reply_failed(e.data))
+    route = handler(lambda e: router.route_message(e.data, e.id))
+    sent = handler(lambda e: router.on_reply_sent(e.data))
+    failed = handler(lambda e: router.on_reply_failed(e.data))
 
     @app.agent(raw_topic(app, settings.topic(topics.MESSAGES_CLASSIFIED)), name="route")
     async def route_agent(stream: faust.StreamT) -> None:
@@ -78,13 +77,11 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
         @app.timer(interval=settings.escalation_check_s, on_leader=True)
         async def escalate() -> None:
             try:
-                steps = await escalator.run_once()
+                events = await escalator.run_once()
             except TRANSIENT_ERRORS as exc:  # the next tick retries from stored deadlines
                 log.warning("escalation check skipped: %s", type(exc).__name__)
                 return
-            for step in steps:
-                await send_event(updated, step.update.conversation_id, step.update, SERVICE,
-                                 event_id=step.event_id)
+            await publish(events)
 
     if queue_depths is not None:
         @app.timer(interval=settings.queue_depth_interval_s, on_leader=True)

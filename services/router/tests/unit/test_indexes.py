@@ -13,15 +13,16 @@ pytestmark = pytest.mark.unit
 
 # (collection, equality fields, sort or range field, the method that runs it)
 QUERIES = [
-    ("conversations", {"queue", "status"}, "first_response_due_at", "Store.queue_page(queue)"),
-    ("conversations", {"assignee", "status"}, "first_response_due_at",
-     "Store.queue_page(assignee), WorkStore.open_load, WorkStore.return_unanswered"),
+    ("conversations", {"queue", "status"}, "due_at", "Store.queue_page(queue)"),
+    ("conversations", {"assignee", "status"}, "due_at",
+     "Store.queue_page(assignee), WorkStore.held_unanswered"),
     ("conversations", {"platform", "brand_account", "customer_id"}, "last_message_at",
      "customer lookups"),
     ("conversations", set(), "escalate_at", "WorkStore.due_for_escalation"),
     ("conversations", set(), "resolution_escalate_at", "WorkStore.due_for_escalation(resolution)"),
     ("conversations", {"status"}, "snoozed_until", "WorkStore.wake_snoozed"),
-    ("conversations", set(), "created_at", "reports over a period"),
+    ("conversations", set(), "first_message_at", "Store.conversations_between (reports)"),
+    ("audit", set(), "at", "AuditLog.read"),
     ("messages", {"conversation_id"}, "created_at", "Store.thread"),
     ("replies", {"conversation_id"}, "requested_at", "Store.replies_of"),
     ("notes", {"conversation_id"}, "created_at", "WorkStore.notes_of"),

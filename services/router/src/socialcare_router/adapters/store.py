@@ -8,13 +8,15 @@ processing an event twice must leave the same documents.
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from socialcare_contracts.events import ConversationStatus
+from socialcare_router.adapters.audit import INDEXES as AUDIT_INDEXES
+from socialcare_router.adapters.audit import AuditLog
 from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, upsert_by_id
 from socialcare_router.adapters.config_store import ConfigStore
+from socialcare_router.adapters.conversations import ConversationRepository
 from socialcare_router.adapters.work_store import WorkStore
 from socialcare_router.domain.threading import KnownConversation
 
@@ -24,10 +26,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     "conversations": [
         # Queue views: open work in a queue, due soonest first.
         IndexModel([("queue", ASCENDING), ("status", ASCENDING),
-                    ("first_response_due_at", ASCENDING)], name="queue_status_due"),
+                    ("due_at", ASCENDING)], name="queue_status_due"),
         # "My work": an agent's conversations by status, due soonest first.
         IndexModel([("assignee", ASCENDING), ("status", ASCENDING),
-                    ("first_response_due_at", ASCENDING)], name="assignee_status_due"),
+                    ("due_at", ASCENDING)], name="assignee_status_due"),
         IndexModel([("platform", ASCENDING), ("brand_account", ASCENDING),
                     ("customer_id", ASCENDING), ("last_message_at", DESCENDING)],
                    name="customer_conversations"),
@@ -35,8 +37,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("escalate_at", ASCENDING)], name="escalate_at"),
         IndexModel([("resolution_escalate_at", ASCENDING)], name="resolution_escalate_at"),
         IndexModel([("status", ASCENDING), ("snoozed_until", ASCENDING)], name="snoozed"),
-        # Reports over a period.
-        IndexModel([("created_at", ASCENDING)], name="created_at"),
+        # Reports over a period, by when the customer first wrote.
+        IndexModel([("first_message_at", ASCENDING)], name="first_message_at"),
     ],
     "messages": [
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
@@ -46,6 +48,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("conversation_id", ASCENDING), ("requested_at", ASCENDING)],
                    name="conversation_replies"),
     ],
+    "audit": AUDIT_INDEXES,
     "notes": [
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
                    name="conversation_notes"),
@@ -66,6 +69,10 @@ class Store:
         self.customers = self.db.customers
         self.config = ConfigStore(self.db)
         self.work = WorkStore(self.db)
+        self.repository = ConversationRepository(self.db)
+        self.audit = AuditLog(self.db)
+        # Brand replies that arrived before the message they answer, keyed by that message.
+        self.awaiting = self.db.awaiting_parent
         # The worker routes a batch's conversations concurrently: their _id lookups and
         # repeatable writes that are ready together go as one request (see coalescing).
         self._message_conversation = lookup_by_id(self.messages, {"conversation_id": 1})
@@ -92,6 +99,18 @@ class Store:
         """Stores a message once; False when it was already there."""
         return await self._insert_message(doc)
 
+    async def await_parent(self, parent_key: str, doc: Document) -> None:
+        """Keeps a reply whose parent message has not arrived; repeatable."""
+        await self.awaiting.update_one({"_id": parent_key},
+                                       {"$addToSet": {"replies": doc}}, upsert=True)
+
+    async def replies_awaiting(self, key: str) -> list[Document]:
+        found = await self.awaiting.find_one({"_id": key})
+        return found["replies"] if found else []
+
+    async def forget_awaiting(self, key: str) -> None:
+        await self.awaiting.delete_one({"_id": key})
+
     async def thread(self, conversation_id: str, limit: int = 500) -> list[Document]:
         cursor = self.messages.find({"conversation_id": conversation_id}).sort(
             "created_at", ASCENDING).limit(limit)
@@ -111,49 +130,14 @@ class Store:
             "$set": {"conversation_id": conversation_id},
             "$max": {"last_message_at": message_at}}))
 
-    async def upsert_for_message(self, conversation_id: str, on_insert: Document,
-                                 message_key: str, platform_message_id: str,
-                                 message_at: datetime, priority: int, now: datetime,
-                                 trace: dict[str, str]) -> Document:
-        """Adds a message to a conversation, creating or reopening it; repeatable."""
-        return await self.conversations.find_one_and_update(
-            {"_id": conversation_id},
-            {
-                "$setOnInsert": on_insert,
-                "$addToSet": {"message_keys": message_key},
-                "$max": {"last_message_at": message_at, "priority": priority},
-                # A new customer message reopens a resolved conversation.
-                "$set": {"status": ConversationStatus.OPEN.value, "resolved_at": None,
-                         "updated_at": now,
-                         "last_inbound_id": platform_message_id, "last_inbound_trace": trace},
-            },
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-
-    async def record_first_response(self, conversation_id: str, sent_at: datetime,
-                                    now: datetime) -> Document | None:
-        """Keeps the earliest reply time as the first response; repeatable."""
-        return await self.conversations.find_one_and_update(
-            {"_id": conversation_id},
-            # Answered: no more first-response escalation for this conversation.
-            {"$min": {"first_response_at": sent_at},
-             "$set": {"updated_at": now, "escalate_at": None}},
-            return_document=ReturnDocument.AFTER,
-        )
-
     async def get_conversation(self, conversation_id: str) -> Document | None:
         return await self.conversations.find_one({"_id": conversation_id})
-
-    async def touch(self, conversation_id: str, now: datetime) -> Document | None:
-        return await self.conversations.find_one_and_update(
-            {"_id": conversation_id}, {"$set": {"updated_at": now}},
-            return_document=ReturnDocument.AFTER)
 
     async def queue_page(self, queue: str | None, status: str, limit: int,
                          after: tuple[datetime, str] | None, assignee: str | None = None,
                          filters: Document | None = None,
-                         min_priority: int | None = None) -> list[Document]:
+                         min_priority: int | None = None,
+                         brands: list[str] | None = None) -> list[Document]:
         """A queue's (or an agent's) conversations by due time then id: keyset pages.
 
         The equality prefix (queue or assignee, status) and the sort are the index's; the
@@ -169,10 +153,12 @@ class Store:
             query["priority"] = {"$gte": min_priority}
         if after is not None:
             due, last_id = after
-            query["$or"] = [{"first_response_due_at": {"$gt": due}},
-                            {"first_response_due_at": due, "_id": {"$gt": last_id}}]
-        cursor = self.conversations.find(query).sort(
-            [("first_response_due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+            query["$or"] = [{"due_at": {"$gt": due}},
+                            {"due_at": due, "_id": {"$gt": last_id}}]
+        if brands is not None:
+            query["brand_account"] = {"$in": brands}
+        cursor = self.conversations.find(query, {"outbox": 0, "history": 0}).sort(
+            [("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
         return await cursor.to_list()
 
     async def texts_of(self, keys: list[str]) -> dict[str, str]:
@@ -180,15 +166,17 @@ class Store:
         cursor = self.messages.find({"_id": {"$in": keys}}, {"text": 1})
         return {m["_id"]: m.get("text", "") for m in await cursor.to_list()}
 
-    async def conversations_created(self, start: datetime, end: datetime,
-                                    limit: int) -> list[Document]:
-        """Conversations created in [start, end), for reports; bounded by ``limit``."""
-        fields = ["queue", "assignee", "platform", "sentiment", "intents", "first_message_at",
-                  "first_response_at", "first_response_due_at", "resolved_at"]
-        cursor = self.conversations.find({"created_at": {"$gte": start, "$lt": end}},
-                                         {f: 1 for f in fields}).sort(
-            "created_at", ASCENDING).limit(limit)
-        return await cursor.to_list()
+    def conversations_between(self, start: datetime, end: datetime,
+                              brands: list[str] | None) -> Any:
+        """Conversations whose customer first wrote in [start, end): a cursor for reports."""
+        fields = ["queue", "assignee", "last_assignee", "platform", "brand_account",
+                  "sentiment", "intents", "first_message_at", "first_response_at",
+                  "first_response_due_at", "resolved_at", "resolution_due_at",
+                  "response_count", "escalation", "resolution_escalation", "status"]
+        query: Document = {"first_message_at": {"$gte": start, "$lt": end}}
+        if brands is not None:
+            query["brand_account"] = {"$in": brands}
+        return self.conversations.find(query, {f: 1 for f in fields}, batch_size=2_000)
 
     # --- replies --------------------------------------------------------------------
 

@@ -1,0 +1,172 @@
+"""The Conversation repository: one atomic single-document write per change, with its events.
+
+A change is saved with ``replace_one({_id, version: seen})``: optimistic concurrency that
+MongoDB 7 and the embedded server both do atomically, with no transaction. The events the
+change raised are stored in the same document (its ``outbox``), so an event exists if and
+only if its change does; they are published after the write and dropped from the outbox
+by the next write once Kafka has acknowledged them. Agent load moves here, and only here,
+from the aggregate's assignment changes: a gain reserves capacity with a conditional
+update before the write, a loss gives it back after.
+"""
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from cachetools import LRUCache
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from socialcare_contracts.events import ConversationUpdated
+from socialcare_router.domain.conversation import Conversation
+
+log = logging.getLogger(__name__)
+Document = dict[str, Any]
+Publish = Callable[[list[tuple[str, str, ConversationUpdated]]], Awaitable[None]]
+# Entries another process wrote and has not cleared within this time are published again:
+# that process may have died between its write and Kafka's acknowledgement.
+STALE_AFTER = timedelta(seconds=10)
+
+
+class VersionConflict(Exception):
+    """Someone else saved the conversation since it was loaded: load again and retry."""
+
+
+class AtCapacity(Exception):
+    """The agent holds as many open conversations as their capacity allows."""
+
+
+def conversation_event(conversation: Conversation, change: str) -> ConversationUpdated:
+    """The public view of a conversation after ``change``."""
+    return ConversationUpdated(
+        conversation_id=conversation.id, change=change, status=conversation.status,
+        platform=conversation.platform, brand_account=conversation.brand_account,
+        customer_id=conversation.customer_id, queue=conversation.queue,
+        priority=conversation.priority, message_count=len(conversation.message_keys),
+        first_response_due_at=conversation.first_response_due_at,
+        first_response_at=conversation.first_response_at, updated_at=conversation.updated_at,
+        version=conversation.version)
+
+
+class ConversationRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.conversations = db.conversations
+        self.agents = db.agents
+        # Conversations whose outbox could not be published (Kafka down): the relay's list,
+        # so it reads pending work by _id instead of scanning every conversation.
+        self.pending = db.outbox_pending
+        self._published: LRUCache[str, bool] = LRUCache(maxsize=100_000)
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        doc = await self.conversations.find_one({"_id": conversation_id})
+        return Conversation.model_validate(doc) if doc is not None else None
+
+    async def save(self, conversation: Conversation, now: datetime
+                   ) -> list[tuple[str, str, ConversationUpdated]]:
+        """Stores the change and its events at once; returns the events to publish.
+
+        Raises VersionConflict (nothing written) or AtCapacity (nothing written).
+        """
+        gains = [c.agent_id for c in conversation.assignment_changes if c.delta > 0]
+        losses = [c.agent_id for c in conversation.assignment_changes if c.delta < 0]
+        reserved: list[str] = []
+        try:
+            for agent_id in gains:
+                if not await self._reserve(agent_id):
+                    raise AtCapacity(f"agent {agent_id} is at capacity")
+                reserved.append(agent_id)
+            events = await self._write(conversation, now)
+        except BaseException:
+            for agent_id in reserved:
+                await self._load(agent_id, -1)
+            raise
+        for agent_id in losses:
+            await self._load(agent_id, -1)
+        return events
+
+    async def _write(self, conversation: Conversation, now: datetime
+                     ) -> list[tuple[str, str, ConversationUpdated]]:
+        seen = conversation.version
+        conversation.version = seen + 1
+        fresh = []
+        for index, change in enumerate(conversation.changes):
+            event_id = str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                      f"{conversation.id}:{conversation.version}:{index}"))
+            event = conversation_event(conversation, change)
+            fresh.append({"id": event_id, "at": now, "event": event.model_dump(mode="json")})
+        inherited = [e for e in conversation.outbox if e["id"] not in self._published]
+        conversation.outbox = inherited + fresh
+        doc = conversation.to_document()
+        if seen == 0:
+            try:
+                await self.conversations.insert_one(doc)
+            except DuplicateKeyError as exc:
+                conversation.version = seen
+                raise VersionConflict(conversation.id) from exc
+        else:
+            result = await self.conversations.replace_one(
+                {"_id": conversation.id, "version": seen}, doc)
+            if result.matched_count == 0:
+                conversation.version = seen
+                raise VersionConflict(conversation.id)
+        return _events(conversation.id,
+                       [e for e in inherited if e["at"] <= now - STALE_AFTER] + fresh)
+
+    def published(self, event_ids: list[str]) -> None:
+        """Kafka acknowledged these: the next write of their conversation drops them."""
+        for event_id in event_ids:
+            self._published[event_id] = True
+
+    async def clear_published(self, conversation_id: str, event_ids: list[str]) -> None:
+        """Drops acknowledged events now (the API's path: no next write may come soon)."""
+        self.published(event_ids)
+        await self.conversations.update_one(
+            {"_id": conversation_id}, {"$pull": {"outbox": {"id": {"$in": event_ids}}}})
+
+    # --- the relay's list ---------------------------------------------------------------
+
+    async def mark_pending(self, conversation_id: str, now: datetime) -> None:
+        await self.pending.update_one({"_id": conversation_id},
+                                      {"$setOnInsert": {"since": now}}, upsert=True)
+
+    async def pending_ids(self, limit: int) -> list[str]:
+        return [d["_id"] async for d in self.pending.find({}, {"_id": 1}).limit(limit)]
+
+    async def outbox_of(self, conversation_id: str) -> list[tuple[str, str, ConversationUpdated]]:
+        doc = await self.conversations.find_one({"_id": conversation_id}, {"outbox": 1})
+        return _events(conversation_id, (doc or {}).get("outbox", []))
+
+    @staticmethod
+    def outbox_events(conversation: Conversation) -> list[tuple[str, str, ConversationUpdated]]:
+        """Every event still in the conversation's outbox (a redelivery publishes them again)."""
+        return _events(conversation.id, conversation.outbox)
+
+    async def unmark_if_empty(self, conversation_id: str) -> None:
+        doc = await self.conversations.find_one({"_id": conversation_id}, {"outbox": 1})
+        if not (doc or {}).get("outbox"):
+            await self.pending.delete_one({"_id": conversation_id})
+
+    # --- agent load ---------------------------------------------------------------------
+
+    async def _reserve(self, agent_id: str) -> bool:
+        agent = await self.agents.find_one({"_id": agent_id}, {"capacity": 1})
+        if agent is None:
+            return False
+        result = await self.agents.update_one(
+            {"_id": agent_id, "load": {"$lt": agent.get("capacity", 0)}}, {"$inc": {"load": 1}})
+        return result.modified_count == 1
+
+    async def _load(self, agent_id: str, delta: int) -> Document | None:
+        # Never below zero: a release after a manual reset of the load must not go negative.
+        return await self.agents.find_one_and_update(
+            {"_id": agent_id, "load": {"$gte": 1} if delta < 0 else {"$exists": True}},
+            {"$inc": {"load": delta}}, return_document=ReturnDocument.AFTER)
+
+
+def _events(conversation_id: str, entries: list[Document]
+            ) -> list[tuple[str, str, ConversationUpdated]]:
+    return [(e["id"], conversation_id, ConversationUpdated.model_validate(e["event"]))
+            for e in entries]
