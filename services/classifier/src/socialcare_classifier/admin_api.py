@@ -13,6 +13,7 @@ from socialcare_classifier.adapters.rules_feed import rules_change
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import topics
+from socialcare_runtime.api_docs import serve_api_docs
 from socialcare_runtime.http import BodySizeLimit, find_by_secret
 from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.publisher import Backpressure, EventPublisher, Outgoing
@@ -37,6 +38,7 @@ def create_api(settings: ClassifierSettings) -> FastAPI:
             app.state.publisher.close()
 
     app = FastAPI(title="SocialCare classifier admin", lifespan=lifespan)
+    serve_api_docs(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.classifier_admin_max_body_bytes)
 
     def admin(x_admin_key: Annotated[str | None, Header()] = None) -> str:

@@ -21,6 +21,7 @@ from socialcare_ingest.listening.api import listening_routes
 from socialcare_ingest.listening.store import ListeningStore
 from socialcare_ingest.settings import IngestSettings
 from socialcare_ingest.webhooks import HOT_WEBHOOK_PATHS, webhook_routes
+from socialcare_runtime.api_docs import serve_api_docs
 from socialcare_runtime.http import BodySizeLimit, find_by_secret
 from socialcare_runtime.publisher import EventPublisher
 
@@ -55,6 +56,7 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
 
     app = FastAPI(title="SocialCare ingest", version="1", lifespan=lifespan,
                   description="Front door for customer messages from every platform.")
+    serve_api_docs(app)
     door = FrontDoor(settings)
     webhooks = webhook_routes(settings, door, tracer)
     app.include_router(webhooks)
