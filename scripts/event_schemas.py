@@ -2,18 +2,21 @@
 
 ``make schemas`` rewrites libs/socialcare-contracts/schemas/. It refuses a change that
 would break existing consumers (a removed field, a changed type, a required field made
-optional): such a change needs a new topic version (``.v2``) instead. Consumers are
-expected to ignore unknown fields and tolerate unknown enum values, so additions are fine.
+optional): such a change needs a new topic version (``.v2``) instead. Consumers ignore
+unknown fields and read unknown enum values by the rule each enum's ``x-unknown-value``
+states (``socialcare_contracts.tolerant``), so additions are fine.
 """
 
 import argparse
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from socialcare_contracts import tolerant
 from socialcare_contracts.events import EVENT_TOPICS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,13 +25,32 @@ Schema = dict[str, Any]
 
 
 def current_schemas() -> dict[str, Schema]:
-    """The JSON Schema of each topic's payload, from the pydantic models."""
+    """The JSON Schema of each topic's payload, from the pydantic models, as consumers read
+    it: open to added fields, each enum saying how an unknown value is read."""
     out = {}
     for model, topic in EVENT_TOPICS.items():
-        schema = model.model_json_schema(mode="serialization")
+        schema = _as_read(model.model_json_schema(mode="serialization"))
         schema["$id"] = f"https://socialcare.dev/schemas/{topic}.json"
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         out[topic] = schema
+    return out
+
+
+# Every enum of the contracts, by the name pydantic gives its schema.
+ENUMS = {e.__name__: e for e in StrEnum.__subclasses__()
+         if e.__module__.startswith("socialcare_contracts.")}
+
+
+def _as_read(node: Any) -> Any:
+    """Producers refuse unknown fields, consumers ignore them: the published schema says
+    what a consumer accepts, so ``additionalProperties: false`` is left out."""
+    if isinstance(node, list):
+        return [_as_read(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _as_read(v) for k, v in node.items() if (k, v) != ("additionalProperties", False)}
+    if "enum" in out and out.get("title") in ENUMS:
+        out["x-unknown-value"] = tolerant.read_unknown_as(ENUMS[out["title"]])
     return out
 
 
@@ -91,8 +113,11 @@ def asyncapi(schemas: dict[str, Schema]) -> Schema:
     return {"asyncapi": "3.0.0",
             "info": {"title": "SocialCare events", "version": "1",
                      "description": "Kafka topics of SocialCare. Keys: conversation key "
-                                    "(platform:brand:customer) or conversation id. Consumers "
-                                    "must ignore unknown fields and enum values."},
+                                    "(platform:brand:customer) or conversation id. Producers "
+                                    "write strictly; consumers ignore unknown fields, read an "
+                                    "unknown value of an optional enum field as absent and of "
+                                    "a required one as its x-unknown-value says ('kept as sent'"
+                                    ": passed on unchanged)."},
             "channels": channels,
             "components": {"messages": messages,
                            "schemas": {"CloudEventHeaders": headers}}}

@@ -57,3 +57,23 @@ def test_breaking_changes_are_reported(change, expected: str) -> None:  # type: 
     change(new["$defs"]["NormalizedMessage"])
     problems = schemas.breaking_changes(received_schema(), new)
     assert any(expected in p for p in problems), problems
+
+
+def test_published_schemas_are_open_and_say_how_unknown_enum_values_are_read() -> None:
+    def walk(node, found):  # type: ignore[no-untyped-def]
+        if isinstance(node, dict):
+            found.append(node)
+            for value in node.values():
+                walk(value, found)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, found)
+        return found
+
+    for topic, schema in schemas.current_schemas().items():
+        nodes = walk(schema, [])
+        assert not [n for n in nodes if n.get("additionalProperties") is False], topic
+        assert all("x-unknown-value" in n for n in nodes if "enum" in n), topic
+    requested = schemas.current_schemas()["socialcare.replies.requested.v1"]["$defs"]
+    assert requested["ReplyKind"]["x-unknown-value"] == "direct"
+    assert requested["Platform"]["x-unknown-value"] == "kept as sent"

@@ -1,5 +1,6 @@
 """CloudEvents 1.0 binary mode over Kafka: attributes in ``ce_*`` headers, data as the value."""
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from typing import Generic, TypeVar
 
 from pydantic import ValidationError
 
+from socialcare_contracts import tolerant
 from socialcare_contracts.events import EVENT_TOPICS
 from socialcare_contracts.messages import Contract
 
@@ -65,7 +67,11 @@ def header_map(headers: Iterable[tuple[str, bytes | None]] | None) -> dict[str, 
 
 def decode(value: bytes | None, headers: Iterable[tuple[str, bytes | None]] | None,
            model: type[T]) -> Envelope[T]:
-    """Parses a record into an envelope of ``model``, or raises InvalidEvent with the cause."""
+    """Parses a record into an envelope of ``model``, or raises InvalidEvent with the cause.
+
+    The one decode every consumer uses, and a tolerant reader: fields and enum values a
+    newer producer added are dropped or read by ``tolerant``'s rules, never refused.
+    """
     attrs = header_map(headers)
     expected = event_type(model)
     if attrs.get("ce_type") != expected:
@@ -77,15 +83,30 @@ def decode(value: bytes | None, headers: Iterable[tuple[str, bytes | None]] | No
             raise InvalidEvent(f"missing header {required}")
     if value is None:
         raise InvalidEvent("record has no value")
+    data = _tolerant_data(value, model)
     try:
-        data = model.model_validate_json(value)
         time = datetime.fromisoformat(attrs["ce_time"])
-    except ValidationError as exc:
-        raise InvalidEvent(f"invalid {model.__name__}: {_first_errors(exc)}") from None
     except ValueError as exc:
         raise InvalidEvent(f"invalid ce_time: {exc}") from None
     extensions = {k: v for k, v in attrs.items() if not k.startswith("ce_") and k != "content-type"}
     return Envelope(attrs["ce_id"], expected, attrs["ce_source"], time, data, extensions)
+
+
+def _tolerant_data(value: bytes, model: type[T]) -> T:
+    """The payload as ``model``: strictly when it fits (the fast path), else after dropping
+    what a newer producer added (``tolerant.prune``); InvalidEvent if it still does not."""
+    try:
+        return model.model_validate_json(value)
+    except ValidationError:
+        pass
+    try:
+        document = json.loads(value)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidEvent(f"invalid {model.__name__}: not JSON ({exc})") from None
+    try:
+        return model.model_validate(tolerant.prune(model, document))
+    except ValidationError as exc:
+        raise InvalidEvent(f"invalid {model.__name__}: {_first_errors(exc)}") from None
 
 
 def _first_errors(exc: ValidationError, limit: int = 3) -> str:

@@ -6,11 +6,20 @@ new ``.vN`` (the contract tests enforce it against the committed JSON Schemas).
 """
 
 from enum import StrEnum
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from socialcare_contracts import topics
+from socialcare_contracts.limits import (
+    MAX_TEXT_LENGTH,
+    CleanText,
+    Id,
+    Int64,
+    Name,
+    NonNegativeInt64,
+    Timestamp,
+)
 from socialcare_contracts.messages import Contract, NormalizedMessage, Platform
 
 
@@ -60,19 +69,20 @@ class ConversationStatus(StrEnum):
 class ConversationUpdated(Contract):
     """A conversation changed: for integrators and live inbox views."""
 
-    conversation_id: str
-    change: str = Field(description="created, message_added, reply_sent, reply_failed, ...")
+    conversation_id: Id
+    change: Annotated[Id, Field(
+        description="created, message_added, reply_sent, reply_failed, ...")]
     status: ConversationStatus
     platform: Platform
-    brand_account: str
-    customer_id: str
-    queue: str
+    brand_account: Id
+    customer_id: Id
+    queue: Name
     priority: int = Field(ge=0, le=100)
-    message_count: int = Field(ge=0)
-    first_response_due_at: AwareDatetime
-    first_response_at: AwareDatetime | None = None
-    updated_at: AwareDatetime
-    version: int | None = Field(
+    message_count: NonNegativeInt64
+    first_response_due_at: Timestamp
+    first_response_at: Timestamp | None = None
+    updated_at: Timestamp
+    version: NonNegativeInt64 | None = Field(
         default=None, ge=1,
         description="The conversation's version after this change: one conversation's events "
                     "are published in order, and a repeat (at-least-once) carries the same "
@@ -87,51 +97,51 @@ class ReplyKind(StrEnum):
 class ReplyRequested(Contract):
     """An agent's reply, ready to send; ``reply_id`` is the idempotency key end to end."""
 
-    reply_id: str = Field(min_length=1, max_length=64)
-    conversation_id: str
+    reply_id: Annotated[Id, Field(max_length=64)]
+    conversation_id: Id
     platform: Platform
-    brand_account: str
+    brand_account: Id
     kind: ReplyKind
-    in_reply_to_id: str | None = Field(default=None, description="Platform id; public replies")
-    recipient_id: str = Field(description="Customer's platform id; direct messages")
-    text: str = Field(min_length=1, max_length=10_000)
-    agent_id: str
-    requested_at: AwareDatetime
-    media_ids: tuple[str, ...] = Field(
+    in_reply_to_id: Id | None = Field(default=None, description="Platform id; public replies")
+    recipient_id: Annotated[Id, Field(description="Customer's platform id; direct messages")]
+    text: Annotated[CleanText, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
+    agent_id: Id
+    requested_at: Timestamp
+    media_ids: tuple[Id, ...] = Field(
         default=(), max_length=4, description="Platform media ids already uploaded by the brand")
     private_data: bool = Field(
         default=False, description="The classifier saw personal data: a brand may force a DM")
 
 
 class ReplySent(Contract):
-    reply_id: str
-    conversation_id: str
+    reply_id: Id
+    conversation_id: Id
     platform: Platform
-    platform_message_id: str
+    platform_message_id: Id
     permalink: str | None = None
-    requested_at: AwareDatetime
-    sent_at: AwareDatetime
+    requested_at: Timestamp
+    sent_at: Timestamp
 
 
 class ReplyFailed(Contract):
-    reply_id: str
-    conversation_id: str
+    reply_id: Id
+    conversation_id: Id
     platform: Platform
     code: str = Field(description="invalid_argument, permission_denied, unavailable, ...")
     reason: str = Field(description="What an agent can act on")
-    requested_at: AwareDatetime
-    failed_at: AwareDatetime
+    requested_at: Timestamp
+    failed_at: Timestamp
 
 
 class ClassifierRulesChanged(Contract):
     """A brand's classifier taxonomy (keyword phrases and learned model) became active."""
 
-    brand: str = Field(min_length=1, max_length=200)
-    version: str = Field(description="Taxonomy version, stamped into model_version")
+    brand: Id
+    version: Annotated[Id, Field(description="Taxonomy version, stamped into model_version")]
     taxonomy: dict[str, Any] | None = Field(
         default=None, description="Keyword phrases and model as JSON; absent removes the brand's")
-    changed_by: str | None = None
-    changed_at: AwareDatetime
+    changed_by: Name | None = None
+    changed_at: Timestamp
 
 
 class DeadLettered(Contract):
@@ -141,12 +151,12 @@ class DeadLettered(Contract):
     stage: str
     service: str
     source_topic: str
-    partition: int
-    offset: int
+    partition: Int64
+    offset: Int64
     key_base64: str | None = None
     value_base64: str
     headers: dict[str, str] = {}
-    dead_lettered_at: AwareDatetime
+    dead_lettered_at: Timestamp
 
 
 EVENT_TOPICS: Final[dict[type[Contract], str]] = {

@@ -1,10 +1,18 @@
 """The normalized customer message every platform adapter produces."""
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-MAX_TEXT_LENGTH = 10_000
+from socialcare_contracts.limits import (
+    MAX_TEXT_LENGTH,
+    CleanText,
+    Id,
+    NonNegativeInt64,
+    Timestamp,
+    Url,
+)
 
 
 class Platform(StrEnum):
@@ -22,22 +30,23 @@ class ChannelKind(StrEnum):
 
 
 class Contract(BaseModel):
-    """Base of every wire model: unknown fields are refused, so typos fail loudly."""
+    """Base of every wire model: unknown fields are refused, so a producer's typo fails
+    loudly; consumers read through ``cloudevents.decode``, which tolerates them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Author(Contract):
-    id: str = Field(min_length=1, max_length=128)
-    handle: str | None = Field(default=None, max_length=128)
-    display_name: str | None = Field(default=None, max_length=256)
-    followers: int | None = Field(default=None, ge=0)
+    id: Id
+    handle: Id | None = None
+    display_name: Annotated[CleanText, Field(max_length=256)] | None = None
+    followers: NonNegativeInt64 | None = None
     verified: bool = False
 
 
 class Attachment(Contract):
-    kind: str = Field(max_length=32, description="image, video, file, link")
-    url: str = Field(max_length=2048)
+    kind: Annotated[Id, Field(max_length=32, description="image, video, file, link")]
+    url: Url
 
 
 class NormalizedMessage(Contract):
@@ -45,18 +54,16 @@ class NormalizedMessage(Contract):
 
     platform: Platform
     channel: ChannelKind
-    brand_account: str = Field(min_length=1, max_length=128)
-    platform_message_id: str = Field(min_length=1, max_length=128)
-    thread_id: str | None = Field(
-        default=None, max_length=128, description="Root post or platform conversation id"
-    )
-    in_reply_to_id: str | None = Field(default=None, max_length=128)
+    brand_account: Id
+    platform_message_id: Id
+    thread_id: Id | None = Field(default=None, description="Root post or platform conversation id")
+    in_reply_to_id: Id | None = None
     author: Author
-    text: str = Field(max_length=MAX_TEXT_LENGTH)
+    text: Annotated[CleanText, Field(max_length=MAX_TEXT_LENGTH)]
     attachments: tuple[Attachment, ...] = Field(default=(), max_length=20)
-    language_hint: str | None = Field(default=None, max_length=16)
-    created_at: AwareDatetime
-    received_at: AwareDatetime | None = None
+    language_hint: Annotated[Id, Field(max_length=16)] | None = None
+    created_at: Timestamp
+    received_at: Timestamp | None = None
     from_brand: bool = Field(
         default=False, description="An agent's own message (imported history), not a customer's"
     )

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from socialcare_classifier.domain.classify import ClassifierRules, classify
 from socialcare_classifier.domain.intents import TAXONOMY
+from socialcare_contracts import limits
 from socialcare_contracts.events import Classification, SentimentLabel
 from socialcare_contracts.messages import Author, ChannelKind, NormalizedMessage, Platform
 
@@ -78,7 +79,10 @@ def test_default_rules_are_a_stable_value() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(max_size=400), hint=st.one_of(st.none(), st.text(max_size=16)))
+@given(text=st.from_regex(limits.CLEAN_TEXT_PATTERN, fullmatch=True).filter(
+           lambda t: len(t) <= 400),
+       hint=st.none() | st.from_regex(limits.ID_PATTERN, fullmatch=True).filter(
+           lambda h: len(h) <= 16))
 def test_never_raises_and_always_returns_a_valid_classification(
     text: str, hint: str | None
 ) -> None:
