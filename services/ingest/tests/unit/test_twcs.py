@@ -4,7 +4,7 @@ import pytest
 
 from socialcare_contracts.messages import ChannelKind
 from socialcare_ingest.adapters import TWITTER_TIME_FORMAT, Rejected, twitter_time
-from socialcare_ingest.adapters.twcs import twcs_message, tweet_id
+from socialcare_ingest.adapters.twcs import thread_brands, twcs_message, tweet_id
 
 pytestmark = pytest.mark.unit
 
@@ -86,3 +86,28 @@ def test_twitter_time_agrees_with_strptime(value: str) -> None:
 def test_twitter_time_refuses_what_strptime_refuses(value: str) -> None:
     with pytest.raises(ValueError):
         twitter_time(value)
+
+
+def test_thread_replies_without_a_handle_take_the_brand_of_their_thread() -> None:
+    rows = [
+        row(tweet_id="1", text="@AppleSupport my phone is dead", in_response_to_tweet_id=""),
+        row(tweet_id="2", author_id="AppleSupport", inbound="False",
+            text="@115 sorry! which model?", in_response_to_tweet_id="1"),
+        # Replies inside the thread: the brand is in X's reply metadata, not the text.
+        row(tweet_id="3", text="an iPhone 8", in_response_to_tweet_id="2.0"),
+        row(tweet_id="4", text="still nothing", in_response_to_tweet_id="3"),
+        # The brand is named by its anonymised number: who answered tells the brand.
+        row(tweet_id="5", text="@115713 hello?", response_tweet_id="6,7",
+            in_response_to_tweet_id=""),
+        row(tweet_id="6", author_id="sprintcare", inbound="False", text="@115 hi",
+            in_response_to_tweet_id="5"),
+        row(tweet_id="8", text="@115713 no one answered me", in_response_to_tweet_id=""),
+    ]
+    thread = thread_brands(rows)
+    assert {k: thread.get(k) for k in "134568"} == {
+        "1": "AppleSupport", "3": "AppleSupport", "4": "AppleSupport", "5": "sprintcare",
+        "6": "sprintcare", "8": None}
+    message = twcs_message(rows[3], {}, thread).message
+    assert (message.brand_account, message.in_reply_to_id) == ("AppleSupport", "3")
+    with pytest.raises(Rejected, match="without a brand"):
+        twcs_message(rows[6], {}, thread)

@@ -2,11 +2,13 @@
 
 Customers are anonymised as numeric ids and brands appear by handle, so the brand of a
 customer tweet is the first non-numeric @handle in it, and the customer a brand reply
-answers is its first numeric @handle.
+answers is its first numeric @handle. A customer's reply inside a thread often names no
+brand at all (X puts the handle in reply metadata, not the text): its brand is the one of
+the tweet it answers, found by following ``in_response_to_tweet_id`` (``thread_brands``).
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from socialcare_contracts.messages import ChannelKind, NormalizedMessage, Platform
@@ -45,7 +47,49 @@ def handles(text: str) -> tuple[list[str], list[str]]:
     return [h for h in found if not h.isdigit()], [h for h in found if h.isdigit()]
 
 
-def twcs_message(row: Mapping[str, str | None], brand_map: Mapping[str, str]) -> TwcsMessage:
+def thread_brands(rows: Iterable[Mapping[str, str | None]]) -> dict[str, str]:
+    """The brand of every tweet whose thread shows one, by tweet id.
+
+    A tweet's brand is the handle it names, else the brand that answered it
+    (``response_tweet_id``), else that of the tweet it answers, followed up the thread.
+    """
+    brand_of: dict[str, str] = {}
+    parent_of: dict[str, str] = {}
+    responses_of: dict[str, list[str]] = {}
+    for row in rows:
+        try:
+            tid = tweet_id(row.get("tweet_id"), "tweet_id")
+            parent = tweet_id(row.get("in_response_to_tweet_id"), "in_response_to_tweet_id")
+        except Rejected:
+            continue  # the row itself is refused with its reason later
+        if tid is None:
+            continue
+        if (row.get("inbound") or "").strip().lower() == "false":
+            brand_of[tid] = (row.get("author_id") or "").strip()
+        elif brands := handles(row.get("text") or "")[0]:
+            brand_of[tid] = brands[0]
+        else:
+            if parent is not None:
+                parent_of[tid] = parent
+            responses_of[tid] = [r.strip() for r in (row.get("response_tweet_id") or "")
+                                 .split(",") if r.strip()]
+    unresolved = set(parent_of) | set(responses_of)
+    for tid in unresolved:
+        answered_by = [brand_of[r] for r in responses_of.get(tid, ()) if r in brand_of]
+        if answered_by:
+            brand_of[tid] = answered_by[0]
+    for tid in unresolved - brand_of.keys():
+        seen, at = set(), tid
+        while at in parent_of and at not in brand_of and at not in seen:
+            seen.add(at)
+            at = parent_of[at]
+        if at in brand_of:
+            brand_of[tid] = brand_of[at]
+    return brand_of
+
+
+def twcs_message(row: Mapping[str, str | None], brand_map: Mapping[str, str],
+                 thread: Mapping[str, str] | None = None) -> TwcsMessage:
     """A customer tweet, or a brand's reply marked ``from_brand``; ``Rejected`` says why not."""
     missing = [c for c in COLUMNS[:5] if row.get(c) is None]
     if missing or None in row:
@@ -75,8 +119,11 @@ def twcs_message(row: Mapping[str, str | None], brand_map: Mapping[str, str]) ->
     reply_to = tweet_id(values.get("in_response_to_tweet_id"), "in_response_to_tweet_id")
     brands, customers = handles(text)
     if inbound == "true":
+        if not brands and (thread or {}).get(message_id):
+            brands = [(thread or {})[message_id]]
         if not brands:
-            raise Rejected("a customer tweet without a brand @handle")
+            raise Rejected("a customer tweet without a brand @handle, answering no tweet of "
+                           "a brand's thread in the file")
         brand = brand_map.get(brands[0], brands[0])
         customer = author_id
         author = {"id": author_id}
