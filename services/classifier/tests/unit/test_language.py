@@ -1,6 +1,13 @@
+from collections import Counter
+
 import pytest
 
-from socialcare_classifier.domain.language import detect_language
+from socialcare_classifier.data.language_set import is_right, read_language_set
+from socialcare_classifier.domain.language import (
+    CLAIMED_LANGUAGES,
+    detect_language,
+    profile_guess,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -43,11 +50,68 @@ def test_handles_urls_and_hashtag_marks_do_not_count_as_words() -> None:
 
 
 def test_hint_breaks_a_tie_but_does_not_override_clear_evidence() -> None:
-    tie_text = "wie in die"  # German and Dutch alike
-    assert detect_language(tie_text, hint="nl")[0] == "nl"
-    assert detect_language(tie_text, hint="de-AT")[0] == "de"
+    tie_text = "no funciona"  # Spanish and Portuguese alike
+    assert detect_language(tie_text)[0] == "und"
+    assert detect_language(tie_text, hint="es")[0] == "es"
+    assert detect_language(tie_text, hint="pt-BR")[0] == "pt"
     clear = "Meine Bestellung ist immer noch nicht angekommen"
     assert detect_language(clear, hint="fr")[0] == "de"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("geht nicht", "de"),  # short German once came out "und"
+        ("hat sich erledigt", "de"),
+        ("cadê meu pedido? era pra chegar ontem", "pt"),  # Brazilian, once Spanish
+        ("vcs são demais", "pt"),
+        ("on és la meva comanda? havia d'arribar ahir", "ca"),
+        ("el producte ha arribat trencat, en vull un altre", "ca"),
+        ("застосунок постійно вилітає", "uk"),
+        ("приложение постоянно вылетает", "ru"),
+        ("dlaczego pobraliście dwa razy za to samo zamówienie", "pl"),
+        ("siparişim nerede? dün gelmesi gerekiyordu", "tr"),
+        ("var är min beställning? skulle ha kommit igår", "sv"),
+        ("أريد إلغاء الاشتراك", "ar"),
+    ],
+)
+def test_short_texts_and_close_neighbours_get_their_own_language(text: str, expected: str
+                                                                 ) -> None:
+    assert detect_language(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "own"),
+    [
+        ("aínda estou agardando polo reembolso", "gl"),
+        ("moitas grazas!!", "gl"),
+        ("o pedido 4432 nunca chegou e o seguimento está parado dende hai unha semana", "gl"),
+        ("værste kundeservice nogensinde", "da"),
+        ("încă aștept rambursarea", "ro"),
+        ("می‌خواهم اشتراکم را لغو کنم", "fa"),
+    ],
+)
+def test_unclaimed_languages_are_never_given_a_claimed_neighbour(text: str, own: str) -> None:
+    assert detect_language(text)[0] in (own, "und")
+
+
+def test_shipped_language_set_scores_the_claimed_languages_at_library_quality() -> None:
+    rows = read_language_set()
+    claimed = [r for r in rows if r.code in CLAIMED_LANGUAGES]
+    per_language = Counter(r.code for r in claimed)
+    assert min(per_language.values()) >= 30
+    assert {"ca", "gl", "pt-BR"} <= {r.tag for r in rows} | {r.code for r in rows}
+    right = sum(is_right(r.code, detect_language(r.text)[0]) for r in claimed)
+    assert right / len(claimed) >= 0.95
+    unclaimed = [r for r in rows if r.code not in CLAIMED_LANGUAGES]
+    given_a_neighbour = [r for r in unclaimed if not is_right(r.code, detect_language(r.text)[0])]
+    assert len(given_a_neighbour) <= 0.25 * len(unclaimed)
+
+
+def test_most_english_is_settled_without_the_library() -> None:
+    assert profile_guess("@AcmeHelp where is my order?? it was supposed to be here yesterday")
+    assert profile_guess("Meine Bestellung ist immer noch nicht angekommen") is None
+    assert profile_guess("where is my order", hint="es") is None  # the hint asks for lingua
 
 
 def test_confidence_grows_with_evidence() -> None:

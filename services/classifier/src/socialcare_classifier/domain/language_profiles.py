@@ -28,7 +28,7 @@ STOPWORDS: dict[str, str] = {
         " pourquoi parce avoir été fait depuis"
     ),
     "de": (
-        "der die das ein eine einen einem einer und oder aber ist sind war bin ich du er sie"
+        "der die das ein eine einen einem einer und oder aber ist sind war bin ich du er sie vielen"
         " es wir ihr mich mir mein meine meinen dein sein ihre unser euer von zu mit ohne für"
         " auf an in im am bei nach aus über nicht kein keine keinen noch schon sehr immer nie"
         " wieder wann warum wie wo was wer heute danke bitte hallo seit habe hat haben wurde"
@@ -55,6 +55,21 @@ STOPWORDS: dict[str, str] = {
         " bedankt dank alsjeblieft hallo sinds heb heeft hebben wordt werd ook alleen toch"
         " dit dat deze die er"
     ),
+    # Catalan: only its own words, so the profiles do not push Catalan towards Spanish.
+    "ca": (
+        "els però és són sóc estic amb sense què quan meva meves nosaltres vosaltres molt"
+        " avui aquest aquesta això tinc gràcies mai vegada vegades perquè ningú encara ahir"
+        " comanda feu heu han d'arribar l'aplicació"
+    ),
+    # Galician, which lingua does not know: only words neither Portuguese nor Spanish
+    # write, so that their weight says "Galician" and not "Iberian".
+    "gl": (
+        "unha unhas grazas moito moita moitos moitas xa hoxe onte mañá tamén aínda coa coas"
+        " polo pola polos polas dende deica ninguén ningunha algunha vostede vós teño tiña"
+        " fixen xente xeito máis cando iso isto bos boas miña miñas túa súa dúas dous"
+        " podedes facedes tedes sodes estades sen hai agardando mensaxe axuda atopei moi ben"
+        " vergoña servizo contrasinal choiva tenda rapaces xeral"
+    ),
 }
 
 # Words that are not function words yet strongly suggest a language in customer messages.
@@ -63,6 +78,9 @@ CONTENT_WORDS: dict[str, str] = {
         "order delivery package shipping refund flight delayed cancelled customer service"
         " help account password app website store worst great love thank awesome guys"
         " waiting hours days bag luggage support never ever"
+        # Internet English: alone in a short tweet it would leave lingua guessing.
+        " thx thnx tysvm ty pls plz lol lmao lmfao omg wtf idk btw ur u yes yeah yay okay"
+        " dm fav rt"
     ),
     "es": (
         "pedido envío entrega reembolso cuenta contraseña tienda servicio cliente llegó"
