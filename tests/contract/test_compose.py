@@ -19,6 +19,8 @@ import pytest
 import yaml
 from jsonschema.validators import validator_for
 
+from tests.contract.settings_env import settings_from_env
+
 pytestmark = pytest.mark.contract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +28,12 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 
 # The process table of DESIGN.md: compose service -> image source, command, port, settings.
 SERVICES: dict[str, dict[str, Any]] = {
+    "gateway-x": {"svc": "gateways", "argv": ["x"], "port": 50051,
+                  "port_env": "SOCIALCARE_GATEWAY_PORT",
+                  "settings": "socialcare_gateways.settings:GatewaySettings"},
+    "gateway-meta": {"svc": "gateways", "argv": ["meta"], "port": 50051,
+                     "port_env": "SOCIALCARE_GATEWAY_PORT",
+                     "settings": "socialcare_gateways.settings:GatewaySettings"},
     "gateway-sandbox": {"svc": "gateways", "argv": ["sandbox"], "port": 50051,
                         "port_env": "SOCIALCARE_GATEWAY_PORT",
                         "settings": "socialcare_gateways.settings:GatewaySettings"},
@@ -47,9 +55,14 @@ SERVICES: dict[str, dict[str, Any]] = {
                   "settings": "socialcare_responder.settings:ResponderSettings"},
 }
 WORKERS = [name for name, spec in SERVICES.items() if spec["port"] is None]
-DOCKERFILES = sorted({f"services/{spec['svc']}/Dockerfile" for spec in SERVICES.values()})
+GATEWAYS = [name for name, spec in SERVICES.items() if spec["svc"] == "gateways"]
+# Each platform whose replies leave SocialCare -> the gateway command that posts them.
+PLATFORM_GATEWAYS = {"x": "x", "facebook": "meta", "instagram": "meta"}
+DOCKERFILE = ROOT / "Dockerfile"
 OBSERVABILITY = {"jaeger", "prometheus", "grafana"}
 CORE_INFRA = {"kafka", "mongo", "otel-collector"}
+# Demo-only services and the profile that starts them.
+OPT_IN = {"gateway-sandbox": "sandbox"}
 
 
 @pytest.fixture(scope="module")
@@ -156,28 +169,40 @@ def test_images_are_pinned_to_a_tag(services):
 # --- the SocialCare services ------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_service_is_built_from_its_dockerfile(services, name):
+def test_service_is_built_from_the_one_dockerfile_for_its_package(services, name):
     assert name in services, f"{name} is missing from docker-compose.yml"
     service = services[name]
-    assert "build" in service, f"{name} must be built from its Dockerfile"
+    assert "build" in service, f"{name} must be built from the Dockerfile"
     assert (ROOT / service["build"].get("context", ".")).resolve() == ROOT, (
         f"{name}: the build context must be the repository root (the libs are needed)")
-    expected = ROOT / "services" / SERVICES[name]["svc"] / "Dockerfile"
-    assert dockerfile_of(service) == expected
-    assert expected.is_file(), f"{expected.relative_to(ROOT)} does not exist"
+    assert dockerfile_of(service) == DOCKERFILE
+    assert service["build"]["args"]["SERVICE"] == SERVICES[name]["svc"]
+    assert (ROOT / "services" / SERVICES[name]["svc"] / "pyproject.toml").is_file()
+
+
+def image_module(build_arg: str) -> str:
+    """The module the image runs: its ENTRYPOINT expands SERVICE_MODULE, set from SERVICE."""
+    stage = final_stage(dockerfile_instructions(DOCKERFILE))
+    entrypoint = exec_form(stage, "ENTRYPOINT")
+    assert entrypoint is not None and entrypoint[:2] == ["/bin/sh", "-c"]
+    assert shlex.split(entrypoint[2]) == ["exec", "python", "-m", "$SERVICE_MODULE", "$@"]
+    env = " ".join(rest for kw, rest in stage if kw == "ENV")
+    (template,) = re.findall(r"SERVICE_MODULE=(\S+)", env)
+    assert ("ARG", "SERVICE") in stage, "the runtime stage must declare the build argument"
+    return template.replace("${SERVICE}", build_arg)
 
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_service_runs_the_documented_command(services, name):
-    """ENTRYPOINT plus the compose command (or the image CMD) is the command of DESIGN.md."""
+    """The image's module plus the compose command is the command of DESIGN.md."""
     service = services[name]
-    stage = final_stage(dockerfile_instructions(dockerfile_of(service)))
-    entrypoint = exec_form(stage, "ENTRYPOINT")
-    command = service.get("command", exec_form(stage, "CMD") or [])
+    assert image_module(service["build"]["args"]["SERVICE"]) == "socialcare_" + SERVICES[
+        name]["svc"]
+    assert exec_form(final_stage(dockerfile_instructions(DOCKERFILE)), "CMD") is None, (
+        "no default role: every deployment names it")
+    command = service.get("command", [])
     if isinstance(command, str):
         command = shlex.split(command)
-    module = "socialcare_" + SERVICES[name]["svc"]
-    assert entrypoint == ["python", "-m", module]
     assert command == SERVICES[name]["argv"]
 
 
@@ -236,15 +261,51 @@ def test_services_reach_kafka_mongo_and_the_collector_by_their_service_names(ser
         assert mongo.hostname == "mongo" and f"replicaSet={replica_set}" in mongo.query
 
 
-def test_responder_reaches_every_gateway_it_names(services):
-    targets = json.loads(environment(services["responder"])["SOCIALCARE_GATEWAYS"])
-    assert "*" in targets, "the responder needs a fallback gateway"
-    for target in targets.values():
-        host, _, port = target.rpartition(":")
-        assert host in services, f"gateway {target} is no compose service"
-        assert healthcheck_text(services[host])
-        assert environment(services[host]).get("SOCIALCARE_GATEWAY_PORT") == port
-        assert services["responder"]["depends_on"][host]["condition"] == "service_healthy"
+def settings_of(service: dict[str, Any], settings_path: str, **overrides: str) -> Any:
+    """The settings the service builds from exactly its compose environment."""
+    module, _, cls = settings_path.partition(":")
+    settings_class = getattr(importlib.import_module(module), cls)
+    # As Compose interpolates with the variable unset: ${NAME:-default} -> default.
+    env = {name: re.sub(r"\$\{\w+:?-([^}]*)\}", r"\1", value)
+           for name, value in {**environment(service), **overrides}.items()}
+    return settings_from_env(settings_class, env)
+
+
+@pytest.mark.parametrize("platform", PLATFORM_GATEWAYS)
+def test_each_platforms_replies_reach_its_own_gateway(services, platform):
+    targets = settings_of(services["responder"], SERVICES["responder"]["settings"]).gateways
+    target = targets.get(platform) or targets.get("*")
+    assert target, f"the responder has no gateway for {platform}"
+    host, _, port = target.rpartition(":")
+    assert host in services, f"gateway {target} is no compose service"
+    gateway = services[host]
+    assert gateway.get("command") == [PLATFORM_GATEWAYS[platform]], (
+        f"{platform} replies go to {host}, which runs {gateway.get('command')}")
+    assert not gateway.get("profiles"), f"{host} does not run by default"
+    assert healthcheck_text(gateway)
+    assert environment(gateway).get("SOCIALCARE_GATEWAY_PORT") == port
+    assert services["responder"]["depends_on"][host]["condition"] == "service_healthy"
+
+
+def test_the_gateways_hold_credentials_for_every_brand_ingest_maps(services):
+    """A message ingest maps to brand B must be answerable: B's token is in its gateway."""
+    ingest = settings_of(services["ingest"], SERVICES["ingest"]["settings"])
+    x = settings_of(services["gateway-x"], SERVICES["gateway-x"]["settings"])
+    meta = settings_of(services["gateway-meta"], SERVICES["gateway-meta"]["settings"])
+    assert set(ingest.x_accounts.values()) <= set(x.x_bearer_tokens)
+    assert set(ingest.meta_webhook_accounts.values()) <= set(meta.meta_accounts)
+    known_ids = {i for a in meta.meta_accounts.values() for i in (a.page_id, a.instagram_user_id)}
+    assert set(ingest.meta_webhook_accounts) <= known_ids
+    for brand, platform_id in [(b, i) for i, b in ingest.meta_webhook_accounts.items()]:
+        account = meta.meta_accounts[brand]
+        assert platform_id in (account.page_id, account.instagram_user_id), brand
+
+
+@pytest.mark.parametrize("name", ["gateway-x", "gateway-meta"])
+def test_the_gateways_refuse_their_dev_credentials_in_production(services, name):
+    with pytest.raises(ValueError, match="set real secrets in production"):
+        settings_of(services[name], SERVICES[name]["settings"],
+                    SOCIALCARE_ENVIRONMENT="production")
 
 
 # --- dependencies, health and profiles --------------------------------------------------------
@@ -265,7 +326,7 @@ def test_dependencies_exist_and_can_become_healthy(services):
 
 
 def test_socialcare_services_wait_for_healthy_infrastructure(services):
-    needs = {"kafka": set(SERVICES) - {"gateway-sandbox"}, "mongo": {"router-worker", "router-api"}}
+    needs = {"kafka": set(SERVICES) - set(GATEWAYS), "mongo": {"router-worker", "router-api"}}
     for infra, dependants in needs.items():
         for name in dependants:
             assert services[name]["depends_on"][infra]["condition"] == "service_healthy"
@@ -298,7 +359,10 @@ def test_mongo_runs_as_a_replica_set_its_healthcheck_initiates(services):
 def test_core_runs_without_profiles_and_observability_is_opt_in(services):
     for name in [*SERVICES, *CORE_INFRA]:
         assert name in services, f"{name} is missing"
-        assert set(services[name].get("profiles", [])) <= {"core"}, f"{name} must be core"
+        if name in OPT_IN:
+            assert services[name].get("profiles") == [OPT_IN[name]], f"{name} is opt-in"
+        else:
+            assert set(services[name].get("profiles", [])) <= {"core"}, f"{name} must be core"
     for name in OBSERVABILITY:
         assert name in services, f"{name} is missing"
         assert services[name].get("profiles") == ["observability"]
@@ -369,10 +433,9 @@ def test_prometheus_and_grafana_point_at_services_that_exist(services):
 
 # --- Dockerfiles and the build context -------------------------------------------------------
 
-@pytest.mark.parametrize("relative", DOCKERFILES)
-def test_dockerfile_is_multi_stage_pinned_and_non_root(relative):
-    path = ROOT / relative
-    instructions = dockerfile_instructions(path)
+def test_dockerfile_is_multi_stage_pinned_and_non_root():
+    relative = DOCKERFILE.name
+    instructions = dockerfile_instructions(DOCKERFILE)
     froms = [rest.split() for kw, rest in instructions if kw == "FROM"]
     assert len(froms) >= 2, f"{relative} must be multi-stage"
     stages = {words[2].lower() for words in froms if len(words) >= 3 and words[1].upper() == "AS"}
@@ -392,13 +455,12 @@ def test_dockerfile_is_multi_stage_pinned_and_non_root(relative):
         "uv must be pinned by version")
 
 
-@pytest.mark.parametrize("relative", DOCKERFILES)
-def test_dockerfile_installs_only_its_package_from_the_lock(relative):
-    svc = Path(relative).parent.name
-    instructions = dockerfile_instructions(ROOT / relative)
+def test_dockerfile_installs_only_its_package_from_the_lock():
+    instructions = dockerfile_instructions(DOCKERFILE)
     syncs = [rest for kw, rest in instructions if kw == "RUN" and "uv sync" in rest]
     assert syncs and all(
-        {"--frozen", "--no-dev", f"socialcare-{svc}"} <= set(s.split()) for s in syncs)
+        {"--frozen", "--no-dev", "socialcare-${SERVICE}"} <= set(s.split()) for s in syncs)
+    assert not list(ROOT.glob("services/*/Dockerfile")), "one Dockerfile serves every service"
     runtime = final_stage(instructions)
     assert not any(kw == "RUN" and re.search(r"apt-get install|\buv\b|\bpip\b", rest)
                    for kw, rest in runtime), "no build tools or installers in the runtime stage"

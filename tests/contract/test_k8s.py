@@ -7,7 +7,6 @@ custom resource without a shipped schema, so its required fields are checked exp
 """
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,11 +24,13 @@ from socialcare_gateways.settings import GatewaySettings
 from socialcare_ingest.settings import IngestSettings
 from socialcare_responder.settings import ResponderSettings
 from socialcare_router.settings import RouterSettings
+from tests.contract.settings_env import settings_from_env
 
 pytestmark = pytest.mark.contract
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 OVERLAYS = ("dev", "prod")
+PREFIX = {"dev": "dev-", "prod": ""}
 # HTTP services: port and readiness path. The admin API has no dependencies to report on.
 HTTP = {"ingest": (8081, "/readyz"), "router-api": (8082, "/readyz"),
         "classifier-api": (8083, "/healthz")}
@@ -236,8 +237,8 @@ def test_references_resolve(overlay: str) -> None:
             ports = [p["name"] for p in services[backend["name"]]["spec"]["ports"]]
             assert backend["port"]["name"] in ports
     config = next(iter(by_kind(resources, "ConfigMap").values()))["data"]
-    gateway_host = json.loads(config["SOCIALCARE_GATEWAYS"])["*"].split(":")[0]
-    assert gateway_host in services, "the responder must reach the gateway Service"
+    for target in json.loads(config["SOCIALCARE_GATEWAYS"]).values():
+        assert target.split(":")[0] in services, f"the responder cannot reach {target}"
 
 
 def test_ingress_sends_each_route_to_its_service() -> None:
@@ -249,13 +250,14 @@ def test_ingress_sends_each_route_to_its_service() -> None:
     assert not any("healthz" in p or "metrics" in p for p in routes)
 
 
-def test_images_come_from_the_service_dockerfiles_and_prod_pins_them() -> None:
+def test_images_are_built_for_a_service_package_and_prod_pins_them() -> None:
+    """Each image is the one Dockerfile built with SERVICE=<its name>, a services/ folder."""
     for overlay in OVERLAYS:
         for deployment in by_kind(rendered(overlay), "Deployment").values():
             image = pod(deployment)["containers"][0]["image"]
             repository, _, tag = image.rpartition(":")
             service = repository.rsplit("/", 1)[-1]
-            assert (SERVICES / service / "Dockerfile").is_file(), image
+            assert (SERVICES / service / "pyproject.toml").is_file(), image
             if overlay == "prod":
                 assert tag not in ("", "dev", "latest"), image
 
@@ -282,12 +284,7 @@ def container_settings(container: dict, config: dict[str, str],
             env[var["name"]] = secrets[ref["key"]]
     image = container["image"].rpartition(":")[0].rsplit("/", 1)[-1]
     settings_class = SETTINGS[image]
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.startswith("SOCIALCARE_")]:
-            patch.delenv(name)
-        for name, value in env.items():
-            patch.setenv(name, value)
-        settings = settings_class(_env_file=None)
+    settings = settings_from_env(settings_class, env)
     if isinstance(settings, ClassifierSettings) and container.get("args") == ["api"]:
         # The admin API refuses its keys itself, when it builds the app.
         settings.refuse_dev_secrets(**{f"admin key of {who}": key
@@ -309,6 +306,63 @@ def test_every_service_accepts_the_production_config_with_real_secrets() -> None
     for deployment in by_kind(resources, "Deployment").values():
         for container in pod(deployment)["containers"]:
             container_settings(container, config, real)
-    with pytest.raises(ValueError, match="set real secrets in production"):
-        ingest = by_kind(resources, "Deployment")["ingest"]
-        container_settings(pod(ingest)["containers"][0], config, dev_secret["stringData"])
+    for name in ("ingest", "gateway-x", "gateway-meta"):
+        deployment = by_kind(resources, "Deployment")[name]
+        with pytest.raises(ValueError, match="set real secrets in production"):
+            container_settings(pod(deployment)["containers"][0], config,
+                               dev_secret["stringData"])
+
+
+# Each platform whose replies leave SocialCare -> the gateway command that posts them.
+PLATFORM_GATEWAYS = {"x": "x", "facebook": "meta", "instagram": "meta"}
+
+
+def deployment_behind(resources: list[dict], target: str) -> dict:
+    """The Deployment whose pods a gRPC target (Service:port) reaches."""
+    host, _, port = target.rpartition(":")
+    service = by_kind(resources, "Service")[host]
+    assert int(port) in [p["port"] for p in service["spec"]["ports"]], target
+    selector = service["spec"]["selector"].items()
+    (deployment,) = [d for d in by_kind(resources, "Deployment").values()
+                     if selector <= d["spec"]["template"]["metadata"]["labels"].items()]
+    return deployment
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_platforms_replies_reach_its_gateway_with_its_credentials(overlay: str) -> None:
+    """The responder's map sends X to the X gateway, Facebook and Instagram to Meta's; those
+    gateways take their tokens from the Secret, for every brand ingest maps accounts to."""
+    resources = rendered(overlay)
+    deployments = by_kind(resources, "Deployment")
+    config = next(iter(by_kind(resources, "ConfigMap").values()))["data"]
+    (dev_secret,) = by_kind(rendered("dev"), "Secret").values()
+    # Production's secret lives outside the repository: the dev one with real-looking values.
+    secrets = {k: v.replace("dev-", "prod-") if overlay == "prod" else v
+               for k, v in dev_secret["stringData"].items()}
+    responder = container_settings(pod(deployments[f"{PREFIX[overlay]}responder"])[
+        "containers"][0], config, secrets)
+    ingest = container_settings(pod(deployments[f"{PREFIX[overlay]}ingest"])["containers"][0],
+                                config, secrets)
+    assert isinstance(responder, ResponderSettings) and isinstance(ingest, IngestSettings)
+    for platform, kind in PLATFORM_GATEWAYS.items():
+        target = responder.gateways.get(platform) or responder.gateways.get("*")
+        assert target, f"{overlay}: no gateway for {platform}"
+        container = pod(deployment_behind(resources, target))["containers"][0]
+        assert container["args"] == [kind], f"{overlay}: {platform} replies reach {target}"
+        from_secret = {e["name"] for e in container.get("env", ())
+                       if "secretKeyRef" in e["valueFrom"]}
+        gateway = container_settings(container, config, secrets)
+        assert isinstance(gateway, GatewaySettings)
+        if kind == "x":
+            assert "SOCIALCARE_X_BEARER_TOKENS" in from_secret
+            assert set(ingest.x_accounts.values()) <= set(gateway.x_bearer_tokens)
+        else:
+            assert "SOCIALCARE_META_ACCOUNTS" in from_secret
+            accounts = gateway.meta_accounts
+            for platform_id, brand in ingest.meta_webhook_accounts.items():
+                assert platform_id in (accounts[brand].page_id,
+                                       accounts[brand].instagram_user_id), brand
+    sandboxes = [d for d in deployments.values() if pod(d)["containers"][0].get("args") ==
+                 ["sandbox"]]
+    assert len(sandboxes) == (1 if overlay == "dev" else 0), "the sandbox runs in dev only"
+

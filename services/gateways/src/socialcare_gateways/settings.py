@@ -1,6 +1,6 @@
 """Gateway settings (``SOCIALCARE_GATEWAY_*``, ``SOCIALCARE_X_*``, ``SOCIALCARE_META_*``)."""
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from socialcare_runtime.settings import ServiceSettings
 
@@ -28,3 +28,12 @@ class GatewaySettings(ServiceSettings):
     meta_graph_base_url: str = "https://graph.facebook.com/v21.0"
     meta_accounts: dict[str, MetaAccount] = Field(
         default={}, description="Brand account -> page id, page access token, Instagram user id")
+
+    @model_validator(mode="after")
+    def _no_dev_tokens_in_production(self) -> "GatewaySettings":
+        self.refuse_dev_secrets(
+            **{f"X token of {brand}": token.get_secret_value()
+               for brand, token in self.x_bearer_tokens.items()},
+            **{f"Meta page token of {brand}": account.access_token.get_secret_value()
+               for brand, account in self.meta_accounts.items()})
+        return self
