@@ -1,17 +1,20 @@
 """Classifier quality on labelled CSVs: accuracy, macro-F1, per-class precision/recall, confusion.
 
-``python -m bench.classifier_eval`` scores the shipped eval set and, when the shared airline
-set is present (``../shared/data/airline-dev.csv``), its sentiment (the rules, then beside them
-a model trained on part of it and scored on the rest, for comparison) and a brand taxonomy of
-complaint reasons trained on part of it and scored on the rest. Any other CSV:
+``python -m bench.classifier_eval`` scores the shipped eval set and private-data set and, when
+the shared airline set is present (``../shared/data/airline-dev.csv``), its sentiment (the
+rules, then beside them a model trained on part of it and scored on the rest, for comparison)
+and a brand taxonomy of complaint reasons trained on part of it and scored on the rest, and
+counts the private-data flags on the real customer tweets. Any other CSV:
 ``python -m bench.classifier_eval FILE.csv --task sentiment --label-column label``
 (``--task intents`` reads ``;``-separated intent labels).
 """
 
 import argparse
 import csv
+from collections import Counter
 from datetime import UTC, datetime
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from rich.table import Table
@@ -19,11 +22,17 @@ from rich.table import Table
 from bench.common import console
 from socialcare_classifier.domain.classify import classify
 from socialcare_classifier.domain.metrics import ClassScore, Scores, score, score_multilabel
+from socialcare_classifier.domain.private_data import find_private_data
 from socialcare_classifier.domain.taxonomy import split_holdout, train_model
 from socialcare_contracts.messages import Author, ChannelKind, NormalizedMessage, Platform
 
 SHARED_AIRLINE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "airline-dev.csv"
+SHARED_TWCS = SHARED_AIRLINE.with_name("twcs-sample.csv")
+# Written by the project: messages with and without emails, phones, cards and order numbers,
+# and the look-alikes (IP addresses, version and build numbers, URLs with item numbers).
+PRIVATE_DATA_SET = files("socialcare_classifier.data").joinpath("private_data_eval.csv")
 NO_INTENT = "(none)"
+PRIVATE = "any private data (the flag)"
 
 
 def _classify(text: str, i: int):
@@ -33,10 +42,10 @@ def _classify(text: str, i: int):
         created_at=datetime(2026, 11, 2, tzinfo=UTC)))
 
 
-def read_rows(path: Path | None, text_column: str, label_column: str) -> list[tuple[str, str]]:
+def read_rows(path: Path | Traversable | None, text_column: str, label_column: str
+              ) -> list[tuple[str, str]]:
     """(text, label) pairs of a CSV; the shipped eval set when no path is given."""
-    source = path.open(encoding="utf-8", newline="") if path else files(
-        "socialcare_classifier.data").joinpath("eval_messages.csv").open(
+    source = (path or files("socialcare_classifier.data").joinpath("eval_messages.csv")).open(
         encoding="utf-8", newline="")
     with source as f:
         return [(r[text_column], r[label_column] or "") for r in csv.DictReader(f)]
@@ -104,6 +113,27 @@ def evaluate_taxonomy(rows: list[tuple[str, str]], title: str, holdout: float
     return scores, test_rows
 
 
+def evaluate_private_data(rows: list[tuple[str, str]], title: str) -> float:
+    """Per-kind precision and recall of the private-data findings, and of the flag itself."""
+    gold = [frozenset(k for k in kinds.split(";") if k) for _, kinds in rows]
+    found = [frozenset(f.kind for f in find_private_data(text)) for text, _ in rows]
+    _, per_kind = score_multilabel(gold, found)
+    _, flag = score_multilabel([frozenset({PRIVATE} if g else ()) for g in gold],
+                               [frozenset({PRIVATE} if f else ()) for f in found])
+    console.print(f"[bold]{title}[/bold]: {len(rows)} messages, {sum(map(bool, gold))} with "
+                  f"private data")
+    _per_class_table(f"{title}: per kind (message level)", per_kind + flag)
+    return flag[0].precision
+
+
+def report_private_flags(texts: list[str], title: str) -> None:
+    """How often each kind fires on unlabelled real messages (to read, not to score)."""
+    fired = Counter(f.kind for text in texts for f in find_private_data(text))
+    flagged = sum(bool(find_private_data(text)) for text in texts)
+    console.print(f"{title}: {flagged} of {len(texts)} flagged ({flagged / len(texts):.1%}); "
+                  + ", ".join(f"{kind} {n}" for kind, n in fired.most_common()))
+
+
 def compare_learned_sentiment(rows: list[tuple[str, str]], holdout: float) -> None:
     """The rules against a model trained on part of the same data set, on the same held-out rows.
 
@@ -132,6 +162,10 @@ def main() -> None:
         return
     evaluate_sentiment(read_rows(None, "text", "sentiment"), "eval set sentiment")
     evaluate_intents(read_rows(None, "text", "intents"), "eval set intents")
+    evaluate_private_data(read_rows(PRIVATE_DATA_SET, "text", "kinds"), "private-data set")
+    if SHARED_TWCS.exists():
+        report_private_flags([t for t, inbound in read_rows(SHARED_TWCS, "text", "inbound")
+                              if inbound == "True"], "twcs customer tweets, private data")
     if not SHARED_AIRLINE.exists():
         console.print(f"{SHARED_AIRLINE} absent: airline figures skipped")
         return

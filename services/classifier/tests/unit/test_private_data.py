@@ -1,3 +1,6 @@
+import csv
+from importlib.resources import files
+
 import pytest
 
 from socialcare_classifier.domain.private_data import (
@@ -72,3 +75,41 @@ def test_mask_hides_values_but_keeps_their_shape() -> None:
 
 def test_mask_leaves_clean_text_alone() -> None:
     assert mask("nothing private here") == "nothing private here"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tracert: [137.221.83.74] 70 ms 71 ms 71 ms",
+        "my router shows 192.168.1.1 and no internet",
+        "on build 15063.674 the app crashes",
+        "Windows 10 version 11.1770.14393.0 and Edge won't open",
+        "updated to 10.0.16299.15 and now wifi is gone",
+        "this one https://www.ebay.com/itm/123456789012 arrived broken",
+        "see https://twitter.com/acme/status/925123456789012345",  # Luhn-valid by chance
+        "product page bestbuy.com/site/6009695.p?skuId=6009695 wrong price",
+        "@AcmeHelp @115712 @116705 737 Max delayed again",
+        "flight z2 129.128 12/22-01/8 taipei-manila",
+        "DPCI 030-02-8711 not in any store nearby",
+        "PayPal case ID is PP-006-234-348-863",
+    ],
+)
+def test_ip_addresses_versions_urls_handles_and_item_numbers_are_not_phones_or_cards(
+        text: str) -> None:
+    assert find_private_data(text) == []
+
+
+def test_the_look_alikes_do_not_hide_real_numbers_beside_them() -> None:
+    assert kinds("text me 415.555.0143 about build 15063.674") == [PHONE]
+    assert kinds("https://acme.example/help says call +1 415 555 0100") == [PHONE]
+    assert kinds("ping 8.8.8.8 fails, card 4242 4242 4242 4242") == [PAYMENT_CARD]
+
+
+def test_private_data_set_scores_full_precision_and_recall() -> None:
+    source = files("socialcare_classifier.data").joinpath("private_data_eval.csv")
+    with source.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sum(bool(r["kinds"]) for r in rows) >= 30
+    assert sum(not r["kinds"] for r in rows) >= 30
+    for row in rows:
+        assert set(kinds(row["text"])) == {k for k in row["kinds"].split(";") if k}, row["text"]

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from socialcare_classifier.domain.rules import DEFAULT_ORDER_PATTERNS
+from socialcare_classifier.domain.text import HANDLE_RE
 from socialcare_text.personal_data import (
     CARD_RE,
     DATE_RE,
     EMAIL_RE,
     PHONE_DIGITS,
     is_card_number,
+    not_personal_spans,
 )
 
 EMAIL = "email"
@@ -25,6 +27,16 @@ _PHONE_RE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,4}(?!\w)"
 )
 _DIGIT_RE = re.compile(r"\d")
+# A number labelled as an item, case or error identifier ("DPCI 030-02-8711", "case ID
+# PP-006-234-348-863") is not a phone, whatever its digit groups look like.
+_ID_LABEL_RE = re.compile(
+    r"(?i)\b(?:dpci|sku|item|model|part|serial|case|ticket|ref|reference|id|code|error"
+    r"|tracking|invoice)\b[\s#:.°-]*(?:(?:is|no\.?|number)\s*)?(?:[a-z]{1,4}-)?$")
+
+
+def _mixes_dots(candidate: str) -> bool:
+    # "415.555.0143" is a phone; dots beside spaces or dashes ("129.128 12") are figures.
+    return "." in candidate and any(ch in candidate for ch in " -")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +74,10 @@ def find_private_data(
             add(EMAIL, m.start(), m.end())
     if not _DIGIT_RE.search(text):
         return findings
+    # URLs, IP addresses, version numbers and @handles hold digits that are nobody's phone or
+    # card (twcs anonymises authors as "@115712"); taken, they leave nothing for the rest.
+    taken.extend(not_personal_spans(text))
+    taken.extend(m.span() for m in HANDLE_RE.finditer(text))
     for m in CARD_RE.finditer(text):
         if is_card_number(m.group(0)):
             add(PAYMENT_CARD, m.start(), m.end())
@@ -72,7 +88,8 @@ def find_private_data(
     for m in _PHONE_RE.finditer(text):
         digits = sum(ch.isdigit() for ch in m.group(0))
         has_separator = any(ch in " .-()+" for ch in m.group(0))
-        if DATE_RE.fullmatch(m.group(0)):
+        if (DATE_RE.fullmatch(m.group(0)) or _mixes_dots(m.group(0))
+                or _ID_LABEL_RE.search(text, max(0, m.start() - 24), m.start())):
             continue
         if digits in PHONE_DIGITS and (has_separator or digits >= 10):
             add(PHONE, m.start(), m.end())
