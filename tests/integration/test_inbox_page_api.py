@@ -1,23 +1,24 @@
 """The routes the web inbox adds, over the real MongoDB server and Kafka: me, preview, overview."""
+# The fixtures imported from router_helpers are redefined as test parameters.
+# ruff: noqa: F811
 
 import httpx
 import pytest
 
 from socialcare_router.adapters.store import Store
-from tests.integration.test_router_api import AGENT, AGENT2, SUP, api, seed  # noqa: F401
-from tests.integration.test_router_store import store  # noqa: F401
+from tests.integration.router_helpers import AGENT, AGENT2, SUP, api, seed, store  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
 
-async def test_me_names_the_caller_and_role(api: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_me_names_the_caller_and_role(api: httpx.AsyncClient) -> None:
     me = (await api.get("/v1/me", headers=AGENT)).json()
     assert (me["id"], me["name"], me["role"]) == ("agent-a", "Jamie Jones", "agent")
     assert me["presence"] == "online"
     assert (await api.get("/v1/me", headers=SUP)).json()["role"] == "supervisor"
 
 
-async def test_the_page_is_served_with_strict_headers(api: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_the_page_is_served_with_strict_headers(api: httpx.AsyncClient) -> None:
     page = await api.get("/inbox/")
     assert page.status_code == 200
     assert "<title>SocialCare inbox</title>" in page.text
@@ -28,7 +29,7 @@ async def test_the_page_is_served_with_strict_headers(api: httpx.AsyncClient) ->
 
 
 async def test_preview_counts_as_the_platform_does_and_fills_saved_replies(
-        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+        api: httpx.AsyncClient, store: Store) -> None:
     [cid] = await seed(store)
     emoji = await api.post(f"/v1/conversations/{cid}/replies/preview", headers=AGENT,
                            json={"text": "thanks 🙏 https://example.com/a/very/long/path"})
@@ -60,14 +61,17 @@ async def test_preview_counts_as_the_platform_does_and_fills_saved_replies(
 
 
 async def test_lists_carry_first_words_and_detail_the_assignment_history(
-        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+        api: httpx.AsyncClient, store: Store) -> None:
     [cid] = await seed(store)
     page = (await api.get("/v1/queues/general/conversations", headers=AGENT)).json()
     assert page["items"][0]["first_words"] == "my order is late"
     assert (await api.get("/v1/queues/general/conversations?language=fr",
                           headers=AGENT)).json()["items"] == []
     assert (await api.post(f"/v1/conversations/{cid}/claim", headers=AGENT)).status_code == 200
+    # Changed with the permission rules: only supervisors assign work to a named agent.
     assert (await api.post(f"/v1/conversations/{cid}/transfer", headers=AGENT,
+                           json={"agent_id": "agent-b"})).status_code == 403
+    assert (await api.post(f"/v1/conversations/{cid}/transfer", headers=SUP,
                            json={"agent_id": "agent-b"})).status_code == 200
     assert (await api.post(f"/v1/conversations/{cid}/release", headers=AGENT2)).status_code \
         == 200
@@ -77,7 +81,7 @@ async def test_lists_carry_first_words_and_detail_the_assignment_history(
 
 
 async def test_queue_overview_counts_open_and_unassigned_work(
-        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+        api: httpx.AsyncClient, store: Store) -> None:
     first, _ = await seed(store, 2)
     await api.post(f"/v1/conversations/{first}/claim", headers=AGENT)
     rows = {r["queue"]: r for r in (await api.get("/v1/queue-overview", headers=AGENT)).json()}
@@ -86,7 +90,7 @@ async def test_queue_overview_counts_open_and_unassigned_work(
     assert rows["escalations"]["open"] == 0
 
 
-async def test_listening_keywords_are_for_supervisors_only(api: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_listening_keywords_are_for_supervisors_only(api: httpx.AsyncClient) -> None:
     for method, path in (("GET", "/v1/listening-rules"), ("PUT", "/v1/listening-rules/acme"),
                          ("DELETE", "/v1/listening-rules/acme")):
         response = await api.request(method, path, headers=AGENT, json={})

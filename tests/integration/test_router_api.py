@@ -1,54 +1,28 @@
 """The inbox API over the real MongoDB server and Kafka: every route, role and error."""
+# The fixtures imported from router_helpers are redefined as test parameters.
+# ruff: noqa: F811
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from opentelemetry import trace
 
-from socialcare_contracts import topics
 from socialcare_router.adapters.store import Store
-from socialcare_router.api import create_app
-from socialcare_router.settings import InboxUser, RouterSettings
-from socialcare_runtime.kafka_admin import ensure_topics
-from socialcare_runtime.publisher import EventPublisher
-from tests.integration.test_router_store import classified, router, store  # noqa: F401
+from tests.integration.router_helpers import (  # noqa: F401
+    ADMIN,
+    AGENT,
+    AGENT2,
+    RACERS,
+    SUP,
+    api,
+    reply_sent,
+    router,
+    seed,
+    store,
+)
 
 pytestmark = pytest.mark.integration
-RACERS = 20
-USERS = {
-    "k-agent": InboxUser(id="agent-a", name="Jamie Jones", role="agent"),
-    "k-agent2": InboxUser(id="agent-b", name="Sam Lee", role="agent"),
-    "k-sup": InboxUser(id="sup", name="Alex Kim", role="supervisor"),
-    "k-admin": InboxUser(id="admin", name="Root", role="admin"),
-    **{f"k-racer{i}": InboxUser(id=f"racer{i}", name=f"Racer {i}", role="agent")
-       for i in range(RACERS)},
-}
-AGENT, AGENT2, SUP, ADMIN = ({"X-API-Key": k} for k in ("k-agent", "k-agent2", "k-sup", "k-admin"))
-
-
-@pytest.fixture
-async def api(store: Store, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811
-    settings = RouterSettings(kafka_bootstrap=kafka_bootstrap, inbox_users=USERS,
-                              topic_prefix=f"it-{uuid.uuid4().hex[:8]}.")
-    ensure_topics(kafka_bootstrap, [settings.topic(t) for t in topics.ALL], 1, 1)
-    app = create_app(settings, store, lambda: EventPublisher.connect(
-        kafka_bootstrap, "test-inbox", warm_topic=settings.topic(topics.REPLIES_REQUESTED)),
-        trace.get_tracer("test"))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://inbox") as client:
-            client.inbox_app = app  # type: ignore[attr-defined]
-            yield client
-
-
-async def seed(store: Store, n: int = 1, **kw: object) -> list[str]:  # noqa: F811
-    r = router(store)
-    return [(await r.route_message(classified(f"m{i}", author=f"u{i}", **kw), f"e{i}"))
-            .conversation_id for i in range(n)]
 
 
 async def test_every_route_needs_a_known_key(api: httpx.AsyncClient) -> None:
@@ -73,7 +47,7 @@ async def test_every_route_needs_a_known_key(api: httpx.AsyncClient) -> None:
     ("PUT", "/v1/saved-replies/thanks", {"title": "t", "text": "x"}),
 ])
 async def test_agents_may_not_manage_and_change_nothing(
-        api: httpx.AsyncClient, store: Store, method: str, path: str,  # noqa: F811
+        api: httpx.AsyncClient, store: Store, method: str, path: str,
         body: dict | None) -> None:
     response = await api.request(method, path, headers=AGENT, json=body)
     assert response.status_code == 403 and "needs supervisor or admin" in response.text
@@ -83,8 +57,24 @@ async def test_agents_may_not_manage_and_change_nothing(
     assert (await store.config.get("agents", "agent-b"))["capacity"] == 5
 
 
+async def test_claims_beyond_an_agents_capacity_are_refused(api: httpx.AsyncClient,
+                                                             store: Store) -> None:
+    cids = await seed(store, 3)
+    await store.config.update_agent("agent-a", {"capacity": 2})
+    codes = [(await api.post(f"/v1/conversations/{cid}/claim", headers=AGENT)).status_code
+             for cid in cids]
+    assert codes == [200, 200, 409]
+    assert (await store.get_conversation(cids[2]))["assignee"] is None
+    assert (await store.config.get("agents", "agent-a"))["load"] == 2
+    assert (await api.post(f"/v1/conversations/{cids[0]}/resolve",
+                           headers=AGENT)).status_code == 200
+    assert (await api.post(f"/v1/conversations/{cids[2]}/claim",
+                           headers=AGENT)).status_code == 200
+    assert (await store.config.get("agents", "agent-a"))["load"] == 2
+
+
 async def test_concurrent_claims_have_exactly_one_winner(api: httpx.AsyncClient,
-                                                         store: Store) -> None:  # noqa: F811
+                                                         store: Store) -> None:
     [cid] = await seed(store)
     responses = await asyncio.gather(*(
         api.post(f"/v1/conversations/{cid}/claim", headers={"X-API-Key": f"k-racer{i}"})
@@ -97,13 +87,21 @@ async def test_concurrent_claims_have_exactly_one_winner(api: httpx.AsyncClient,
 
 
 async def test_work_on_a_conversation_from_claim_to_reopen(api: httpx.AsyncClient,
-                                                           store: Store) -> None:  # noqa: F811
+                                                           store: Store) -> None:
     [cid] = await seed(store)
     url = f"/v1/conversations/{cid}"
     assert (await api.post(f"{url}/claim", headers=AGENT)).status_code == 200
     # Another agent may not touch it; a supervisor may.
-    for action, body in (("release", None), ("resolve", None), ("tags", {"add": ["x"]})):
+    for action, body in (("release", None), ("resolve", None), ("tags", {"add": ["x"]}),
+                         ("snooze", {"until": (datetime.now(UTC) + timedelta(hours=1))
+                                     .isoformat()}),
+                         ("transfer", {"queue": "escalations"}), ("replies", {"text": "me"})):
         assert (await api.post(f"{url}/{action}", headers=AGENT2, json=body)).status_code == 403
+    # Only supervisors assign to a named agent, even the holder may not.
+    assert (await api.post(f"{url}/transfer", headers=AGENT,
+                           json={"agent_id": "agent-b"})).status_code == 403
+    assert (await store.get_conversation(cid))["assignee"] == "agent-a"
+    assert await store.replies.count_documents({}) == 0
     tagged = await api.post(f"{url}/tags", headers=AGENT, json={"add": ["shipping", "vip"]})
     assert sorted(tagged.json()["tags"]) == ["shipping", "vip"]
     untagged = await api.post(f"{url}/tags", headers=AGENT, json={"remove": ["vip"]})
@@ -136,7 +134,7 @@ async def test_work_on_a_conversation_from_claim_to_reopen(api: httpx.AsyncClien
 
 
 async def test_bad_requests_get_a_reason_and_change_nothing(api: httpx.AsyncClient,
-                                                            store: Store) -> None:  # noqa: F811
+                                                            store: Store) -> None:
     [cid] = await seed(store)
     url = f"/v1/conversations/{cid}"
     before = await store.get_conversation(cid)
@@ -148,6 +146,7 @@ async def test_bad_requests_get_a_reason_and_change_nothing(api: httpx.AsyncClie
         (f"{url}/tags", {"add": ["bad\ntag"]}, 422),
         (f"{url}/snooze", {"until": "2020-01-01T00:00:00Z"}, 422),
         (f"{url}/snooze", {"until": "2030-01-01T00:00:00"}, 422),
+        (f"{url}/snooze", {"until": (datetime.now(UTC) + timedelta(days=91)).isoformat()}, 422),
         (f"{url}/notes", {"text": ""}, 422),
         (f"{url}/replies", {}, 422),
         (f"{url}/replies", {"text": "hi", "saved_reply": "x"}, 422),
@@ -167,7 +166,7 @@ async def test_bad_requests_get_a_reason_and_change_nothing(api: httpx.AsyncClie
 
 
 async def test_saved_reply_fills_customer_agent_and_order_details(
-        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+        api: httpx.AsyncClient, store: Store) -> None:
     [cid] = await seed(store)
     await store.conversations.update_one({"_id": cid}, {"$set": {"customer.handle": "dana_r"}})
     text = "Hi {customer_name}, order {order_number} ships today: {link} {agent_initials}"
@@ -187,10 +186,22 @@ async def test_saved_reply_fills_customer_agent_and_order_details(
     reply = await store.get_reply(sent.json()["reply_id"])
     assert reply["text"] == "Hi dana_r, order A-17 ships today: https://t.co/1 ^JJ"
     assert reply["saved_reply"] == "ships" and reply["kind"] == "direct"
+    keyed = {**AGENT, "Idempotency-Key": "k-1"}
+    first = await api.post(f"/v1/conversations/{cid}/replies", headers=keyed,
+                           json={"text": "On it"})
+    assert first.status_code == 202
+    again = await api.post(f"/v1/conversations/{cid}/replies", headers=keyed,
+                           json={"text": "On it"})
+    assert again.status_code == 202 and again.json()["reply_id"] == first.json()["reply_id"]
+    for other in ({"text": "On it", "kind": "direct"}, {"text": "On it", "media_ids": ["m1"]},
+                  {"text": "On it!"}):
+        refused = await api.post(f"/v1/conversations/{cid}/replies", headers=keyed, json=other)
+        assert refused.status_code == 409, other
+    assert await store.replies.count_documents({}) == 2
 
 
 async def test_supervisors_manage_agents_queues_policies(api: httpx.AsyncClient,
-                                                         store: Store) -> None:  # noqa: F811
+                                                         store: Store) -> None:
     agents = (await api.get("/v1/agents", headers=SUP)).json()
     assert {a["id"] for a in agents} >= {"agent-a", "agent-b", "sup", "admin"}
     patched = await api.patch("/v1/agents/agent-a", headers=SUP, json={
@@ -234,11 +245,11 @@ async def test_rules_are_versioned_and_refuse_lost_updates(api: httpx.AsyncClien
 
 
 async def test_going_offline_returns_unanswered_work(api: httpx.AsyncClient,
-                                                     store: Store) -> None:  # noqa: F811
+                                                     store: Store) -> None:
     answered, waiting = await seed(store, 2)
     for cid in (answered, waiting):
         assert (await api.post(f"/v1/conversations/{cid}/claim", headers=AGENT)).status_code == 200
-    await store.record_first_response(answered, datetime.now(UTC), datetime.now(UTC))
+    await reply_sent(router(store), store, answered, datetime.now(UTC))
     offline = await api.put("/v1/me/presence", headers=AGENT, json={"presence": "offline"})
     assert offline.json()["presence"] == "offline" and offline.json()["load"] == 1
     assert (await store.get_conversation(waiting))["assignee"] is None
@@ -248,10 +259,9 @@ async def test_going_offline_returns_unanswered_work(api: httpx.AsyncClient,
 
 
 async def test_reports_in_json_and_csv_for_supervisors_only(api: httpx.AsyncClient,
-                                                            store: Store) -> None:  # noqa: F811
+                                                            store: Store) -> None:
     cids = await seed(store, 3)
-    await store.record_first_response(cids[0], datetime(2026, 11, 24, 15, 20, tzinfo=UTC),
-                                      datetime.now(UTC))
+    await reply_sent(router(store), store, cids[0], datetime(2026, 11, 24, 15, 20, tzinfo=UTC))
     period = {"start": "2026-11-24T00:00:00Z", "end": "2026-11-25T00:00:00Z"}
     assert (await api.get("/v1/reports", headers=AGENT, params=period)).status_code == 403
     report = (await api.get("/v1/reports", headers=SUP, params=period)).json()
@@ -271,7 +281,7 @@ async def test_reports_in_json_and_csv_for_supervisors_only(api: httpx.AsyncClie
 
 
 async def test_live_feed_streams_changes_and_drops_clients_that_fall_behind(
-        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+        api: httpx.AsyncClient, store: Store) -> None:
     live = api.inbox_app.state.live  # type: ignore[attr-defined]
     cid, other = await seed(store, 2)
     watcher = live.subscribe("general")

@@ -5,14 +5,15 @@ past the give-up time, a refusal such as a text too long for the platform), so t
 router may store the outcome while the API is still between its publish and its answer.
 Found by the fault-injection suite: replies stayed "requested" for ever.
 """
+# The fixtures imported from router_helpers are redefined as test parameters.
+# ruff: noqa: F811
 
 import httpx
 import pytest
 
 from socialcare_router.adapters.store import Store
 from socialcare_runtime.publisher import Backpressure
-from tests.integration.test_router_api import AGENT, api, seed  # noqa: F401
-from tests.integration.test_router_store import store  # noqa: F401
+from tests.integration.router_helpers import AGENT, api, seed, store  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.integration
     {"status": "sent", "platform_message_id": "p-1", "reason": None},
 ])
 async def test_an_outcome_stored_while_publishing_stands(
-        api: httpx.AsyncClient, store: Store, outcome: dict) -> None:  # noqa: F811
+        api: httpx.AsyncClient, store: Store, outcome: dict) -> None:
     [cid] = await seed(store)
     publisher = api.inbox_app.state.publisher  # type: ignore[attr-defined]
     publish = publisher.publish
@@ -43,7 +44,7 @@ async def test_an_outcome_stored_while_publishing_stands(
 
 
 async def test_a_reply_not_queued_is_queued_by_the_retry(
-        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+        api: httpx.AsyncClient, store: Store) -> None:
     [cid] = await seed(store)
     publisher = api.inbox_app.state.publisher  # type: ignore[attr-defined]
     publish = publisher.publish
@@ -65,7 +66,7 @@ async def test_a_reply_not_queued_is_queued_by_the_retry(
 
 
 async def test_a_reply_stored_by_an_api_that_died_before_kafka_acked_is_queued_by_the_retry(
-        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+        api: httpx.AsyncClient, store: Store) -> None:
     [cid] = await seed(store)
     publisher = api.inbox_app.state.publisher  # type: ignore[attr-defined]
     publish = publisher.publish
