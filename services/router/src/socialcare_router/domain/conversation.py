@@ -213,6 +213,8 @@ class Conversation(BaseModel):
     def _fold(self, message: MessageFacts, trace: dict[str, str]) -> None:
         """The conversation's facts from all of its messages."""
         self.message_keys.append(message.key)
+        # Messages may arrive out of order: the conversation began with its earliest.
+        self.first_message_at = min(self.first_message_at, message.created_at)
         if message.created_at >= self.last_message_at:
             self.last_message_at = message.created_at
             self.last_inbound_id = message.platform_message_id
