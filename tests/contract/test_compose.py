@@ -10,6 +10,7 @@ import importlib
 import json
 import re
 import shlex
+import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -465,6 +466,37 @@ def test_dockerfile_installs_only_its_package_from_the_lock():
     assert not any(kw == "RUN" and re.search(r"apt-get install|\buv\b|\bpip\b", rest)
                    for kw, rest in runtime), "no build tools or installers in the runtime stage"
     assert not any(kw == "COPY" and "/uv" in rest for kw, rest in runtime)
+
+
+def locked_closure(package: str) -> set[str]:
+    """Every package ``uv sync --package`` installs for ``package``, read from uv.lock."""
+    locked = {entry["name"]: entry for entry in tomllib.loads(
+        (ROOT / "uv.lock").read_text())["package"]}
+    seen: set[str] = set()
+    pending = [{"name": package}]
+    while pending:
+        dependency = pending.pop()
+        entry = locked[dependency["name"]]
+        extras = dependency.get("extra", [])
+        if dependency["name"] in seen and not extras:
+            continue
+        seen.add(dependency["name"])
+        pending += entry.get("dependencies", [])
+        for extra in extras:
+            pending += entry["optional-dependencies"][extra]
+    return seen
+
+
+INFRASTRUCTURE_CLIENTS = {"faust-streaming", "aiokafka", "kafka-python", "confluent-kafka",
+                          "pymongo", "fastapi"}
+
+
+def test_the_gateways_install_no_kafka_mongodb_or_http_framework():
+    """The gateways speak gRPC to the responder and HTTPS to the platforms, nothing else."""
+    assert not locked_closure("socialcare-gateways") & INFRASTRUCTURE_CLIENTS
+    # The same walk finds them where they belong, so the check above can fail.
+    assert {"faust-streaming", "pymongo", "confluent-kafka"} <= locked_closure(
+        "socialcare-router")
 
 
 def dockerignored(patterns: list[str], path: str) -> bool:

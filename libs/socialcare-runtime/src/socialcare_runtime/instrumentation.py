@@ -8,24 +8,29 @@ Health checks and metric scrapes are left out: they would be most of the spans a
 say nothing.
 """
 
-from fastapi import FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from typing import TYPE_CHECKING
+
 from opentelemetry.instrumentation.grpc import (
     GrpcAioInstrumentorClient,
     GrpcAioInstrumentorServer,
     filters,
 )
-from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 UNTRACED_PATHS = "healthz,readyz,metrics"
 
 
-def instrument_fastapi(app: FastAPI, self_traced: str = "") -> None:
+def instrument_fastapi(app: "FastAPI", self_traced: str = "") -> None:
     """A server span per request (health and metrics endpoints excluded).
 
     ``self_traced``: comma-separated paths whose handlers open their own server span from
     the request's trace context (hot paths, where the generic middleware costs too much).
     """
+    # Imported here: FastAPI is the runtime's "http" extra, which the gateways do not install.
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
     # One span per request is enough; the per-chunk receive/send spans only add volume.
     excluded = ",".join(p for p in (UNTRACED_PATHS, self_traced) if p)
     FastAPIInstrumentor.instrument_app(app, excluded_urls=excluded,
@@ -48,6 +53,9 @@ def instrument_grpc_client() -> None:
 
 def instrument_pymongo() -> None:
     """A client span per MongoDB command; command documents (customer data) are not recorded."""
+    # Imported here: PyMongo is the runtime's "mongo" extra, which the gateways do not install.
+    from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+
     instrumentor = PymongoInstrumentor()
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument(capture_statement=False)
