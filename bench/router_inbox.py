@@ -31,6 +31,7 @@ from socialcare_contracts.messages import NormalizedMessage
 from socialcare_local.infra import ensure_infra
 from socialcare_router.adapters.store import Store
 from socialcare_router.api import create_app
+from socialcare_router.domain.conversation import Conversation, MessageFacts
 from socialcare_router.domain.sla import SlaPolicy
 from socialcare_router.routing import Router
 from socialcare_router.settings import InboxUser, RouterSettings
@@ -42,6 +43,7 @@ from socialcare_runtime.stream_batches import in_key_order
 AGENTS = 50
 BATCH = 200
 T0 = datetime(2026, 11, 24, 15, tzinfo=UTC)
+SLA = SlaPolicy()
 
 
 def classified(run: str, i: int) -> MessageClassified:
@@ -69,15 +71,23 @@ async def route_rate(store: Store, run: str, first: int, events: int, batch: int
             1e6 * (time.process_time() - cpu) / events)
 
 
+def open_conversation(i: int) -> dict:
+    """An open, unassigned conversation as the repository stores it."""
+    at = T0 + timedelta(seconds=i % 86_400)
+    facts = MessageFacts(key=f"k{i}", platform_message_id=f"k{i}", created_at=at,
+                         received_at=at, channel="mention", language="en",
+                         sentiment="negative", intents=(), private_data=False,
+                         priority=i % 100)
+    return Conversation.start(
+        f"b{i:07d}", platform="x", brand_account="bulk", customer_id=f"c{i}",
+        customer={"id": f"c{i}"}, queue="bulk", rule_id=None, tags=[], message=facts,
+        sla=SLA, share=0.75, now=T0, trace={}).to_document() | {"version": 1, "outbox": []}
+
+
 async def bulk_open(store: Store, count: int) -> None:
     batch = []
     for i in range(count):
-        due = T0 + timedelta(seconds=i % 86_400)
-        batch.append({"_id": f"b{i:07d}", "status": "open", "queue": "bulk", "platform": "x",
-                      "brand_account": "bulk", "channel": "mention", "customer_id": f"c{i}",
-                      "customer": {"id": f"c{i}"}, "priority": i % 100, "assignee": None,
-                      "message_keys": [f"k{i}"], "first_response_due_at": due,
-                      "last_message_at": T0, "created_at": T0, "updated_at": T0})
+        batch.append(open_conversation(i))
         if len(batch) == 1000:
             await store.conversations.insert_many(batch)
             batch = []
@@ -102,7 +112,9 @@ async def main(events: int, open_count: int, views: int) -> None:
     users = {f"bench-{i}": InboxUser(id=f"agent{i}", name=f"Agent {i}", role="agent")
              for i in range(AGENTS)}
     settings = RouterSettings(kafka_bootstrap=endpoints.kafka_bootstrap, inbox_users=users,
-                              topic_prefix=f"bench{run}.", mongo_database=database)
+                              topic_prefix=f"bench{run}.", mongo_database=database,
+                              # Every race has a winner: no agent reaches capacity.
+                              default_agent_capacity=AGENTS)
     ensure_topics(endpoints.kafka_bootstrap, [settings.topic(t) for t in topics.ALL], 1, 1)
     app = create_app(settings, store, lambda: EventPublisher.connect(
         endpoints.kafka_bootstrap, "bench-inbox",
