@@ -8,8 +8,10 @@ from typing import Any
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError
+from tenacity import Retrying
 
 from socialcare_contracts import topics
+from socialcare_runtime.retries import retry_policy
 from socialcare_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -58,22 +60,16 @@ def ensure_socialcare_topics(settings: ServiceSettings) -> list[str]:
     instead of exiting into a restart loop.
     """
     deadline = time.monotonic() + settings.kafka_startup_wait_s
-    delay = 0.5
-    while True:
+
+    def attempt() -> list[str]:
         # Each try is bounded too, so the whole wait is about what was configured.
-        attempt_s = max(1.0, min(10.0, deadline - time.monotonic()))
-        try:
-            return ensure_topics(settings.kafka_bootstrap,
-                                 [settings.topic(t) for t in topics.ALL],
-                                 settings.topic_partitions, settings.topic_replication_factor,
-                                 bootstrap_timeout_s=attempt_s)
-        except KafkaError as exc:
-            if time.monotonic() + delay > deadline:
-                raise
-            log.warning("Kafka not reachable yet (%s); trying again in %.1f s",
-                        type(exc).__name__, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+        return ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in topics.ALL],
+                             settings.topic_partitions, settings.topic_replication_factor,
+                             bootstrap_timeout_s=max(1.0, min(10.0, deadline - time.monotonic())))
+
+    return Retrying(**retry_policy("Kafka not reachable yet", KafkaError, initial_s=0.5,
+                                   max_s=5.0, give_up_after_s=settings.kafka_startup_wait_s)
+                    )(attempt)
 
 
 def _contract_topic(name: str) -> str | None:
@@ -93,21 +89,22 @@ def _creation_spec(name: str, partitions: int, replication_factor: int) -> dict[
 
 def kafka_reachable(bootstrap: str, timeout_s: float = 5.0) -> bool:
     """True when a broker answers a metadata request within the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
-            )
-        except KafkaError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.2)
-            continue
-        try:
-            admin.list_topics()
-            return True
-        except KafkaError:
-            return False
-        finally:
-            admin.close()
+
+    def connect() -> KafkaAdminClient:
+        return KafkaAdminClient(bootstrap_servers=bootstrap,
+                                request_timeout_ms=int(timeout_s * 1000))
+
+    try:
+        # Quiet: callers poll this while a broker starts, failures are the expected answer.
+        admin = Retrying(**retry_policy(f"Kafka at {bootstrap}", KafkaError, initial_s=0.2,
+                                        max_s=1.0, give_up_after_s=timeout_s,
+                                        level=logging.DEBUG))(connect)
+    except KafkaError:
+        return False
+    try:
+        admin.list_topics()
+        return True
+    except KafkaError:
+        return False
+    finally:
+        admin.close()

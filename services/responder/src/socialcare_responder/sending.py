@@ -8,12 +8,12 @@ backoff and jitter, honouring the gateway's retry-after, until the reply's give-
 deadline; a platform that keeps failing opens its circuit and replies wait for it.
 """
 
-import asyncio
 import logging
-import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+from tenacity import AsyncRetrying
 
 from socialcare_contracts.events import ReplyFailed, ReplyKind, ReplyRequested, ReplySent
 from socialcare_contracts.gateway.v1 import gateway_pb2
@@ -22,10 +22,23 @@ from socialcare_responder.adapters.ledger import Delivered, DeliveryLedger
 from socialcare_responder.domain.circuit import CircuitBreaker
 from socialcare_responder.domain.planning import Limits, Plan, Refusal, plan_delivery
 from socialcare_responder.settings import ResponderSettings
+from socialcare_runtime.retries import retry_policy
 from socialcare_text.brand_voice import CompositionError, compose
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+
+
+class CircuitOpen(Exception):
+    """The platform's circuit is open: try again once ``retry_after_s`` has passed."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"circuit open for {retry_after_s:.2f} s")
+        self.retry_after_s = retry_after_s
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, CircuitOpen) or (isinstance(exc, GatewayError) and exc.transient)
 
 
 class ReplySender:
@@ -51,41 +64,41 @@ class ReplySender:
         except CompositionError as exc:
             return self._failed(reply, "invalid_argument", str(exc))
         breaker = self._breaker(reply.platform.value)
-        attempt = 0
-        while True:
-            if not breaker.allow():
-                wait = max(breaker.wait_s(), 0.05)
-                if self._past_deadline(reply, wait):
-                    return self._failed(reply, "unavailable", f"{reply.platform.value} keeps "
-                                        "failing (circuit open); send it again later")
-                await asyncio.sleep(wait)
-                continue
-            settled = False
-            try:
-                outcome = await self._deliver(reply, text)
-                settled = True
+        policy = retry_policy(
+            f"reply {reply.reply_id}", _retryable, initial_s=0.2, max_s=self.max_backoff_s,
+            stop=lambda state: self._past_deadline(reply, state.upcoming_sleep),
+            hint=lambda exc: getattr(exc, "retry_after_s", None))
+        try:
+            return await AsyncRetrying(**policy)(self._attempt, reply, text, breaker)
+        except CircuitOpen:
+            return self._failed(reply, "unavailable", f"{reply.platform.value} keeps failing "
+                                "(circuit open); send it again later")
+        except GatewayError as exc:
+            reason = f"platform kept failing ({exc.detail}); send it again later" \
+                if exc.transient else exc.detail
+            return self._failed(reply, exc.code.name.lower(), reason)
+
+    async def _attempt(self, reply: ReplyRequested, text: str,
+                       breaker: CircuitBreaker) -> ReplySent | ReplyFailed:
+        """One delivery try through the platform's circuit breaker."""
+        if not breaker.allow():
+            raise CircuitOpen(max(breaker.wait_s(), 0.05))
+        settled = False
+        try:
+            outcome = await self._deliver(reply, text)
+            settled = True
+            breaker.record_success()
+            return outcome
+        except GatewayError as exc:
+            settled = True
+            if exc.transient and exc.retry_after_s is None:
+                breaker.record_failure()
+            else:  # the platform answered: it is up, the reply or the rate is the problem
                 breaker.record_success()
-                return outcome
-            except GatewayError as exc:
-                settled = True
-                if exc.transient and exc.retry_after_s is None:
-                    breaker.record_failure()
-                else:  # the platform answered: it is up, the reply or the rate is the problem
-                    breaker.record_success()
-                if not exc.transient:
-                    return self._failed(reply, exc.code.name.lower(), exc.detail)
-                attempt += 1
-                delay = exc.retry_after_s if exc.retry_after_s is not None else \
-                    min(self.max_backoff_s, 0.2 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1)
-                if self._past_deadline(reply, delay):
-                    reason = f"platform kept failing ({exc.detail}); send it again later"
-                    return self._failed(reply, exc.code.name.lower(), reason)
-                log.warning("reply %s: %s, retry %d in %.2fs", reply.reply_id, exc.code.name,
-                            attempt, delay)
-                await asyncio.sleep(delay)
-            finally:
-                if not settled:  # cancelled or the ledger failed: free a half-open trial
-                    breaker.record_failure()
+            raise
+        finally:
+            if not settled:  # cancelled or the ledger failed: free a half-open trial
+                breaker.record_failure()
 
     async def _deliver(self, reply: ReplyRequested, text: str) -> ReplySent | ReplyFailed:
         platform = reply.platform.value
