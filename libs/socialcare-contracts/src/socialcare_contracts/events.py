@@ -12,6 +12,7 @@ from pydantic import Field
 
 from socialcare_contracts import topics
 from socialcare_contracts.limits import (
+    MAX_NAME_LENGTH,
     MAX_TEXT_LENGTH,
     CleanText,
     Id,
@@ -137,7 +138,8 @@ class ClassifierRulesChanged(Contract):
     """A brand's classifier taxonomy (keyword phrases and learned model) became active."""
 
     brand: Id
-    version: Annotated[Id, Field(description="Taxonomy version, stamped into model_version")]
+    version: Annotated[CleanText, Field(min_length=1, max_length=MAX_NAME_LENGTH, description=(
+        "Taxonomy version, stamped into model_version"))]
     taxonomy: dict[str, Any] | None = Field(
         default=None, description="Keyword phrases and model as JSON; absent removes the brand's")
     changed_by: Name | None = None

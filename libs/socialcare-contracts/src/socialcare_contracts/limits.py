@@ -11,12 +11,13 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 MIN_YEAR: Final = 1970
 MAX_YEAR: Final = 2100
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
+MAX_SAFE_INTEGER: Final = 2**53 - 1
 MAX_ID_LENGTH: Final = 128
 MAX_NAME_LENGTH: Final = 200
 MAX_URL_LENGTH: Final = 2048
@@ -72,16 +73,38 @@ def bounded_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def iso_text(value: object) -> object:
+    """``value`` unless it is a number: the schema says a date-time string (Python callers
+    pass datetimes), and pydantic would otherwise read 1700000000 as epoch seconds."""
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date-time string with an offset")
+    return value
+
+
 Timestamp = Annotated[
     AwareDatetime, AfterValidator(bounded_utc),
-    Field(json_schema_extra={"pattern": TIMESTAMP_PATTERN}),
+    Field(json_schema_extra={"pattern": TIMESTAMP_PATTERN}), BeforeValidator(iso_text),
 ]
 """An aware date-time, year MIN_YEAR..MAX_YEAR as written, any offset, stored in UTC."""
 
-Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
-"""An integer MongoDB can store (signed 64-bit)."""
+def json_number(value: object) -> object:
+    """``value`` unless it is a string or a boolean: a JSON Schema number is neither, so
+    "5" and true are refused as they would be by any client checking the schema."""
+    if isinstance(value, str | bool):
+        raise ValueError("must be a JSON number, not a string or boolean")
+    return value
 
-NonNegativeInt64 = Annotated[int, Field(ge=0, le=INT64_MAX)]
+
+# Bounded to JSON's exact integers (2**53 - 1, JavaScript's MAX_SAFE_INTEGER), well inside
+# MongoDB's 64 bits: beyond it a JSON parser may round, and OpenAPI tools carry bounds as
+# floats, which state 2**53 - 1 exactly (INT64_MAX itself rounds up to 2**63).
+# A validator goes after the bounds (before them, pydantic cannot put them in the schema);
+# an integral float (5.0) is an integer to JSON Schema, so it is accepted.
+Int64 = Annotated[int, Field(ge=-MAX_SAFE_INTEGER, le=MAX_SAFE_INTEGER),
+                  BeforeValidator(json_number)]
+"""An integer every JSON client reads exactly and MongoDB stores as a 64-bit integer."""
+
+NonNegativeInt64 = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER), BeforeValidator(json_number)]
 """A count or size MongoDB can store."""
 
 CleanText = Annotated[
@@ -101,6 +124,14 @@ Url = Annotated[
     AfterValidator(clean_id),
 ]
 """A link: 1..MAX_URL_LENGTH characters, no whitespace or controls (the scheme is not checked)."""
+
+def keys_like(pattern: str, max_length: int) -> dict[str, object]:
+    """``json_schema_extra`` stating the keys of a dict field (pydantic states only values)."""
+    return {"propertyNames": {"minLength": 1, "maxLength": max_length, "pattern": pattern}}
+
+
+Fraction = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
+"""A share or probability: a JSON number 0..1 (no string, no NaN)."""
 
 Name = Annotated[
     str,

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from socialcare_contracts.limits import (
     MAX_TEXT_LENGTH,
@@ -41,7 +41,7 @@ class Author(Contract):
     handle: Id | None = None
     display_name: Annotated[CleanText, Field(max_length=256)] | None = None
     followers: NonNegativeInt64 | None = None
-    verified: bool = False
+    verified: StrictBool = False
 
 
 class Attachment(Contract):
@@ -64,7 +64,7 @@ class NormalizedMessage(Contract):
     language_hint: Annotated[Id, Field(max_length=16)] | None = None
     created_at: Timestamp
     received_at: Timestamp | None = None
-    from_brand: bool = Field(
+    from_brand: StrictBool = Field(
         default=False, description="An agent's own message (imported history), not a customer's"
     )
 

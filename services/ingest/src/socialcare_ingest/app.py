@@ -23,6 +23,7 @@ from socialcare_ingest.settings import IngestSettings
 from socialcare_ingest.webhooks import HOT_WEBHOOK_PATHS, webhook_routes
 from socialcare_runtime.api_docs import serve_api_docs
 from socialcare_runtime.http import BodySizeLimit, find_by_secret
+from socialcare_runtime.http_errors import allow_every_method, error_responses
 from socialcare_runtime.publisher import EventPublisher
 
 
@@ -57,6 +58,7 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
     app = FastAPI(title="SocialCare ingest", version="1", lifespan=lifespan,
                   description="Front door for customer messages from every platform.")
     serve_api_docs(app)
+    allow_every_method(app)
     door = FrontDoor(settings)
     webhooks = webhook_routes(settings, door, tracer)
     app.include_router(webhooks)
@@ -75,16 +77,15 @@ def create_app(settings: IngestSettings, connect: Callable[[], EventPublisher],
 
     @app.post(
         "/v1/messages", status_code=202, response_model=Accepted,
-        responses={400: {"description": "Malformed body"}, 401: {"description": "No API key"},
-                   413: {"description": "Too large"}, 422: {"description": "Invalid message"},
-                   429: {"description": "Rate limited; retry after Retry-After"},
-                   503: {"description": "Kafka unavailable; retry after Retry-After"}},
+        responses=error_responses(400, 401, 413, 422, 429, 503,
+                                  s401="Missing or unknown X-API-Key"),
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": {"oneOf": [
                 {"$ref": "#/components/schemas/NormalizedMessage"},
-                {"type": "object", "required": ["messages"], "properties": {"messages": {
-                    "type": "array", "items": {"$ref": "#/components/schemas/NormalizedMessage"},
-                    "maxItems": settings.ingest_max_batch}}},
+                {"type": "object", "required": ["messages"], "additionalProperties": False,
+                 "properties": {"messages": {
+                     "type": "array", "items": {"$ref": "#/components/schemas/NormalizedMessage"},
+                     "minItems": 1, "maxItems": settings.ingest_max_batch}}},
             ]}}}}},
     )
     async def post_messages(request: Request,

@@ -48,7 +48,8 @@ def parse_messages(body: bytes, max_batch: int,
     else:
         raise RejectedInput(422, "body must be a message object or {\"messages\": [...]}")
     if len(items) > max_batch:
-        raise RejectedInput(413, f"batch of {len(items)} messages exceeds {max_batch}")
+        # 422, not 413: the request schema states the limit (maxItems), so it is invalid input.
+        raise RejectedInput(422, f"batch of {len(items)} messages exceeds {max_batch}")
     received_at = now or datetime.now(UTC)
     messages: list[NormalizedMessage] = []
     errors: list[dict[str, Any]] = []

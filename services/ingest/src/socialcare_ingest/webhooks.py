@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from opentelemetry import trace
+from pydantic import BaseModel, Field
 
 from socialcare_contracts.messages import NormalizedMessage
 from socialcare_ingest.adapters import Rejected, meta, x
@@ -15,15 +16,23 @@ from socialcare_ingest.domain import signatures
 from socialcare_ingest.instagram_mentions import LookupUnavailable
 from socialcare_ingest.intake import RejectedInput, parse_json
 from socialcare_ingest.settings import IngestSettings
+from socialcare_runtime.http_errors import error_responses
 
 log = logging.getLogger(__name__)
+
+
+class Delivered(BaseModel):
+    accepted: int = Field(description="Customer messages published (others in the delivery "
+                                      "are the brand's own or events not handled)")
+    event_ids: list[str]
+
 HOT_WEBHOOK_PATHS = frozenset({"/webhooks/x", "/webhooks/meta"})  # see hot_paths
 Adapter = Callable[[Any], Awaitable[list[NormalizedMessage]]]
-RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed, unknown or stale delivery"},
-    401: {"description": "Signature missing or wrong"}, 413: {"description": "Too large"},
-    429: {"description": "Rate limited; retry after Retry-After"},
-    503: {"description": "Kafka unavailable; retry after Retry-After"}}
+RESPONSES = {200: {"model": Delivered, "description": "Every customer message in the "
+                                                    "delivery is in Kafka"},
+             **error_responses(400, 401, 413, 429, 503,
+                               s400="Malformed, unknown or stale delivery",
+                               s401="Signature missing or wrong")}
 
 
 def signed_by(header: str) -> dict[str, Any]:
@@ -66,7 +75,7 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
                 return exc.response
             return JSONResponse({"accepted": len(ids), "event_ids": ids})
 
-    @router.get("/x", summary="X CRC challenge")
+    @router.get("/x", summary="X CRC challenge", responses=error_responses(422))
     async def x_crc(crc_token: Annotated[str, Query(min_length=1, max_length=512)]
                     ) -> dict[str, str]:
         """Answers X's challenge-response check with the current consumer secret."""
@@ -86,7 +95,12 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
 
         return await deliver(request, "x", signed, messages)
 
-    @router.get("/meta", summary="Meta subscription handshake", response_class=PlainTextResponse)
+    @router.get("/meta", summary="Meta subscription handshake", response_model=None,
+                responses={200: {"description": "The challenge, echoed",
+                                 "content": {"text/plain": {"schema": {"type": "string"}}}},
+                           403: {"description": "Not subscribing, or not our verify token",
+                                 "content": {"text/plain": {"schema": {"type": "string"}}}},
+                           **error_responses(422)})
     async def meta_verify(mode: Annotated[str | None, Query(alias="hub.mode")] = None,
                           token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
                           challenge: Annotated[str | None, Query(alias="hub.challenge",

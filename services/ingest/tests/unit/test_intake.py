@@ -55,4 +55,4 @@ def test_malformed_bodies_say_why(body: bytes, status: int, words: str) -> None:
 
 def test_batches_over_the_limit_are_refused() -> None:
     body = json.dumps({"messages": [valid(str(i)) for i in range(11)]}).encode()
-    assert rejected(body, max_batch=10).status == 413
+    assert rejected(body, max_batch=10).status == 422

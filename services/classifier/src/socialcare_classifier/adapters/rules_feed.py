@@ -7,11 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from opentelemetry import metrics
 
+from socialcare_classifier.domain.classify import classify
+from socialcare_classifier.domain.rules import DEFAULT_RULES
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy
 from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import InvalidEvent
 from socialcare_contracts.events import ClassifierRulesChanged
+from socialcare_contracts.messages import Author, ChannelKind, NormalizedMessage, Platform
 from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.publisher import EventPublisher, Outgoing
 from socialcare_runtime.settings import ServiceSettings
@@ -19,27 +23,80 @@ from socialcare_runtime.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 
+class UnusableRules(ValueError):
+    """A rules change no worker can use; the message says why (safe to show its author)."""
+
+
+# Probes a taxonomy must classify before it is activated: any failure would otherwise be
+# every message of the brand dead-lettered at classify.
+PROBES = tuple(NormalizedMessage(
+    platform=Platform.X, channel=ChannelKind.MENTION, brand_account="probe",
+    platform_message_id=f"probe-{i}", author=Author(id="probe"), text=text,
+    created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    for i, text in enumerate(("", "Where is my order #12345? The app crashed, refund please",
+                              "¿Dónde está mi pedido? 😡 @acme")))
+
+
+def load_rules(change: ClassifierRulesChanged) -> BrandTaxonomy | None:
+    """The taxonomy a worker activates for ``change`` (None: the brand's is removed), once it
+    has classified the probe messages; raises ``UnusableRules`` with the reason otherwise."""
+    if change.taxonomy is None:
+        return None
+    try:
+        taxonomy = BrandTaxonomy.from_dict({**change.taxonomy, "brand": change.brand.lower()})
+    except ValueError as exc:
+        raise UnusableRules(str(exc)) from None
+    for probe in PROBES:
+        try:
+            classify(probe, DEFAULT_RULES, taxonomy)
+        except Exception as exc:  # whatever it is, it would fail on real messages too
+            raise UnusableRules(f"classifying a probe message failed: "
+                                f"{type(exc).__name__}: {exc}") from None
+    return taxonomy
+
+
 class TaxonomyRegistry:
-    """Each brand's active taxonomy, as last read from the rules topic."""
+    """Each brand's active taxonomy, as last read from the rules topic.
+
+    A change no worker can use (written by an older version, by hand, straight to Kafka)
+    is logged and counted in ``socialcare.classifier.rules.refused``; the brand keeps its
+    last good taxonomy and its messages are classified as before.
+    """
 
     def __init__(self) -> None:
         self._by_brand: dict[str, BrandTaxonomy] = {}
         self.ready = asyncio.Event()
+        self.refused = 0
+        self._refused = metrics.get_meter(__name__).create_counter(
+            "socialcare.classifier.rules.refused", unit="{record}",
+            description="Rules records a worker could not use (the last good ones stay active)")
 
     def get(self, brand: str) -> BrandTaxonomy | None:
         """The brand's taxonomy (brand accounts compare case-insensitively)."""
         return self._by_brand.get(brand.lower())
 
-    def apply(self, change: ClassifierRulesChanged) -> None:
-        """Activates (or with no taxonomy, removes) a brand's taxonomy."""
+    def apply(self, change: ClassifierRulesChanged) -> bool:
+        """Activates (or with no taxonomy, removes) a brand's taxonomy; False if refused."""
         brand = change.brand.lower()
-        if change.taxonomy is None:
+        try:
+            taxonomy = load_rules(change)
+        except UnusableRules as exc:
+            self.refuse(f"version {change.version} of brand {brand}", str(exc))
+            return False
+        if taxonomy is None:
             self._by_brand.pop(brand, None)
         else:
-            taxonomy = BrandTaxonomy.from_dict({**change.taxonomy, "brand": brand})
             self._by_brand[brand] = taxonomy
         log.info("classifier rules for brand %s now %s", brand,
                  self._by_brand[brand].version if brand in self._by_brand else "removed")
+        return True
+
+    def refuse(self, what: str, reason: str) -> None:
+        """Records a rules record that was not applied, and why."""
+        self.refused += 1
+        self._refused.add(1)
+        log.error("classifier rules %s ignored, the previous ones stay active: %s", what,
+                  reason[:500])
 
 
 async def follow_rules(settings: ServiceSettings, registry: TaxonomyRegistry) -> None:
@@ -73,10 +130,10 @@ async def follow_rules(settings: ServiceSettings, registry: TaxonomyRegistry) ->
 def _apply_record(registry: TaxonomyRegistry, record: Any) -> None:
     try:
         envelope = cloudevents.decode(record.value, record.headers, ClassifierRulesChanged)
-        registry.apply(envelope.data)
-    except (InvalidEvent, ValueError) as exc:
-        # A bad rules record must not stop classification; the previous rules stay active.
-        log.error("ignored rules record at offset %d: %s", record.offset, exc)
+    except InvalidEvent as exc:
+        registry.refuse(f"record at offset {record.offset}", str(exc))
+        return
+    registry.apply(envelope.data)
 
 
 def rules_change(brand: str, taxonomy: BrandTaxonomy | None,

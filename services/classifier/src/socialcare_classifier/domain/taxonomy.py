@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from socialcare_classifier.domain.fuzzy import within_one_edit
+from socialcare_classifier.domain.taxonomy_document import NaiveBayesDocument, TaxonomyDocument
 from socialcare_classifier.domain.text import prepare
 
 MIN_FUZZY_LEN = 5
@@ -81,13 +84,15 @@ class NaiveBayesModel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "NaiveBayesModel":
-        """Inverse of ``to_dict``; refuses a document of another kind."""
-        if data.get("kind") != "naive_bayes":
-            raise ValueError(f"unknown model kind {data.get('kind')!r}")
-        return cls(class_docs={str(k): int(v) for k, v in data["class_docs"].items()},
-                   feature_counts={str(k): {str(f): int(c) for f, c in v.items()}
-                                   for k, v in data["feature_counts"].items()},
-                   alpha=float(data.get("alpha", 0.3)))
+        """Inverse of ``to_dict``; raises ValueError saying what is wrong with a document."""
+        try:
+            model = NaiveBayesDocument.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError(f"invalid model: {exc.errors(include_url=False)[0]['msg']}") \
+                from None
+        return cls(class_docs=dict(model.class_docs),
+                   feature_counts={k: dict(v) for k, v in model.feature_counts.items()},
+                   alpha=model.alpha)
 
 
 def train_model(texts: Sequence[str], labels: Sequence[str], max_features: int = 6000,
@@ -177,13 +182,25 @@ class BrandTaxonomy:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "BrandTaxonomy":
-        """Inverse of ``to_dict``; raises ValueError on a malformed document."""
+        """Inverse of ``to_dict``; raises ValueError saying what is wrong with a document
+        (the bounds of ``TaxonomyDocument``, so a taxonomy loaded here cannot fail later)."""
         try:
-            keywords = tuple((str(c), tuple(str(p) for p in phrases))
-                             for c, phrases in dict(data.get("keywords") or {}).items())
-            model = NaiveBayesModel.from_dict(data["model"]) if data.get("model") else None
-            return cls(brand=str(data["brand"]), keywords=keywords, model=model,
-                       min_confidence=float(data.get("min_confidence", 0.5)))
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"malformed taxonomy: {exc}") from exc
+            document = TaxonomyDocument.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError("invalid taxonomy: " + "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'taxonomy'}: {e['msg']}"
+                for e in exc.errors(include_url=False)[:5])) from None
+        if document.brand is None:
+            raise ValueError("invalid taxonomy: brand is missing")
+        return cls.from_document(document.brand, document)
 
+    @classmethod
+    def from_document(cls, brand: str, document: TaxonomyDocument) -> "BrandTaxonomy":
+        """The taxonomy of ``brand`` that a validated document describes."""
+        model = document.model
+        return cls(brand=brand, keywords=tuple((c, tuple(p)) for c, p in document.keywords.items()),
+                   model=NaiveBayesModel(class_docs=dict(model.class_docs),
+                                         feature_counts={k: dict(v) for k, v in
+                                                         model.feature_counts.items()},
+                                         alpha=model.alpha) if model else None,
+                   min_confidence=document.min_confidence)

@@ -52,9 +52,10 @@ def mention_refs(payload: Any) -> list[MentionRef]:
         if not isinstance(entry, dict) or not isinstance(entry.get("changes"), list):
             continue
         for change in entry["changes"]:
-            value = change.get("value") if isinstance(change, dict) else None
-            if change.get("field") != "mentions" or not isinstance(value, dict):
+            if not isinstance(change, dict) or change.get("field") != "mentions" \
+                    or not isinstance(change.get("value"), dict):
                 continue
+            value = change["value"]
             account, media, comment = entry.get("id"), value.get("media_id"), value.get(
                 "comment_id")
             if isinstance(account, str | int) and isinstance(media, str | int):

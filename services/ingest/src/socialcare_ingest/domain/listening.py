@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from socialcare_contracts.limits import Id, clean_text
+
 MAX_QUERY_LENGTH = 512  # X API v2 recent search, self-serve tiers
 Term = Field(default=(), max_length=50)
 
@@ -11,7 +13,7 @@ class ListeningRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    brand_account: str = Field(min_length=1, max_length=128)
+    brand_account: Id
     brand_names: tuple[str, ...] = Term
     handles: tuple[str, ...] = Field(default=(), max_length=20,
                                      description="The brand's own X handles, without @")
@@ -29,9 +31,9 @@ class ListeningRules(BaseModel):
                      "product_keywords", "industry_keywords", "exclusions", "brand_user_ids")
     @classmethod
     def _clean(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        cleaned = tuple(v.strip().lstrip("@-") for v in values)
-        if any(not v or len(v) > 64 or '"' in v for v in cleaned):
-            raise ValueError("terms are 1-64 characters without double quotes")
+        cleaned = tuple(clean_text(v).strip().lstrip("@-") for v in values)
+        if any(not v or len(v) > 64 or '"' in v or "\n" in v or "\t" in v for v in cleaned):
+            raise ValueError("terms are 1-64 characters on one line without double quotes")
         return cleaned
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ from socialcare_ingest.domain.listening import ListeningRules
 from socialcare_ingest.listening.store import ListeningStore
 from socialcare_ingest.settings import IngestSettings
 from socialcare_runtime.http import find_by_secret
+from socialcare_runtime.http_errors import error_responses
 
 RuleSetId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 
@@ -31,7 +32,7 @@ def listening_routes(settings: IngestSettings, store: ListeningStore) -> APIRout
         return found
 
     router = APIRouter(prefix="/v1/listening/rules", tags=["listening"],
-                       responses={401: {"description": "No admin key"}})
+                       responses=error_responses(401, s401="Missing or unknown admin key"))
     Admin = Annotated[str, Depends(admin)]
 
     @router.get("", response_model=list[RuleSet])
@@ -39,20 +40,20 @@ def listening_routes(settings: IngestSettings, store: ListeningStore) -> APIRout
         """Every rule set and the X query it makes."""
         return [RuleSet(id=i, rules=r, query=r.query()) for i, r in (await store.all()).items()]
 
-    @router.put("/{rule_set}", response_model=RuleSet)
+    @router.put("/{rule_set}", response_model=RuleSet, responses=error_responses(400, 413, 422))
     async def put_rule_set(rule_set: RuleSetId, rules: ListeningRules, by: Admin) -> RuleSet:
         """Creates or replaces a rule set (422 when its query would be refused by X)."""
         await store.put(rule_set, rules, by)
         return RuleSet(id=rule_set, rules=rules, query=rules.query())
 
-    @router.get("/{rule_set}", response_model=RuleSet)
+    @router.get("/{rule_set}", response_model=RuleSet, responses=error_responses(404, 422))
     async def get_rule_set(rule_set: RuleSetId, _: Admin) -> RuleSet:
         rules = await store.get(rule_set)
         if rules is None:
             raise HTTPException(404, f"no rule set {rule_set}")
         return RuleSet(id=rule_set, rules=rules, query=rules.query())
 
-    @router.delete("/{rule_set}", status_code=204)
+    @router.delete("/{rule_set}", status_code=204, responses=error_responses(404, 422))
     async def delete_rule_set(rule_set: RuleSetId, _: Admin) -> None:
         if not await store.delete(rule_set):
             raise HTTPException(404, f"no rule set {rule_set}")
