@@ -99,6 +99,7 @@ def test_shipped_language_set_scores_the_claimed_languages_at_library_quality() 
     rows = read_language_set()
     claimed = [r for r in rows if r.code in CLAIMED_LANGUAGES]
     per_language = Counter(r.code for r in claimed)
+    assert set(per_language) == CLAIMED_LANGUAGES
     assert min(per_language.values()) >= 30
     assert {"ca", "gl", "pt-BR"} <= {r.tag for r in rows} | {r.code for r in rows}
     right = sum(is_right(r.code, detect_language(r.text)[0]) for r in claimed)
