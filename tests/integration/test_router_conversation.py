@@ -18,6 +18,7 @@ from socialcare_router.escalation import Escalator
 from socialcare_runtime.mongo import connect
 from tests.integration.router_helpers import (  # noqa: F401
     AGENT,
+    SUPERVISOR,
     T0,
     Clock,
     acked,
@@ -97,6 +98,22 @@ async def test_a_brand_reply_routed_before_its_parent_is_applied_when_the_parent
     again = await store.repository.get(cid)
     assert again is not None and again.response_keys == ["x:acme:b1"]
     assert again.version == conversation.version
+
+
+async def test_brand_replies_routed_alongside_their_parents_are_all_applied(
+        store: Store) -> None:
+    # An import sends customer messages and the brand's answers at once, on different
+    # partitions: each reply looks for its parent while the parent is being stored.
+    r = router(store)
+    n = 30
+    await asyncio.gather(*(handled for i in range(n) for handled in (
+        r.route_message(classified(f"m{i}", author=f"u{i}"), f"e{i}"),
+        r.route_message(brand_reply(f"b{i}", f"m{i}", T0 + timedelta(minutes=3)), f"f{i}"))))
+    assert await store.conversations.count_documents({}) == n
+    assert await store.conversations.count_documents(
+        {"first_response_at": T0 + timedelta(minutes=3)}) == n
+    assert await store.messages.count_documents({"direction": "outbound"}) == n
+    assert await store.awaiting.count_documents({}) == 0
 
 
 async def test_a_follow_up_with_private_data_marks_the_conversation_and_the_preview(
@@ -179,4 +196,14 @@ async def test_racing_claims_never_take_an_agent_past_capacity(store: Store,
     assert (await store.config.get("agents", "a1"))["load"] == 0
     # Capacity is free again: the agent may take the next conversation.
     assert (await work.claim(agent, sorted(set(cids) - set(won))[0])).assignee == "a1"
+    assert (await store.config.get("agents", "a1"))["load"] == 1
+
+
+async def test_a_transfer_back_to_the_holder_needs_no_free_capacity(store: Store) -> None:
+    await add_agent(store, "a1", capacity=1)
+    [cid] = await seed(store)
+    work = inbox(store)
+    await work.claim(Actor("a1", "agent"), cid)
+    moved = await work.transfer(SUPERVISOR, cid, "escalations", "a1")
+    assert (moved.queue, moved.assignee) == ("escalations", "a1")
     assert (await store.config.get("agents", "a1"))["load"] == 1

@@ -137,7 +137,28 @@ class Router:
             *(self.store.add_message({**reply, "conversation_id": conversation_id})
               for reply in early))
         if early:
-            await self.store.forget_awaiting(key)
+            await self.store.forget_awaiting(key, [reply["_id"] for reply in early])
+        # A brand reply kept while this message was being stored looked for it too early,
+        # and this message looked for kept replies before it was stored: look again now
+        # that it is (the reply's handler does the same after keeping it).
+        return events + await self._apply_awaiting(key, conversation_id,
+                                                   {reply["_id"] for reply in early})
+
+    async def _apply_awaiting(self, key: str, conversation_id: str,
+                              applied: set[str]) -> Events:
+        """Applies the brand replies kept for message ``key`` that are not applied yet."""
+        kept = [r for r in await self.store.replies_awaiting(key) if r["_id"] not in applied]
+        conversation = await self.repository.get(conversation_id) if kept else None
+        late = [r for r in kept if conversation is not None
+                and r["_id"] not in conversation.response_keys]
+        events: Events = []
+        if late:
+            events = await self._update(conversation_id, lambda c, now: any([
+                c.record_response(r["_id"], r["created_at"], now) for r in late]))
+        if kept:
+            await asyncio.gather(*(self.store.add_message(
+                {**r, "conversation_id": conversation_id}) for r in kept))
+            await self.store.forget_awaiting(key, [r["_id"] for r in kept])
         return events
 
     async def _record_brand_message(self, message: NormalizedMessage, event_id: str) -> Events:
@@ -153,9 +174,14 @@ class Router:
         doc = message_doc(message, conversation_id or "", "outbound", event_id=event_id,
                           imported=True)
         if conversation_id is None:
-            await self.store.await_parent(parent, {k: v for k, v in doc.items()
-                                                   if k != "conversation_id"})
-            return []
+            kept = {k: v for k, v in doc.items() if k != "conversation_id"}
+            await self.store.await_parent(parent, kept)
+            # The parent may have been stored meanwhile, having looked for kept replies
+            # before this one was kept: look again now that it is.
+            conversation_id = await self.store.conversation_of_message(parent)
+            if conversation_id is None:
+                return []  # the parent's handler applies it when the parent arrives
+            return await self._apply_awaiting(parent, conversation_id, set())
         events = await self._update(conversation_id, lambda c, now: c.record_response(
             doc["_id"], message.created_at, now))
         await self.store.add_message(doc)

@@ -11,6 +11,7 @@ update before the write, a loss gives it back after.
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,8 +71,13 @@ class ConversationRepository:
 
         Raises VersionConflict (nothing written) or AtCapacity (nothing written).
         """
-        gains = [c.agent_id for c in conversation.assignment_changes if c.delta > 0]
-        losses = [c.agent_id for c in conversation.assignment_changes if c.delta < 0]
+        # Net per agent: a transfer back to the agent who holds it moves no load, and must
+        # not need a free slot of the capacity that conversation already takes.
+        net: Counter[str] = Counter()
+        for change in conversation.assignment_changes:
+            net[change.agent_id] += change.delta
+        gains = [agent_id for agent_id, delta in net.items() for _ in range(delta)]
+        losses = [agent_id for agent_id, delta in net.items() for _ in range(-delta)]
         reserved: list[str] = []
         try:
             for agent_id in gains:

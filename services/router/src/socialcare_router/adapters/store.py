@@ -77,6 +77,7 @@ class Store:
         # repeatable writes that are ready together go as one request (see coalescing).
         self._message_conversation = lookup_by_id(self.messages, {"conversation_id": 1})
         self._customer = lookup_by_id(self.customers)
+        self._awaiting = lookup_by_id(self.awaiting)
         self._insert_message = insert_once(self.messages)
         self._upsert_customer = upsert_by_id(self.customers)
 
@@ -105,11 +106,14 @@ class Store:
                                        {"$addToSet": {"replies": doc}}, upsert=True)
 
     async def replies_awaiting(self, key: str) -> list[Document]:
-        found = await self.awaiting.find_one({"_id": key})
+        found = await self._awaiting(key)
         return found["replies"] if found else []
 
-    async def forget_awaiting(self, key: str) -> None:
-        await self.awaiting.delete_one({"_id": key})
+    async def forget_awaiting(self, key: str, reply_ids: list[str]) -> None:
+        """Drops the replies applied; one kept meanwhile stays for its own writer to apply."""
+        await self.awaiting.update_one({"_id": key},
+                                       {"$pull": {"replies": {"_id": {"$in": reply_ids}}}})
+        await self.awaiting.delete_one({"_id": key, "replies": {"$size": 0}})
 
     async def thread(self, conversation_id: str, limit: int = 500) -> list[Document]:
         cursor = self.messages.find({"conversation_id": conversation_id}).sort(
