@@ -5,14 +5,14 @@ state folder (logs are kept under tests/artifacts/), free ports, a topic prefix 
 database of its own, so it never touches a stack the developer has running.
 """
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from socialcare_local.infra import Endpoints
 from socialcare_local.isolated import IsolatedStack, free_port, isolated_stack
+from tests.waiting import eventually
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 __all__ = ["ARTIFACTS", "Stack", "eventually", "free_port", "running_stack"]
@@ -30,12 +30,3 @@ def running_stack(infra: Endpoints, mongo_url: str, **env: str) -> Iterator[Stac
         yield stack
 
 
-def eventually(probe: Callable[[], object], what: str = "condition",
-               timeout_s: float = 45.0) -> object:
-    """Polls ``probe`` until it returns something truthy, and returns that."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if result := probe():
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout_s}s")

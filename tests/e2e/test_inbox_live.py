@@ -16,6 +16,8 @@ from tests.e2e.stack import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
 AGENT = {"X-API-Key": "dev-agent-key"}
+# How often the router worker looks for a new routing configuration version.
+REFRESH_S = 0.5
 SUPERVISOR = {"X-API-Key": "dev-supervisor-key"}
 
 
@@ -23,20 +25,40 @@ SUPERVISOR = {"X-API-Key": "dev-supervisor-key"}
 def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
     # Escalation at 5 % of the deadline, checked twice a second: a one-minute SLA is at risk
     # after 3 s. Other conversations (1 h deadlines) stay clear of it while the tests run.
-    with running_stack(infra, mongo_url, SOCIALCARE_ROUTING_REFRESH_S="0.5",
+    with running_stack(infra, mongo_url, SOCIALCARE_ROUTING_REFRESH_S=str(REFRESH_S),
                        SOCIALCARE_ESCALATION_CHECK_S="0.5",
                        SOCIALCARE_ESCALATION_SHARE="0.05") as stack:
         yield stack
 
 
-def listen(url: str, events: "queue.Queue[dict[str, Any]]", stop: threading.Event) -> None:
+def listen(url: str, events: "queue.Queue[dict[str, Any]]", stop: threading.Event,
+           opened: threading.Event) -> None:
     with httpx.stream("GET", url, headers=AGENT, timeout=None) as response:
         assert response.status_code == 200
+        opened.set()  # the API subscribes the client before it answers
         for line in response.iter_lines():
             if line.startswith("data: "):
                 events.put(json.loads(line[6:]))
             if stop.is_set():
                 return
+
+
+def live_view(url: str) -> tuple["queue.Queue[dict[str, Any]]", threading.Event]:
+    """Events of a live view that is open (subscribed) when this returns, and its stop."""
+    events: queue.Queue[dict[str, Any]] = queue.Queue()
+    stop, opened = threading.Event(), threading.Event()
+    threading.Thread(target=listen, args=(url, events, stop, opened), daemon=True).start()
+    assert opened.wait(30), "the live view did not open"
+    return events, stop
+
+
+def configuration_in_force(changed_at: float) -> None:
+    """Returns once the worker reads a configuration changed at ``changed_at`` (monotonic).
+
+    The worker looks for a new version at most every REFRESH_S, when a message comes in;
+    it gives no sign of having looked, so the interval itself is what can be waited out.
+    """
+    time.sleep(max(0.0, changed_at + REFRESH_S - time.monotonic()))
 
 
 def next_change(events: "queue.Queue[dict[str, Any]]", change: str) -> dict[str, Any]:
@@ -54,15 +76,12 @@ def test_a_routed_message_reaches_a_live_view_and_an_agent_answers_it(stack: Sta
                         "when": {"brand_accounts": ["acmeshop"]}}]}
     assert httpx.put(f"{inbox}/v1/routing-rules", headers=SUPERVISOR, json=rules).status_code \
         == 200
+    changed_at = time.monotonic()
     assert httpx.put(f"{inbox}/v1/saved-replies/late", headers=SUPERVISOR, json={
         "title": "Late order", "text": "Sorry {customer_name}, we are on order {order_number} "
                                        "{agent_initials}"}).status_code == 200
-    events: queue.Queue[dict[str, Any]] = queue.Queue()
-    stop = threading.Event()
-    threading.Thread(target=listen, args=(f"{inbox}/v1/live?queue=orders", events, stop),
-                     daemon=True).start()
-    time.sleep(1.0)  # the stream is open before the message goes in
-    time.sleep(1.0)  # and the worker has seen the new rules version
+    events, stop = live_view(f"{inbox}/v1/live?queue=orders")
+    configuration_in_force(changed_at)
     message = {"platform": "x", "channel": "mention", "brand_account": "acmeshop",
                "platform_message_id": "live-1", "author": {"id": "c1", "handle": "dana_r"},
                "text": "where is my order A-77?", "created_at": datetime.now(UTC).isoformat()}
@@ -91,11 +110,9 @@ def test_the_running_worker_raises_a_conversation_whose_deadline_is_near(stack: 
     fast = {"weekly": {}, "after_hours_minutes": 1, "ceiling_minutes": 1}
     assert httpx.put(f"{inbox}/v1/sla-policies/fastbrand", headers=SUPERVISOR,
                      json=fast).status_code == 200
-    events: queue.Queue[dict[str, Any]] = queue.Queue()
-    stop = threading.Event()
-    threading.Thread(target=listen, args=(f"{inbox}/v1/live", events, stop),
-                     daemon=True).start()
-    time.sleep(1.5)  # the stream is open and the worker has seen the policy
+    changed_at = time.monotonic()
+    events, stop = live_view(f"{inbox}/v1/live")
+    configuration_in_force(changed_at)
     message = {"platform": "x", "channel": "mention", "brand_account": "fastbrand",
                "platform_message_id": "fast-1", "author": {"id": "c9", "handle": "lee_k"},
                "text": "my parcel is lost", "created_at": datetime.now(UTC).isoformat()}

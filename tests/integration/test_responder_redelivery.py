@@ -17,7 +17,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from pymongo import MongoClient
 
 from socialcare_contracts import cloudevents, topics
@@ -26,6 +26,7 @@ from socialcare_contracts.gateway.v1 import sandbox_pb2, sandbox_pb2_grpc
 from socialcare_contracts.messages import Platform
 from socialcare_runtime.kafka_admin import ensure_topics
 from socialcare_runtime.settings import ServiceSettings
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -100,13 +101,21 @@ class Harness:
             consumer.close()
         return events
 
-    def wait_for(self, probe, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if probe():
-                return True
-            time.sleep(0.01)
-        return False
+    def committed(self) -> int:
+        """Requests the responders' consumer group has committed: handled and done with."""
+        group = self.settings.topic("socialcare-responder")
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
+        try:
+            offsets = admin.list_group_offsets({group: None}).get(group, {})
+        finally:
+            admin.close()
+        return sum(max(0, o.offset) for o in offsets.values())
+
+    def most_attempts(self) -> int:
+        """The most gateway calls the delivery ledger noted for one reply part."""
+        with MongoClient(self.mongo_url) as client:
+            doc = client[self.database]["deliveries"].find_one(sort=[("attempts", -1)])
+        return doc["attempts"] if doc else 0
 
     def close(self) -> None:
         for proc in [*self.responders, self.gateway]:
@@ -135,14 +144,16 @@ def test_a_responder_killed_mid_send_does_not_post_twice_after_restart(harness: 
     harness.control.SetFaults(sandbox_pb2.Faults(response_delay_ms=3000))
     first = harness.start_responder()
     reply = harness.request()
-    assert harness.wait_for(lambda: harness.sent(), 60), "the responder never called"
+    eventually(harness.sent, "the responder calling the gateway", 60, interval_s=0.01)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
 
     harness.control.SetFaults(sandbox_pb2.Faults())
     harness.start_responder()
     events = harness.sent_events(until=1, timeout_s=90)
-    time.sleep(2)  # let a wrong second send show itself
+    # The offset is committed after the request is handled: by then a wrong second send
+    # would have reached the sandbox.
+    eventually(lambda: harness.committed() == 1, "the request committed", 60)
 
     [record] = harness.sent()
     assert record.idempotency_key == reply.reply_id
@@ -156,7 +167,9 @@ def test_an_outage_queues_replies_and_drains_them_after_recovery(harness: Harnes
     harness.control.SetFaults(sandbox_pb2.Faults(failure_rate=1.0))
     harness.start_responder()
     replies = [harness.request() for _ in range(5)]
-    time.sleep(8)
+    # Threshold (5) failures open the circuit; a 6th call is the half-open trial 1 s later:
+    # the responder has kept trying through an open circuit without giving up a reply.
+    eventually(lambda: harness.most_attempts() >= 6, "retries through an open circuit", 60)
     assert harness.sent() == [] and harness.sent_events(until=1, timeout_s=2) == []
 
     harness.control.SetFaults(sandbox_pb2.Faults())

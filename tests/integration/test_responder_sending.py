@@ -29,6 +29,7 @@ from tests.fakes.platform_server import (
     graph_error_body,
     serving_gateway,
 )
+from tests.waiting import eventually_async
 
 pytestmark = pytest.mark.integration
 
@@ -127,12 +128,13 @@ async def test_an_outage_is_waited_out_and_the_reply_drains_after_recovery(
     await sandbox.gateway.SetFaults(sandbox_pb2.Faults(failure_rate=1.0), None)
     pending = asyncio.create_task(sandbox.sender.send(request()))
     breaker = sandbox.sender._breaker("x")
-    for _ in range(100):  # consecutive failures open the circuit; poll, the machine is shared
-        if breaker.state != "closed":
-            break
-        await asyncio.sleep(0.05)
-    assert breaker.state != "closed"
-    await asyncio.sleep(0.5)
+    threshold = sandbox.sender.settings.circuit_failure_threshold
+
+    async def tried_again_after_opening() -> bool:
+        # One failure past the threshold: a half-open trial after an open circuit failed.
+        return breaker._failures > threshold
+
+    await eventually_async(tried_again_after_opening, "a failed trial after the circuit opened")
     assert not pending.done() and await sandbox.sent() == []
     await sandbox.gateway.SetFaults(sandbox_pb2.Faults(), None)
     outcome = await asyncio.wait_for(pending, 10)

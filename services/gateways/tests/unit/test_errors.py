@@ -57,15 +57,19 @@ def test_non_graph_body_falls_back_to_the_http_status() -> None:
 
 async def test_deduper_runs_concurrent_sends_with_one_key_once() -> None:
     calls = 0
+    release = asyncio.Event()
 
     async def send() -> gateway_pb2.SendResult:
         nonlocal calls
         calls += 1
-        await asyncio.sleep(0.01)
+        await release.wait()  # still in flight while the other four arrive
         return gateway_pb2.SendResult(platform_message_id="p1")
 
     deduper = Deduper()
-    results = await asyncio.gather(*(deduper.once("k", send) for _ in range(5)))
+    sends = asyncio.gather(*(deduper.once("k", send) for _ in range(5)))
+    await asyncio.sleep(0)  # every send has started: the first is waiting for release
+    release.set()
+    results = await sends
     assert calls == 1
     assert {r.platform_message_id for r in results} == {"p1"}
     assert sum(r.duplicate for r in results) == 4

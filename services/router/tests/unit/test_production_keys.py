@@ -1,6 +1,7 @@
 """Outside development the inbox API refuses the shipped keys; the worker needs none."""
 
 import pytest
+from fastapi.testclient import TestClient
 
 from socialcare_router.api import create_app
 from socialcare_router.settings import RouterSettings
@@ -9,7 +10,10 @@ pytestmark = pytest.mark.unit
 
 
 def test_the_worker_starts_in_production_without_inbox_keys() -> None:
-    RouterSettings(environment="production", _env_file=None)
+    settings = RouterSettings(environment="production", _env_file=None)
+    # The shipped dev keys are still the default, yet the settings the worker uses load.
+    assert settings.environment == "production"
+    assert any(key.startswith("dev-") for key in settings.inbox_users)
 
 
 def test_the_inbox_api_refuses_the_shipped_keys_in_production() -> None:
@@ -21,4 +25,9 @@ def test_the_inbox_api_refuses_the_shipped_keys_in_production() -> None:
 def test_the_inbox_api_accepts_real_keys_in_production() -> None:
     settings = RouterSettings(environment="production", _env_file=None, inbox_users={
         "k-9f2c": {"id": "agent-1", "name": "Ada Lee", "role": "agent"}})
-    assert create_app(settings, store=None, connect=None, tracer=None)  # type: ignore[arg-type]
+    app = create_app(settings, store=None, connect=None, tracer=None)  # type: ignore[arg-type]
+    client = TestClient(app)  # no lifespan: nothing connects to Kafka or MongoDB
+    assert client.get("/healthz").json() == {"status": "ok"}
+    # Only the configured key signs in: the shipped one is unknown to this app.
+    refused = client.get("/v1/me", headers={"X-API-Key": "dev-agent-key"})
+    assert refused.status_code == 401
