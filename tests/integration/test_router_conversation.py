@@ -207,3 +207,26 @@ async def test_a_transfer_back_to_the_holder_needs_no_free_capacity(store: Store
     moved = await work.transfer(SUPERVISOR, cid, "escalations", "a1")
     assert (moved.queue, moved.assignee) == ("escalations", "a1")
     assert (await store.config.get("agents", "a1"))["load"] == 1
+
+
+async def test_an_answer_older_than_the_customers_latest_message_keeps_the_clock_running(
+        store: Store) -> None:
+    # The customer wrote twice; the brand's answer to the first (imported, or a ReplySent
+    # that arrives late) was sent between them: the second message still waits.
+    clock = Clock(T0)
+    r = router(store, clock)
+    cid = (await route(r, classified("m1"), "e1")).conversation_id
+    clock.at = T0 + timedelta(minutes=30)
+    await route(r, classified("m2", reply_to="m1", at=clock.at), "e2")
+    clock.at = T0 + timedelta(minutes=35)
+    acked(store, await r.route_message(brand_reply("b1", "m1", T0 + timedelta(minutes=10)),
+                                       "e3"))
+    doc = await store.get_conversation(cid)
+    assert doc["first_response_at"] == T0 + timedelta(minutes=10)
+    assert doc["state"] == "new"
+    assert doc["due_at"] == doc["next_response_due_at"] == T0 + timedelta(hours=1)
+    clock.at = T0 + timedelta(hours=2)
+    escalator = Escalator(store, r.config, "escalations", 20, clock)
+    assert changes(await escalate(escalator)) == ["at_risk"]
+    assert changes(await escalate(escalator)) == ["breached"]
+    assert await store.work.due_for_escalation(clock.at, 10) == []

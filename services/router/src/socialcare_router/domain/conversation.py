@@ -242,6 +242,10 @@ class Conversation(BaseModel):
         self.response_keys.append(key)
         later_message = self.last_customer_message_at is not None and \
             self.last_customer_message_at > sent_at
+        if self.first_response_at is None and later_message:
+            # The customer wrote again before this answer (an import, or a ReplySent that
+            # arrives late): they still wait, so the clock that ran keeps running.
+            self.next_response_due_at = self.first_response_due_at
         if self.first_response_at is None or sent_at < self.first_response_at:
             self.first_response_at = sent_at
         self.last_response_at = max(self.last_response_at or sent_at, sent_at)
