@@ -81,15 +81,18 @@ def create_api(settings: ClassifierSettings) -> FastAPI:
                                 headers={"Retry-After": "5"}) from exc
         return Activated(brand=change.brand, version=change.version)
 
-    @app.put("/v1/brands/{brand}/taxonomy", status_code=202,
-             responses=error_responses(400, 401, 413, 422, 503))
+    @app.put("/v1/brands/{brand}/taxonomy", status_code=202, operation_id="put_taxonomy",
+             responses={202: {"links": {"DeleteTaxonomy": {
+                 "operationId": "delete_taxonomy",
+                 "parameters": {"brand": "$request.path.brand"}}}},
+                 **error_responses(400, 401, 413, 422, 503)})
     async def put_taxonomy(brand: Brand, body: TaxonomyDocument, request: Request,
                            who: Admin) -> Activated:
         """Activates a taxonomy (keywords and/or model, as `train --save` writes it)."""
         taxonomy = BrandTaxonomy.from_document(brand.lower(), body)
         return await publish(request, brand, taxonomy, who)
 
-    @app.delete("/v1/brands/{brand}/taxonomy", status_code=202,
+    @app.delete("/v1/brands/{brand}/taxonomy", status_code=202, operation_id="delete_taxonomy",
                 responses=error_responses(401, 422, 503))
     async def delete_taxonomy(brand: Brand, request: Request, who: Admin) -> Activated:
         """Removes a brand's taxonomy: its messages get no categories from then on."""

@@ -1,29 +1,45 @@
 """Listening rules and the X search query they make (pure)."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from socialcare_contracts.limits import Id, clean_text
 
 MAX_QUERY_LENGTH = 512  # X API v2 recent search, self-serve tiers
-Term = Field(default=(), max_length=50)
+MAX_TERM_LENGTH = 64
+# What the validator below accepts, for the schema: a letter or digit, no double quote, no
+# control character. (Python's [^\W_] is exactly str.isalnum.)
+TERM_PATTERN = r'^[^"\x00-\x1f\x7f]*[^\W_][^"\x00-\x1f\x7f]*$'
+Term = Annotated[str, Field(min_length=1, max_length=MAX_TERM_LENGTH,
+                            json_schema_extra={"pattern": TERM_PATTERN})]
+Terms = Field(default=(), max_length=50)
+LISTENED = ("brand_names", "handles", "abbreviations", "misspellings", "product_keywords",
+            "industry_keywords")
 
 
 class ListeningRules(BaseModel):
     """What to listen for on behalf of one brand account."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # The schema states what it can: at least one term to listen for. The query's length
+    # (at most 512 characters, a sum over the lists) no schema keyword states: 422 says it.
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
+        "anyOf": [{"required": [name], "properties": {name: {"minItems": 1}}}
+                  for name in LISTENED],
+        "description": "What to listen for on behalf of one brand account. The X query the "
+                       f"rules make must fit {MAX_QUERY_LENGTH} characters."})
 
     brand_account: Id
-    brand_names: tuple[str, ...] = Term
-    handles: tuple[str, ...] = Field(default=(), max_length=20,
-                                     description="The brand's own X handles, without @")
-    abbreviations: tuple[str, ...] = Term
-    misspellings: tuple[str, ...] = Term
-    product_keywords: tuple[str, ...] = Term
-    industry_keywords: tuple[str, ...] = Term
-    exclusions: tuple[str, ...] = Field(default=(), max_length=50,
-                                        description="Terms whose tweets are left out")
-    brand_user_ids: tuple[str, ...] = Field(
+    brand_names: tuple[Term, ...] = Terms
+    handles: tuple[Term, ...] = Field(default=(), max_length=20,
+                                      description="The brand's own X handles, without @")
+    abbreviations: tuple[Term, ...] = Terms
+    misspellings: tuple[Term, ...] = Terms
+    product_keywords: tuple[Term, ...] = Terms
+    industry_keywords: tuple[Term, ...] = Terms
+    exclusions: tuple[Term, ...] = Field(default=(), max_length=50,
+                                         description="Terms whose tweets are left out")
+    brand_user_ids: tuple[Term, ...] = Field(
         default=(), max_length=20, description="The brand's X user ids: their tweets are skipped")
     enabled: bool = True
 
@@ -31,10 +47,13 @@ class ListeningRules(BaseModel):
                      "product_keywords", "industry_keywords", "exclusions", "brand_user_ids")
     @classmethod
     def _clean(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        cleaned = tuple(clean_text(v).strip().lstrip("@-") for v in values)
-        if any(not v or len(v) > 64 or '"' in v or "\n" in v or "\t" in v for v in cleaned):
-            raise ValueError("terms are 1-64 characters on one line without double quotes")
-        return cleaned
+        for value in values:
+            clean_text(value)
+            if '"' in value or any(c in value for c in "\t\n\r") or not any(
+                    c.isalnum() for c in value):
+                raise ValueError("terms have a letter or digit, on one line, without "
+                                 "double quotes")
+        return tuple(v.strip().lstrip("@-") for v in values)
 
     @model_validator(mode="after")
     def _query_fits(self) -> "ListeningRules":

@@ -40,20 +40,30 @@ def listening_routes(settings: IngestSettings, store: ListeningStore) -> APIRout
         """Every rule set and the X query it makes."""
         return [RuleSet(id=i, rules=r, query=r.query()) for i, r in (await store.all()).items()]
 
-    @router.put("/{rule_set}", response_model=RuleSet, responses=error_responses(400, 413, 422))
+    # Links: what a client (and the fuzzer's stateful phase) can do with a stored rule set.
+    stored = {"links": {
+        "GetRuleSet": {"operationId": "get_rule_set",
+                       "parameters": {"rule_set": "$request.path.rule_set"}},
+        "DeleteRuleSet": {"operationId": "delete_rule_set",
+                          "parameters": {"rule_set": "$request.path.rule_set"}}}}
+
+    @router.put("/{rule_set}", response_model=RuleSet, operation_id="put_rule_set",
+                responses={200: stored, **error_responses(400, 413, 422)})
     async def put_rule_set(rule_set: RuleSetId, rules: ListeningRules, by: Admin) -> RuleSet:
         """Creates or replaces a rule set (422 when its query would be refused by X)."""
         await store.put(rule_set, rules, by)
         return RuleSet(id=rule_set, rules=rules, query=rules.query())
 
-    @router.get("/{rule_set}", response_model=RuleSet, responses=error_responses(404, 422))
+    @router.get("/{rule_set}", response_model=RuleSet, operation_id="get_rule_set",
+                responses=error_responses(404, 422))
     async def get_rule_set(rule_set: RuleSetId, _: Admin) -> RuleSet:
         rules = await store.get(rule_set)
         if rules is None:
             raise HTTPException(404, f"no rule set {rule_set}")
         return RuleSet(id=rule_set, rules=rules, query=rules.query())
 
-    @router.delete("/{rule_set}", status_code=204, responses=error_responses(404, 422))
+    @router.delete("/{rule_set}", status_code=204, operation_id="delete_rule_set",
+                   responses=error_responses(404, 422))
     async def delete_rule_set(rule_set: RuleSetId, _: Admin) -> None:
         if not await store.delete(rule_set):
             raise HTTPException(404, f"no rule set {rule_set}")
