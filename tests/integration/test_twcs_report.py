@@ -7,14 +7,16 @@ the router's conversations in the real MongoDB server, after every row the impor
 accepts went through the classifier's rules and the router, in file order (the order one
 Kafka partition keeps). Skipped when ../shared/data is absent.
 
-The issue's aim is agreement within 1 %; measured: conversations and answered within 4 %,
-median first response within 2 %, the 1 h / 24 h shares within 2 points, p90 within 15 %.
-What is left is the product's threading rule, not lost data: a customer who writes to the
-same brand again within 24 h joins their open conversation (the CSV has two threads), and
-a tweet naming several brands goes to the first.
+The CSV side applies the product's meaning of a conversation: one customer's tweets in a
+thread, joined with their next thread to the same brand when it starts within 24 h.
+Measured (the issue aims at 1 %): answered, median and p90 first response within 1 %; the
+router finds about 2 % fewer conversations, so the 1 h and 24 h shares are 1 to 1.5 points
+higher. What remains is order: the router sees the file in file order, and a customer's
+tweet that arrives after a later one of theirs joins that conversation however old it is.
 """
 
 import csv
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,8 +42,9 @@ def from_csv(path: Path, accepted: set[str]) -> dict[str, float | int | None]:
 
     A conversation is one customer's part of a thread (the tweets of that customer under
     one root, followed through ``in_response_to_tweet_id``), as a care team sees it: other
-    customers who join a thread are conversations of their own. It starts with the
-    customer's earliest tweet there; its first response is the earliest brand tweet that
+    customers who join a thread are conversations of their own, and a customer's next
+    thread to the same brand within 24 h of their last tweet continues it. It starts with
+    the customer's earliest tweet; its first response is the earliest brand tweet that
     answers one of that customer's tweets.
     """
     rows = {r["tweet_id"]: r for r in csv.DictReader(path.open(encoding="utf-8"))}
@@ -58,18 +61,46 @@ def from_csv(path: Path, accepted: set[str]) -> dict[str, float | int | None]:
         return tid
 
     started: dict[tuple[str, str], datetime] = {}
+    last: dict[tuple[str, str], datetime] = {}
+    named: dict[tuple[str, str], str] = {}
     group_of: dict[str, tuple[str, str]] = {}
-    for tid, r in rows.items():
-        if r["inbound"] == "True" and tid in accepted:
-            group = group_of[tid] = (root(tid), r["author_id"])
-            at = twitter_time(r["created_at"])
-            started[group] = min(started.get(group, at), at)
+    customers = sorted(((tid, r) for tid, r in rows.items()
+                        if r["inbound"] == "True" and tid in accepted),
+                       key=lambda item: twitter_time(item[1]["created_at"]))
+    for tid, r in customers:
+        group = group_of[tid] = (root(tid), r["author_id"])
+        at = twitter_time(r["created_at"])
+        started.setdefault(group, at)
+        last[group] = at
+        handle = next((h for h in re.findall(r"@(\w+)", r["text"]) if not h.isdigit()), None)
+        if handle:
+            named.setdefault(group, handle.lower())
     answered: dict[tuple[str, str], datetime] = {}
+    brand: dict[tuple[str, str], str] = {}
     for r in rows.values():
         group = group_of.get(parent(r) or "")
         if r["inbound"] == "False" and group is not None:
             at = twitter_time(r["created_at"])
             answered[group] = min(answered.get(group, at), at)
+            brand.setdefault(group, r["author_id"].lower())
+    # One customer writing to one brand again within 24 h of their last tweet continues
+    # the same conversation, thread or not (the router's threading rule).
+    merged_into: dict[tuple[str, str], tuple[str, str]] = {}
+    latest: dict[tuple[str, str | None], tuple[str, str]] = {}
+    for group in sorted(started, key=started.__getitem__):
+        key = (group[1], brand.get(group) or named.get(group))
+        previous = latest.get(key)
+        if key[1] is not None and previous is not None and \
+                started[group] - last[merged_into[previous]] <= timedelta(hours=24):
+            into = merged_into[group] = merged_into[previous]
+            last[into] = max(last[into], last[group])
+            if group in answered:
+                answered[into] = min(answered.get(into, answered[group]), answered[group])
+            del started[group]
+            answered.pop(group, None)
+        else:
+            merged_into[group] = group
+        latest[key] = group
     waits = [(answered[g] - started[g]).total_seconds() for g in answered]
     return {"conversations": len(started), "answered": len(waits),
             "median": percentile(waits, 0.5), "p90": percentile(waits, 0.9),
@@ -94,10 +125,10 @@ async def test_imported_sample_reports_the_first_responses_of_the_csv(mongo_db,
     ours = summarize(docs, now)
     expected = from_csv(SAMPLE, {m.platform_message_id for m in messages if not m.from_brand})
     print(f"csv: {expected}\nrouter: {ours}")  # noqa: T201 - the README's table
-    assert ours["conversations"] == pytest.approx(expected["conversations"], rel=0.04)
-    assert ours["answered"] == pytest.approx(expected["answered"], rel=0.04)
-    assert ours["first_response_median_s"] == pytest.approx(expected["median"], rel=0.02)
-    assert ours["first_response_p90_s"] == pytest.approx(expected["p90"], rel=0.15)
+    assert ours["conversations"] == pytest.approx(expected["conversations"], rel=0.03)
+    assert ours["answered"] == pytest.approx(expected["answered"], rel=0.01)
+    assert ours["first_response_median_s"] == pytest.approx(expected["median"], rel=0.01)
+    assert ours["first_response_p90_s"] == pytest.approx(expected["p90"], rel=0.02)
     assert ours["answered_within_1h"] == pytest.approx(expected["within_1h"], abs=0.02)
     assert ours["answered_within_24h"] == pytest.approx(expected["within_24h"], abs=0.02)
     await client.close()

@@ -102,11 +102,13 @@ def test_thread_replies_without_a_handle_take_the_brand_of_their_thread() -> Non
         row(tweet_id="6", author_id="sprintcare", inbound="False", text="@115 hi",
             in_response_to_tweet_id="5"),
         row(tweet_id="8", text="@115713 no one answered me", in_response_to_tweet_id=""),
+        row(tweet_id="9", text="@applesupport hello", in_response_to_tweet_id=""),
     ]
     thread = thread_brands(rows)
-    assert {k: thread.get(k) for k in "134568"} == {
+    assert {k: thread.get(k) for k in "1345689"} == {
         "1": "AppleSupport", "3": "AppleSupport", "4": "AppleSupport", "5": "sprintcare",
-        "6": "sprintcare", "8": None}
+        "6": "sprintcare", "8": None, "9": "AppleSupport"}
+    assert twcs_message(rows[7], {}, thread).message.brand_account == "AppleSupport"
     message = twcs_message(rows[3], {}, thread).message
     assert (message.brand_account, message.in_reply_to_id) == ("AppleSupport", "3")
     with pytest.raises(Rejected, match="without a brand"):

@@ -52,8 +52,11 @@ def thread_brands(rows: Iterable[Mapping[str, str | None]]) -> dict[str, str]:
 
     A tweet's brand is the handle it names, else the brand that answered it
     (``response_tweet_id``), else that of the tweet it answers, followed up the thread.
+    Handles are case-insensitive on X: a named ``@americanair`` is the ``AmericanAir``
+    whose replies are in the file.
     """
     brand_of: dict[str, str] = {}
+    named: dict[str, str] = {}
     parent_of: dict[str, str] = {}
     responses_of: dict[str, list[str]] = {}
     for row in rows:
@@ -67,12 +70,14 @@ def thread_brands(rows: Iterable[Mapping[str, str | None]]) -> dict[str, str]:
         if (row.get("inbound") or "").strip().lower() == "false":
             brand_of[tid] = (row.get("author_id") or "").strip()
         elif brands := handles(row.get("text") or "")[0]:
-            brand_of[tid] = brands[0]
+            named[tid] = brands[0]
         else:
             if parent is not None:
                 parent_of[tid] = parent
             responses_of[tid] = [r.strip() for r in (row.get("response_tweet_id") or "")
                                  .split(",") if r.strip()]
+    canonical = {brand.lower(): brand for brand in brand_of.values()}
+    brand_of.update({tid: canonical.get(h.lower(), h) for tid, h in named.items()})
     unresolved = set(parent_of) | set(responses_of)
     for tid in unresolved:
         answered_by = [brand_of[r] for r in responses_of.get(tid, ()) if r in brand_of]
@@ -119,7 +124,7 @@ def twcs_message(row: Mapping[str, str | None], brand_map: Mapping[str, str],
     reply_to = tweet_id(values.get("in_response_to_tweet_id"), "in_response_to_tweet_id")
     brands, customers = handles(text)
     if inbound == "true":
-        if not brands and (thread or {}).get(message_id):
+        if (thread or {}).get(message_id):  # the thread's brand, spelt as it signs
             brands = [(thread or {})[message_id]]
         if not brands:
             raise Rejected("a customer tweet without a brand @handle, answering no tweet of "
