@@ -24,7 +24,7 @@ TWCS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "twcs-sa
 
 def intents_of(text: str) -> tuple[str, ...]:
     """The intents ``classify`` gives a text (rules, then reconciled with its sentiment)."""
-    return reconcile_with_sentiment(detect_intents(text), analyze_sentiment(text).score)
+    return reconcile_with_sentiment(detect_intents(text), analyze_sentiment(text).score, text)
 
 
 def customer_tweets(path: Path) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from socialcare_classifier.domain.intents import (
     detect_intents,
     reconcile_with_sentiment,
 )
+from socialcare_classifier.domain.sentiment import analyze_sentiment
 
 pytestmark = pytest.mark.unit
 
@@ -70,3 +71,51 @@ def test_sentiment_settles_praise_and_service_complaints() -> None:
     assert "praise" not in reconcile_with_sentiment(("praise", "service_complaint"), -0.6)
     assert reconcile_with_sentiment(("service_complaint",), 0.7) == ("praise",)
     assert reconcile_with_sentiment(("outage",), 0.7) == ("outage",)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("it freezes every few minutes", "product_defect"),
+        ("the app is unresponsive since yesterday", "product_defect"),
+        ("@AmazonHelp my Echo keeps freezing and lagging", "product_defect"),
+        ("my battery life is terrible since iOS 11", "product_defect"),
+        ("my laptop keeps shutting off at 15%", "product_defect"),
+        ("My account has been compromised", "account_access"),
+        ("no internet since 6am, again", "outage"),
+        ("I need some help with the region change", "general_question"),
+        ("I have submitted a complaint and still no response", "service_complaint"),
+        ("they messed up my order again", "order_status"),
+    ],
+)
+def test_real_customer_phrasings(text: str, intent: str) -> None:
+    assert intent in reconcile_with_sentiment(detect_intents(text), analyze_sentiment(text).score,
+                                              text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Amazing deals this weekend! 50% off all headphones, shop now",
+        "Don't miss our Black Friday sale, great prices on everything",
+        "Awesome giveaway: win a year of free burritos #chipotledeals",
+    ],
+)
+def test_promotions_are_not_praise(text: str) -> None:
+    score = analyze_sentiment(text).score
+    assert score > 0.45  # cheerful enough that the tone alone would have called it praise
+    assert "praise" not in reconcile_with_sentiment(detect_intents(text), score, text)
+
+
+def test_thanks_for_a_promotion_is_still_praise() -> None:
+    text = "Love the $3 deal, thank you Chipotle!"
+    assert "praise" in reconcile_with_sentiment(detect_intents(text),
+                                                analyze_sentiment(text).score, text)
+
+
+def test_failures_with_positive_looking_words_are_not_praise() -> None:
+    for text in ("My account has been compromised", "Got a faulty iPhone… defective product",
+                 "Finally got an agent after another hour. Thanks…"):
+        found = reconcile_with_sentiment(detect_intents(text), analyze_sentiment(text).score,
+                                         text)
+        assert "praise" not in found, text

@@ -76,6 +76,10 @@ def test_customer_service_cues_without_emotion_words_are_negative() -> None:
     assert label("on hold for 2 hours now") is NEG
     assert label("My flight was cancelled and nobody is answering") is NEG
     assert label("Sigo esperando mi pedido") is NEG
+    # Device and security failures, once read as neutral or positive.
+    for text in ("My account has been compromised", "Got a faulty iPhone… defective product",
+                 "it freezes every few minutes", "the app is unresponsive"):
+        assert label(text) is NEG, text
 
 
 @pytest.mark.parametrize(
@@ -85,10 +89,17 @@ def test_customer_service_cues_without_emotion_words_are_negative() -> None:
         "Oh great, my delivery is delayed again",
         "Love how nobody answers the phone 🙄",
         "Thanks so much for losing my bag",
+        "Finally got an agent after another hour. Thanks…",
+        "3 calls and 2 days later someone answers. thanks...",
     ],
 )
 def test_sarcasm_cues_turn_praise_words_negative(text: str) -> None:
     assert label(text) is NEG
+
+
+def test_thanks_after_a_wait_is_grudging_only_when_it_trails_off() -> None:
+    assert label("Finally got it working, thanks!") is POS
+    assert label("Thanks… that fixed it") is not NEG  # no wait: just a pause
 
 
 def test_but_shifts_weight_to_what_follows() -> None:

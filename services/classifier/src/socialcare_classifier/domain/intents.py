@@ -36,6 +36,7 @@ TAXONOMY: tuple[str, ...] = (
 )
 
 # Single words (typos within one edit match words of 6+ letters) and regex phrases per intent.
+# Phrases are split on "|" and stripped, so a space may not touch a "|" inside a group.
 _NOT_ARRIVED = (
     "hasn't arrived|has not arrived|never arrived|didn't arrive|not arrived|no ha llegado"
     "|no me ha llegado|no llegó|pas (?:encore )?(?:reçu|arrivée?)|toujours pas arrivée?"
@@ -54,7 +55,10 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         " received|haven't received|when will my order|still waiting for my|dónde está mi"
         "|estado de mi|no ha llegado|no me ha llegado|où est ma|pas (?:encore )?reçu|wo ist meine"
         "|nicht angekommen|noch nicht da|cadê meu|onde está meu|não chegou|non è (?:ancora )?"
-        "arrivat|dov'è il mio|waar is mijn|niet (?:aangekomen|ontvangen)|주문|注文",
+        "arrivat|dov'è il mio|waar is mijn|niet (?:aangekomen|ontvangen)|주문|注文"
+        "|(?:my|our|the|this|that) order (?:is|was|has|hasn't|never|still|wasn't|didn't|got"
+        " (?:cancel|lost|mess))|order (?:botched|cancelled|canceled|missing|wrong)|wrong order"
+        "|messed up (?:(?:my|our|the|so many) )?orders?",
     ),
     SHIPPING_DELIVERY: (
         "delivery deliveries shipping shipment shipped courier parcel package envío entrega"
@@ -68,9 +72,22 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         "overheating burning broken broke defective faulty damaged cracked scratched leaking"
         " leaks stopped"
         " roto rota dañado cassé cassée défectueux kaputt defekt beschädigt quebrado quebrada"
-        " defeituoso rotto rotta difettoso danneggiato kapot beschadigd",
+        " defeituoso rotto rotta difettoso danneggiato kapot beschadigd"
+        # What a device or an app does wrong, as customers write it.
+        " freeze freezes freezing froze frozen unresponsive lag lags lagging laggy glitch"
+        " glitches glitching glitchy buggy malfunction malfunctioning"
+        " overheats overheated bricked",
         "won't turn on|won't charge|fell apart|stopped working|arrived broken|is broken|고장|불량"
-        "|壊れ|不良",
+        "|壊れ|不良|shut(?:s|ting)? (?:off|down) (?:by itself|on (?:its|it's) own|randomly|without)"
+        "|keeps (?:shutting|turning|restarting|rebooting|freezing|dropping|disconnecting)"
+        "|(?:battery|batería|batterie|bateria|batteria|accu)(?: life)? (?:drains?|dies|died"
+        "|lasts|only lasts|me dura|dura|hält|tient|worse|is terrible|draining)|barely works"
+        "|black screen|stuck on|won't (?:open|start|boot|update|connect|sync)|not charging"
+        "|(?:issue|issues|problem|problems|trouble) with my|having (?:issues|problems|trouble)"
+        "|even slower|so slow since|error message"
+        "|error code|getting (?:(?:an|this|the) )?error|wrong with my|greyed out|won't save"
+        "|battery (?:life|drain)|keyboard (?:lag|issue|problem|bug|glitch)"
+        "|didn't save|not saving|can't be played|keeps (?:saying|showing)",
     ),
     PRODUCT_AVAILABILITY: (
         "stock restock restocked restocking backorder preorder agotado rupture épuisé ausverkauft"
@@ -97,12 +114,14 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         " dinheiro|i miei soldi|mijn geld|환불|반품|返金|返品",
     ),
     ACCOUNT_ACCESS: (
-        "password login log locked hacked 2fa verification contraseña cuenta bloqueada"
+        "password login log locked hacked compromised suspended deactivated 2fa verification"
+        " contraseña cuenta bloqueada"
         " identifiant connexion passwort konto gesperrt senha conta bloqueada accesso"
         " wachtwoord inloggen geblokkeerd",
         "log in|sign in|can't login|cannot log|locked out|reset my password|my account"
         "|verification code|mi cuenta|mon compte|mein konto|minha conta|il mio account"
-        "|mijn account|로그인|비밀번호|계정|ログイン|パスワード|アカウント",
+        "|mijn account|로그인|비밀번호|계정|ログイン|パスワード|アカウント|apple id|someone (?:used"
+        "|accessed|got into) my|unauthori[sz]ed",
     ),
     OUTAGE: (
         "outage outages downtime offline servers caída panne störung ausfall fora"
@@ -113,7 +132,10 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         "|can't load|keeps crashing|error 500|error 503|server error|no service|is it down"
         "|anyone else|everything down|está caído|no carga|ne charge pas|en panne|geht nicht"
         "|lädt nicht|fora do ar|não carrega|non carica|è giù|ligt eruit|doet het niet|접속"
-        "|먹통|서버|繋がらない|つながらない|障害",
+        "|먹통|서버|繋がらない|つながらない|障害|no (?:internet|signal|connection|cable|wifi|wi-fi)"
+        "|(?:internet|wifi|wi-fi|connection|network|cable|signal)(?: (?:has been|is|went|keeps))?"
+        " (?:out|down|dropping|cutting out|going out)|lost (?:my )?(?:signal|connection|internet)"
+        "|request timed out|sin (?:internet|señal|servicio)|sem (?:internet|sinal)",
     ),
     IN_STORE_EXPERIENCE: (
         "store cashier staff employee employees manager queue tienda cajero"
@@ -124,13 +146,18 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         "|店舗",
     ),
     SERVICE_COMPLAINT: (
-        "rude unhelpful incompetent ignored ignoring unprofessional",
+        "rude unhelpful incompetent ignored ignoring unprofessional complaint complaints complain"
+        " complained inadequate unanswered",
         "customer service|customer support|no response|no reply|no answer|on hold|still"
         " waiting|been waiting|nobody answers|no one answers|hung up|terrible service|worst"
         " service|poor service|your agent|your support|atención al cliente|nadie responde"
         "|service client|personne ne répond|kundenservice|niemand antwortet|atendimento"
         "|ninguém responde|servizio clienti|nessuno risponde|klantenservice|niemand reageert"
-        "|고객센터|상담원|サポート|対応",
+        "|고객센터|상담원|サポート|対応|no support|not (?:a )?response|(?:your|the|my|our) drivers?"
+        " (?:was|is|just|refused|cancel+ed|never|didn't|did not|drove|left|started)|support team"
+        "|nobody (?:helps|replies|responds|answered)|(?:no one|nobody) (?:will|can|is going to)"
+        " (?:get back|answer|help|respond)|get back to me|(?:wasn't|not|isn't) helpful|messed up"
+        "|screwed up",
     ),
     PRAISE: (
         "thanks thank thx love awesome amazing excellent fantastic kudos great gracias"
@@ -170,10 +197,28 @@ _WORD_INDEX, _PHRASES = _compile()
 # "Not working" is a defect only when nothing more specific (login, outage, payment) explains it.
 _GENERIC_DEFECT = re.compile(
     r"doesn't work|does not work|not working|no funciona|ne (?:marche|fonctionne) pas"
-    r"|funktioniert nicht|não funciona|non funziona|werkt niet"
+    r"|funktioniert nicht|não funciona|non funziona|werkt niet|fix (?:this|it)\b"
 )
 _SPAM_STRONG = re.compile(r"link in bio|click here|follow me|follow back|free followers|dm me for")
 _SPECIFIC_FAILURES = frozenset({ACCOUNT_ACCESS, OUTAGE, PAYMENT_BILLING})
+# Asking for help is a question even without a question mark.
+_HELP_RE = re.compile(
+    r"need (?:some |your )?(?:help|assistance)|help me|please help"
+    r"|can (?:you|someone|anyone) help|any help|please advise|what (?:should|can) i do"
+    r"|necesito ayuda|besoin d'aide|brauche hilfe|preciso de ajuda|ho bisogno di aiuto"
+    r"|hulp nodig"
+)
+# A promotion ("$3 burritos today", "20% off, shop now") is cheerful without praising anyone.
+_PROMO_RE = re.compile(
+    r"\d+ ?% off|for (?:just |only )?[$£€]\d|[$£€]\d+(?:\.\d\d)? \w+s? for|shop now|order now"
+    r"|buy now|limited time|don't miss|black friday|cyber monday|giveaway|free shipping"
+    r"|promo code|discount code|#\w*deals?\b|\bdeals? (?:of|on|this|today)|on sale|sale (?:now|ends"
+    r"|starts)|special (?:event|offer)"
+)
+_THANKS_RE = re.compile(
+    r"thank|thx|kudos|well done|great job|good job|love (?:you|it|this)|gracias|merci|danke"
+    r"|obrigad|grazie|bedankt"
+)
 
 
 def detect_intents(text: str) -> tuple[str, ...]:
@@ -193,7 +238,10 @@ def detect_intents(text: str) -> tuple[str, ...]:
     if SPAM in found and "http" not in text.lower() and not _SPAM_STRONG.search(lower):
         # Customers say "promo" or "followers" too; without a link or a pitch it is not spam.
         found.discard(SPAM)
-    asks = "?" in text or (prepared.words and prepared.words[0] in _QUESTION_STARTS)
+    if PRAISE in found and _PROMO_RE.search(lower) and not _THANKS_RE.search(lower):
+        found.discard(PRAISE)
+    asks = ("?" in text or (prepared.words and prepared.words[0] in _QUESTION_STARTS)
+            or _HELP_RE.search(lower))
     if asks and not found - {PRAISE}:
         found.add(GENERAL_QUESTION)
     return tuple(intent for intent in TAXONOMY if intent in found)
@@ -204,7 +252,8 @@ _COMPLAINTS = frozenset(
 )
 
 
-def reconcile_with_sentiment(intents: tuple[str, ...], sentiment_score: float) -> tuple[str, ...]:
+def reconcile_with_sentiment(intents: tuple[str, ...], sentiment_score: float,
+                             text: str = "") -> tuple[str, ...]:
     """Praise needs a non-negative tone and complaints a non-positive one.
 
     Keywords alone cannot tell "thanks for nothing" from thanks, or "customer service was
@@ -215,7 +264,8 @@ def reconcile_with_sentiment(intents: tuple[str, ...], sentiment_score: float) -
         found.discard(PRAISE)
     elif sentiment_score >= 0.3:
         found.discard(SERVICE_COMPLAINT)
-        if sentiment_score >= 0.45 and not found & _COMPLAINTS:
+        promotion = bool(text) and _PROMO_RE.search(text.lower()) is not None
+        if sentiment_score >= 0.45 and not found & _COMPLAINTS and not promotion:
             found.add(PRAISE)
             found.discard(GENERAL_QUESTION)
     return tuple(intent for intent in TAXONOMY if intent in found)

@@ -101,6 +101,12 @@ _SARCASM_RE = re.compile(
     r"|#not\b|/s\b|yeah right|oh great|just great|just perfect|love (?:it )?(?:when|how)"
     r"|love being|nothing like|so much for|🙄"
 )
+# Thanks trailing off after a wait ("Finally got an agent after another hour. Thanks…") is
+# the grudging kind: read as sarcasm, not as praise.
+_GRUDGING_THANKS_RE = re.compile(r"\bthanks?(?: you)?\s*(?:…|\.{2,})")
+_WAITED_RE = re.compile(
+    r"\bfinally\b|another (?:hour|day|week|\d+)|after (?:\d+|an?|two|three|several) (?:more )?"
+    r"(?:hours?|days?|weeks?|calls?|tries)|(?:hours?|days?|weeks?) later")
 # Complaint hashtags glue words together (#baggagefail, #worstairline): read their parts.
 _HASHTAG_CUE_RE = re.compile(
     r"#\w*(?:fail|worst|never ?again|sucks|fml|scam|ripoff|shame|bad|terrible|awful|poor)\w*")
@@ -286,7 +292,8 @@ def score_text(text: str) -> float:
     total -= 2.0 * len(_HASHTAG_CUE_RE.findall(text.lower()))
     if _CJK_RE.search(text):
         total += _cjk_sum(prepared.clean)
-    if _SARCASM_RE.search(lower) or _SARCASM_RE.search(text):
+    if (_SARCASM_RE.search(lower) or _SARCASM_RE.search(text)
+            or (_GRUDGING_THANKS_RE.search(lower) and _WAITED_RE.search(lower))):
         total = -abs(total) - 1.5
     if shouting:
         total = total * 1.3 if total else -1.0
