@@ -21,7 +21,7 @@ from rich.table import Table
 from bench.common import console
 from socialcare_classifier.data.language_set import LanguageRow, is_right, read_language_set
 from socialcare_classifier.domain.language import CLAIMED_LANGUAGES, detect_language, profile_guess
-from socialcare_classifier.domain.language_library import refining_detector, wide_detector
+from socialcare_classifier.domain.language_library import preload
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -99,19 +99,18 @@ def report_cost(rows: list[LanguageRow], sets: dict[str, list[str]]) -> None:
     """Detector build time and memory, then warm CPU µs per message."""
     before = _rss_mib()
     start = time.perf_counter()
-    wide_detector()
-    refining_detector()
+    preload()
     built = time.perf_counter() - start
     after_build = _rss_mib()
     texts = [r.text for r in rows] + [t for ts in sets.values() for t in ts]
     start = time.perf_counter()
-    for text in texts:  # lingua loads a language's models the first time it needs them
+    for text in texts:
         detect_language(text)
     first_pass = time.perf_counter() - start
     out = _table("cost", "what", "figure")
-    out.add_row("lingua detectors built", f"{built:.2f} s, RSS {before:.0f} → "
+    out.add_row("preload(): detectors built, models loaded", f"{built:.2f} s, RSS {before:.0f} → "
                 f"{after_build:.0f} MiB")
-    out.add_row("first pass (models loaded)", f"{first_pass:.2f} s, RSS {_rss_mib():.0f} MiB")
+    out.add_row("first pass", f"{first_pass:.2f} s, RSS {_rss_mib():.0f} MiB")
     out.add_row("language set, warm", f"{_cpu_us_per_message([r.text for r in rows]):.0f} µs "
                 "CPU per message")
     for name, ts in sets.items():

@@ -35,14 +35,26 @@ def _languages(codes: tuple[str, ...]) -> list[Language]:
 @cache
 def wide_detector() -> LanguageDetector:
     """Low-accuracy detector over every language we detect (built once, on first use)."""
-    return LanguageDetectorBuilder.from_languages(
-        *_languages((*CLAIMED, *NEIGHBOURS))).with_low_accuracy_mode().build()
+    return (LanguageDetectorBuilder.from_languages(*_languages((*CLAIMED, *NEIGHBOURS)))
+            .with_low_accuracy_mode().build())
 
 
 @cache
 def refining_detector() -> LanguageDetector:
-    """High-accuracy detector over REFINED only (built once; models load on first use)."""
+    """High-accuracy detector over REFINED only (built once, on first use)."""
     return LanguageDetectorBuilder.from_languages(*_languages(REFINED)).build()
+
+
+# Lingua loads a language's models the first time a text needs them, a few seconds in all.
+# One text per script loads them all (lingua's own preloading loads more: 400 MiB, not 350),
+# so that a worker which calls this at start never pauses mid-stream.
+_WARM_UP_TEXTS = ("where is my order", "где мой заказ", "أين طلبي")
+
+
+def preload() -> None:
+    """Builds both detectors and loads their models now, e.g. when a worker starts."""
+    for text in _WARM_UP_TEXTS:
+        library_ranking(text)
 
 
 def _ranking(detector: LanguageDetector, text: str) -> list[tuple[str, float]]:
