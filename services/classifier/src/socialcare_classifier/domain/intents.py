@@ -58,7 +58,10 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         "arrivat|dov'è il mio|waar is mijn|niet (?:aangekomen|ontvangen)|주문|注文"
         "|(?:my|our|the|this|that) order (?:is|was|has|hasn't|never|still|wasn't|didn't|got"
         " (?:cancel|lost|mess))|order (?:botched|cancelled|canceled|missing|wrong)|wrong order"
-        "|messed up (?:(?:my|our|the|so many) )?orders?",
+        "|messed up (?:(?:my|our|the|so many) )?orders?|(?:don't|do not|didn't|never) (?:have"
+        "|got|get|receive|received) my (?:order|package|parcel|item|food|delivery)|forgot to"
+        " include|(?:missing|left out) (?:from|in) (?:my|the) (?:order|bag|box)|none of the \\w+"
+        " (?:i|we) ordered",
     ),
     SHIPPING_DELIVERY: (
         "delivery deliveries shipping shipment shipped courier parcel package envío entrega"
@@ -75,7 +78,7 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         " defeituoso rotto rotta difettoso danneggiato kapot beschadigd"
         # What a device or an app does wrong, as customers write it.
         " freeze freezes freezing froze frozen unresponsive lag lags lagging laggy glitch"
-        " glitches glitching glitchy buggy malfunction malfunctioning"
+        " glitches glitching glitchy buggy malfunction malfunctioning disappeared repair"
         " overheats overheated bricked",
         "won't turn on|won't charge|fell apart|stopped working|arrived broken|is broken|고장|불량"
         "|壊れ|不良|shut(?:s|ting)? (?:off|down) (?:by itself|on (?:its|it's) own|randomly|without)"
@@ -86,7 +89,7 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         "|(?:issue|issues|problem|problems|trouble) with my|having (?:issues|problems|trouble)"
         "|even slower|so slow since|error message"
         "|error code|getting (?:(?:an|this|the) )?error|wrong with my|greyed out|won't save"
-        "|battery (?:life|drain)|keyboard (?:lag|issue|problem|bug|glitch)"
+        "|battery (?:life|drain)|keyboard (?:lag|issue|problem|bug|glitch)|nothing works"
         "|didn't save|not saving|can't be played|keeps (?:saying|showing)",
     ),
     PRODUCT_AVAILABILITY: (
@@ -147,7 +150,7 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
     ),
     SERVICE_COMPLAINT: (
         "rude unhelpful incompetent ignored ignoring unprofessional complaint complaints complain"
-        " complained inadequate unanswered",
+        " complained inadequate unanswered crooks scam scammers scammed",
         "customer service|customer support|no response|no reply|no answer|on hold|still"
         " waiting|been waiting|nobody answers|no one answers|hung up|terrible service|worst"
         " service|poor service|your agent|your support|atención al cliente|nadie responde"
@@ -155,7 +158,8 @@ _KEYWORDS: dict[str, tuple[str, str]] = {
         "|ninguém responde|servizio clienti|nessuno risponde|klantenservice|niemand reageert"
         "|고객센터|상담원|サポート|対応|no support|not (?:a )?response|(?:your|the|my|our) drivers?"
         " (?:was|is|just|refused|cancel+ed|never|didn't|did not|drove|left|started)|support team"
-        "|nobody (?:helps|replies|responds|answered)|(?:no one|nobody) (?:will|can|is going to)"
+        "|nobody (?:helps|replies|responds|answered)|customer care"
+        "|(?:no one|nobody) (?:will|can|is going to)"
         " (?:get back|answer|help|respond)|get back to me|(?:wasn't|not|isn't) helpful|messed up"
         "|screwed up",
     ),
@@ -205,6 +209,7 @@ _SPECIFIC_FAILURES = frozenset({ACCOUNT_ACCESS, OUTAGE, PAYMENT_BILLING})
 _HELP_RE = re.compile(
     r"need (?:some |your )?(?:help|assistance)|help me|please help"
     r"|can (?:you|someone|anyone) help|any help|please advise|what (?:should|can) i do"
+    r"|(?:pls|plz|please) help|help (?:pls|plz|please)"
     r"|necesito ayuda|besoin d'aide|brauche hilfe|preciso de ajuda|ho bisogno di aiuto"
     r"|hulp nodig"
 )
