@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field, ValidationError
 
@@ -23,16 +23,29 @@ class Door(BaseModel):
 
 
 @pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59",
-                                   "1969-12-31T23:59:59Z", "2101-01-01T00:00:00Z"])
+                                   "1969-12-30T23:59:59Z", "2101-01-02T00:00:00Z",
+                                   "1969-12-31T23:59:59-01:00"])
 def test_timestamps_outside_the_years_are_refused_with_the_reason(stamp: str) -> None:
     with pytest.raises(ValidationError, match="year must be 1970..2100"):
         Door.model_validate_json(f'{{"at": "{stamp}"}}')
 
 
-def test_any_offset_is_normalised_to_utc() -> None:
-    door = Door.model_validate_json('{"at": "2100-12-31T23:59:59-23:59"}')
-    assert door.at == datetime(2101, 1, 1, 23, 58, 59, tzinfo=UTC)
-    assert door.at.utcoffset() == timedelta(0)
+@pytest.mark.parametrize("stamp, utc", [
+    ("2100-12-31T23:59:59-23:59", datetime(2101, 1, 1, 23, 58, 59, tzinfo=UTC)),
+    ("1970-01-01T00:00:00+23:59", datetime(1969, 12, 31, 0, 1, tzinfo=UTC))])
+def test_any_offset_is_normalised_to_utc_and_read_back(stamp: str, utc: datetime) -> None:
+    door = Door.model_validate_json(f'{{"at": "{stamp}"}}')
+    assert door.at == utc and door.at.utcoffset() == timedelta(0)
+    assert Door.model_validate_json(door.model_dump_json()) == door  # as consumers read it
+    assert re.match(limits.TIMESTAMP_PATTERN, door.model_dump(mode="json")["at"])
+
+
+@pytest.mark.parametrize("stamp", ["2101-01-01T00:00:00+01:00", "2101-01-02T00:00:00Z",
+                                   "1969-12-30T23:00:00Z"])
+def test_only_utc_values_reach_a_day_past_the_years(stamp: str) -> None:
+    with pytest.raises(ValidationError, match="year must be"):
+        Door.model_validate_json(f'{{"at": "{stamp}"}}')
+    assert not re.match(limits.TIMESTAMP_PATTERN, stamp)
 
 
 @pytest.mark.parametrize("field,value", [
@@ -97,7 +110,10 @@ def test_the_schema_pattern_and_the_validator_agree_on_ids_and_names(value: str)
 
 
 @given(st.datetimes(timezones=st.just(timezone(timedelta(hours=23, minutes=59)))
-                    | st.just(timezone(-timedelta(hours=23, minutes=59)))))
+                    | st.just(timezone(-timedelta(hours=23, minutes=59))) | st.just(UTC)))
+@example(datetime(2100, 12, 31, 23, 59, tzinfo=timezone(-timedelta(hours=23, minutes=59))))
+@example(datetime(1970, 1, 1, tzinfo=timezone(timedelta(hours=23, minutes=59))))
+@example(datetime(2101, 1, 1, 12, tzinfo=UTC))
 def test_every_accepted_timestamp_converts_and_fits_mongodb(value: datetime) -> None:
     try:
         stored = limits.bounded_utc(value)
@@ -105,5 +121,6 @@ def test_every_accepted_timestamp_converts_and_fits_mongodb(value: datetime) -> 
         assert not re.match(limits.TIMESTAMP_PATTERN, value.isoformat())
         return
     assert re.match(limits.TIMESTAMP_PATTERN, value.isoformat())
-    assert stored.tzinfo is UTC
+    assert stored.tzinfo is UTC and limits.bounded_utc(stored) == stored  # read back
+    assert re.match(limits.TIMESTAMP_PATTERN, stored.isoformat())
     assert limits.INT64_MIN < stored.timestamp() * 1000 < limits.INT64_MAX

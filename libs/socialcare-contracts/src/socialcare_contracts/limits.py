@@ -8,7 +8,7 @@ or bounds), so OpenAPI documents and fuzzers see the real rule.
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Final
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
@@ -24,8 +24,11 @@ MAX_URL_LENGTH: Final = 2048
 MAX_TEXT_LENGTH: Final = 10_000
 
 # The year as written (before the offset is applied) is bounded, which a JSON Schema
-# pattern can state; after normalising to UTC the instant stays within a day of it.
-TIMESTAMP_PATTERN: Final = rf"^(19[7-9]\d|20\d\d|{MAX_YEAR})-"
+# pattern can state. Normalised to UTC, an extreme offset moves the instant at most a day
+# past those years (2100-12-31T23:59-23:59 is 2101-01-01T23:58Z): those UTC values are
+# accepted too, so a normalised timestamp is read back by every consumer.
+TIMESTAMP_PATTERN: Final = (rf"^((19[7-9]\d|20\d\d|{MAX_YEAR})-|({MIN_YEAR - 1}-12-31|"
+                            rf"{MAX_YEAR + 1}-01-01)T[^+-]*([Zz]|[+-]00:?00)$)")
 # C0 controls except tab, newline and carriage return (platform texts carry CRLF), DEL.
 CLEAN_TEXT_PATTERN: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 # Ids: no whitespace, no control characters (C0, DEL, C1).
@@ -64,13 +67,18 @@ def clean_name(value: str) -> str:
 
 
 def bounded_utc(value: datetime) -> datetime:
-    """``value`` in UTC, or ValueError when naive or its year is outside MIN_YEAR..MAX_YEAR."""
+    """``value`` in UTC, or ValueError when naive or its year is outside MIN_YEAR..MAX_YEAR
+    (a UTC value may be the day before or after them: see TIMESTAMP_PATTERN)."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("timestamp needs a UTC offset")
     # Checked before converting: 9999-12-31T23:59:59-23:59 overflows in astimezone.
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
+    if not MIN_YEAR <= value.year <= MAX_YEAR and not (
+            value.utcoffset() == timedelta(0) and value.date() in _EDGE_DAYS):
         raise ValueError(f"timestamp year must be {MIN_YEAR}..{MAX_YEAR}, got {value.year}")
     return value.astimezone(UTC)
+
+
+_EDGE_DAYS = (date(MIN_YEAR - 1, 12, 31), date(MAX_YEAR + 1, 1, 1))
 
 
 def iso_text(value: object) -> object:
