@@ -95,6 +95,12 @@ def test_unclaimed_languages_are_never_given_a_claimed_neighbour(text: str, own:
     assert detect_language(text)[0] in (own, "und")
 
 
+def test_galician_non_beside_an_iberian_guess_but_not_beside_italian() -> None:
+    assert detect_language("o código de desconto non funciona")[0] == "gl"
+    assert detect_language("o código de desconto não funciona")[0] == "pt"
+    assert detect_language("il codice sconto non funziona")[0] == "it"
+
+
 def test_shipped_language_set_scores_the_claimed_languages_at_library_quality() -> None:
     rows = read_language_set()
     claimed = [r for r in rows if r.code in CLAIMED_LANGUAGES]

@@ -142,7 +142,17 @@ def _hint_code(hint: str | None) -> str:
     return (hint or "").split("-")[0].split("_")[0].lower()
 
 
-def _from_library(text: str, hint: str, scores: dict[str, float] | None) -> tuple[str, float]:
+def _is_galician(scores: dict[str, float], words: tuple[str, ...], best: str) -> bool:
+    # "non" is Galician's "no": Portuguese writes "não", Spanish and Catalan "no", so beside
+    # an Iberian guess it is Galician evidence (beside French or Italian it is their own word).
+    evidence = scores[GALICIAN] + (MIN_EVIDENCE if "non" in words else 0.0)
+    if best in IBERIAN:
+        return evidence >= MIN_EVIDENCE
+    return scores[GALICIAN] >= MIN_EVIDENCE and max(scores, key=scores.__getitem__) == GALICIAN
+
+
+def _from_library(text: str, hint: str, scores: dict[str, float] | None,
+                  words: tuple[str, ...] = ()) -> tuple[str, float]:
     combined = dict(library_ranking(text))
     if scores:
         # Lingua reads letter n-grams; the profiles' function words ("mi", "não") are what a
@@ -160,8 +170,7 @@ def _from_library(text: str, hint: str, scores: dict[str, float] | None) -> tupl
         best, top = hint, combined[hint]
     elif top < MIN_LIBRARY_CONFIDENCE or top < second * MIN_LIBRARY_RATIO:
         return UNDETERMINED, round(min(0.3, top), 3)
-    if scores and scores[GALICIAN] >= MIN_EVIDENCE and (
-            best in IBERIAN or max(scores, key=scores.__getitem__) == GALICIAN):
+    if scores and _is_galician(scores, words, best):
         return GALICIAN, round(min(0.9, top), 3)
     return best, round(max(0.05, min(0.99, top)), 3)
 
@@ -190,4 +199,5 @@ def detect_language(text: str, hint: str | None = None) -> tuple[str, float]:
     if sum(counts.values()) < MIN_LETTERS:
         return UNDETERMINED, 0.05
     return profile_guess(text, hint) or _from_library(
-        prepared.clean, _hint_code(hint), _latin_scores(prepared.words, prepared.lower))
+        prepared.clean, _hint_code(hint), _latin_scores(prepared.words, prepared.lower),
+        prepared.words)

@@ -68,7 +68,8 @@ STOPWORDS: dict[str, str] = {
         " polo pola polos polas dende deica ninguén ningunha algunha vostede vós teño tiña"
         " fixen xente xeito máis cando iso isto bos boas miña miñas túa súa dúas dous"
         " podedes facedes tedes sodes estades sen hai agardando mensaxe axuda atopei moi ben"
-        " vergoña servizo contrasinal choiva tenda rapaces xeral"
+        " vergoña servizo contrasinal choiva tenda rapaces xeral subscrición dixo dixen"
+        " dixeron dixéronme"
     ),
 }
 
