@@ -101,8 +101,10 @@ def webhook_routes(settings: IngestSettings, door: FrontDoor,
                            403: {"description": "Not subscribing, or not our verify token",
                                  "content": {"text/plain": {"schema": {"type": "string"}}}},
                            **error_responses(422)})
-    async def meta_verify(mode: Annotated[str | None, Query(alias="hub.mode")] = None,
-                          token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+    async def meta_verify(mode: Annotated[str | None, Query(alias="hub.mode", max_length=32)]
+                          = None,
+                          token: Annotated[str | None, Query(alias="hub.verify_token",
+                                                             max_length=512)] = None,
                           challenge: Annotated[str | None, Query(alias="hub.challenge",
                                                                  max_length=512)] = None,
                           ) -> PlainTextResponse:
