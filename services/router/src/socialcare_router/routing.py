@@ -74,12 +74,11 @@ class Router:
         key = message_key(message.platform, message.brand_account, message.platform_message_id)
         parent_key = message_key(message.platform, message.brand_account,
                                  message.in_reply_to_id) if message.in_reply_to_id else None
-        # Independent lookups by _id: one round trip instead of four.
-        known, replied_to, latest, early = await asyncio.gather(
+        # Independent lookups by _id: one round trip instead of three.
+        known, replied_to, latest = await asyncio.gather(
             self.store.conversation_of_message(key),
             self.store.conversation_of_message(parent_key) if parent_key else _none(),
-            self.store.latest_of_customer(message.conversation_key()),
-            self.store.replies_awaiting(key))
+            self.store.latest_of_customer(message.conversation_key()))
         if known is not None:
             conversation_id = known
         else:
@@ -113,8 +112,6 @@ class Router:
                                                        trace):
                 events = self.repository.outbox_events(conversation)  # a redelivery
                 break
-            for reply in early:  # brand replies that arrived before this message
-                conversation.record_response(reply["_id"], reply["created_at"], now)
             try:
                 events = await self.repository.save(conversation, now)
             except VersionConflict:
@@ -133,16 +130,11 @@ class Router:
             self.store.add_message(message_doc(
                 message, conversation_id, "inbound", received_at=facts.received_at,
                 classification=c.model_dump(mode="json"), event_id=event_id,
-                stored_at=stored_at)),
-            *(self.store.add_message({**reply, "conversation_id": conversation_id})
-              for reply in early))
-        if early:
-            await self.store.forget_awaiting(key, [reply["_id"] for reply in early])
-        # A brand reply kept while this message was being stored looked for it too early,
-        # and this message looked for kept replies before it was stored: look again now
-        # that it is (the reply's handler does the same after keeping it).
-        return events + await self._apply_awaiting(key, conversation_id,
-                                                   {reply["_id"] for reply in early})
+                stored_at=stored_at)))
+        # Brand replies that arrived before this message are applied now that it is stored
+        # (a reply kept from here on finds the message itself: one side always sees the
+        # other). Rare on live traffic, so not folded into the write above.
+        return events + await self._apply_awaiting(key, conversation_id, set())
 
     async def _apply_awaiting(self, key: str, conversation_id: str,
                               applied: set[str]) -> Events:

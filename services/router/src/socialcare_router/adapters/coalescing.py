@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from pymongo import UpdateOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, WriteError
 
@@ -129,6 +129,26 @@ def upsert_by_id(collection: AsyncCollection) -> Coalescer[tuple[str, Document],
         return outcome
 
     return Coalescer(run, lambda u: u[0])
+
+
+def replace_versioned(collection: AsyncCollection) -> Coalescer[tuple[int, Document], bool]:
+    """``replace_one({"_id", "version": seen}, doc)``, grouped; True where it matched.
+
+    A bulk write reports how many matched, not which: when some did not, the documents
+    are read back and each write is recognised by its own ``write_id``.
+    """
+
+    async def run(items: list[tuple[int, Document]]) -> list[bool | BaseException]:
+        result = await collection.bulk_write(
+            [ReplaceOne({"_id": doc["_id"], "version": seen}, doc) for seen, doc in items],
+            ordered=False)
+        if result.matched_count == len(items):
+            return [True] * len(items)
+        stored = {d["_id"]: d.get("write_id") async for d in collection.find(
+            {"_id": {"$in": [doc["_id"] for _, doc in items]}}, {"write_id": 1})}
+        return [stored.get(doc["_id"]) == doc["write_id"] for _, doc in items]
+
+    return Coalescer(run, lambda item: item[1]["_id"])
 
 
 def _write_error(error: Document) -> WriteError:

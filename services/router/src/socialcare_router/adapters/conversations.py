@@ -19,9 +19,9 @@ from typing import Any
 from cachetools import LRUCache
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from socialcare_contracts.events import ConversationUpdated
+from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, replace_versioned
 from socialcare_router.domain.conversation import Conversation
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,14 @@ class ConversationRepository:
         # so it reads pending work by _id instead of scanning every conversation.
         self.pending = db.outbox_pending
         self._published: LRUCache[str, bool] = LRUCache(maxsize=100_000)
+        # A batch's conversations are loaded and saved concurrently by the worker: their
+        # reads and writes that are ready together travel as one request (see coalescing).
+        self._lookup = lookup_by_id(self.conversations)
+        self._insert = insert_once(self.conversations)
+        self._replace = replace_versioned(self.conversations)
 
     async def get(self, conversation_id: str) -> Conversation | None:
-        doc = await self.conversations.find_one({"_id": conversation_id})
+        doc = await self._lookup(conversation_id)
         return Conversation.model_validate(doc) if doc is not None else None
 
     async def save(self, conversation: Conversation, now: datetime
@@ -97,29 +102,23 @@ class ConversationRepository:
                      ) -> list[tuple[str, str, ConversationUpdated]]:
         seen = conversation.version
         conversation.version = seen + 1
-        fresh = []
+        fresh, entries = [], []
         for index, change in enumerate(conversation.changes):
             event_id = str(uuid.uuid5(uuid.NAMESPACE_URL,
                                       f"{conversation.id}:{conversation.version}:{index}"))
             event = conversation_event(conversation, change)
-            fresh.append({"id": event_id, "at": now, "event": event.model_dump(mode="json")})
+            fresh.append((event_id, conversation.id, event))
+            entries.append({"id": event_id, "at": now, "event": event.model_dump(mode="json")})
         inherited = [e for e in conversation.outbox if e["id"] not in self._published]
-        conversation.outbox = inherited + fresh
-        doc = conversation.to_document()
-        if seen == 0:
-            try:
-                await self.conversations.insert_one(doc)
-            except DuplicateKeyError as exc:
-                conversation.version = seen
-                raise VersionConflict(conversation.id) from exc
-        else:
-            result = await self.conversations.replace_one(
-                {"_id": conversation.id, "version": seen}, doc)
-            if result.matched_count == 0:
-                conversation.version = seen
-                raise VersionConflict(conversation.id)
+        conversation.outbox = inherited + entries
+        # write_id tells this write from a concurrent one when writes travel grouped.
+        doc = conversation.to_document() | {"write_id": uuid.uuid4().hex}
+        written = await (self._insert(doc) if seen == 0 else self._replace((seen, doc)))
+        if not written:
+            conversation.version = seen
+            raise VersionConflict(conversation.id)
         return _events(conversation.id,
-                       [e for e in inherited if e["at"] <= now - STALE_AFTER] + fresh)
+                       [e for e in inherited if e["at"] <= now - STALE_AFTER]) + fresh
 
     def published(self, event_ids: list[str]) -> None:
         """Kafka acknowledged these: the next write of their conversation drops them."""
