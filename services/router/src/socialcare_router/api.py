@@ -31,6 +31,7 @@ from socialcare_router.inbox_page import mount_inbox_page
 from socialcare_router.live_feed import LiveFeed, TooManyClients
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
+from socialcare_runtime.api_docs import serve_api_docs
 from socialcare_runtime.http import BodySizeLimit
 from socialcare_runtime.publisher import EventPublisher, Outgoing
 
@@ -98,6 +99,7 @@ def create_app(settings: RouterSettings, store: Store,
                   description="Queues, conversations and replies for agents; agents, queues, "
                               "routing rules, SLA policies and saved replies for supervisors. "
                               "Every route needs an `X-API-Key` header.")
+    serve_api_docs(app)  # offline: Swagger UI and ReDoc from a package, not a CDN
     app.state.settings, app.state.store, app.state.tracer = settings, store, tracer
     app.add_middleware(BodySizeLimit, max_bytes=settings.inbox_max_body_bytes)
     map_domain_errors(app)
