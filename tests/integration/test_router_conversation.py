@@ -230,3 +230,26 @@ async def test_an_answer_older_than_the_customers_latest_message_keeps_the_clock
     assert changes(await escalate(escalator)) == ["at_risk"]
     assert changes(await escalate(escalator)) == ["breached"]
     assert await store.work.due_for_escalation(clock.at, 10) == []
+
+
+async def test_a_conversation_an_agent_reopened_is_assigned_only_when_a_response_is_due(
+        store: Store) -> None:
+    await add_agent(store, "a1")
+    clock = Clock(T0)
+    r = router(store, clock)
+    cid = (await route(r, classified("m1"), "e1")).conversation_id
+    await reply_sent(r, store, cid, T0 + timedelta(minutes=5))
+    work = inbox(store, clock)
+    await work.resolve(SUPERVISOR, cid)
+    await work.reopen(SUPERVISOR, cid)
+    held = await work.claim(Actor("a1", "agent"), cid)
+    # Nothing is unanswered: "assigned" (a response is due) would be untrue, and going
+    # offline would hand it back to the queue as if it were.
+    assert (held.state, held.assignee, held.next_response_due_at) == ("reopened", "a1", None)
+    assert await store.work.held_unanswered("a1") == []
+    clock.at = later = T0 + timedelta(hours=1)
+    await route(r, classified("m2", reply_to="p-r1", at=later), "e2")
+    doc = await store.get_conversation(cid)
+    assert (doc["state"], doc["assignee"]) == ("assigned", "a1")
+    assert doc["next_response_due_at"] == doc["due_at"] == later + timedelta(hours=1)
+    assert await store.work.held_unanswered("a1") == [cid]

@@ -198,13 +198,13 @@ class Conversation(BaseModel):
             self.resolution_escalation = "none"
             self.resolution_escalate_at = at_risk_at(received, self.resolution_due_at, share)
             self._changes.append("reopened")
-        if self.state is State.ANSWERED or self.state is State.REOPENED and \
-                self.first_response_at is not None and self.next_response_due_at is None:
-            # The customer wrote after our answer: a new response deadline starts.
+        if self.first_response_at is not None and self.next_response_due_at is None:
+            # The customer wrote after our answer (whatever the state says, nothing was
+            # due): a new response deadline starts.
             due = sla.first_response_due(received, message.priority)
             self.next_response_due_at = due
             self.escalation, self.escalate_at = "none", at_risk_at(received, due, share)
-            if self.state is State.ANSWERED:
+            if self.state is State.ANSWERED or self.state is State.REOPENED and self.assignee:
                 self.state = State.ASSIGNED if self.assignee else State.NEW
         self._refresh_due()
         self._changes.append("message_added")
@@ -387,7 +387,8 @@ class Conversation(BaseModel):
     def _assign(self, agent_id: str, now: datetime, entry: dict[str, Any]) -> None:
         self.assignee, self.assigned_at, self.last_assignee = agent_id, now, agent_id
         self._assignment.append(AssignmentChange(agent_id, +1))
-        if self.state in (State.NEW, State.REOPENED):
+        # Assigned means a response is due: an agent's reopen (nothing unanswered) stays so.
+        if self.state in (State.NEW, State.REOPENED) and self.response_deadline is not None:
             self.state = State.ASSIGNED
         if entry:
             self._history({**entry, "at": now})
