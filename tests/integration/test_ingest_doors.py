@@ -273,3 +273,14 @@ def _valid(row: str) -> NormalizedMessage | None:
         return NormalizedMessage.model_validate_json(row)
     except ValueError:
         return None
+
+
+@pytest.mark.parametrize("method, path, allowed", [
+    ("PATCH", "/webhooks/x", "GET, POST"),
+    ("DELETE", "/webhooks/meta", "GET, POST"),
+    ("GET", "/v1/messages", "POST"), ("HEAD", "/webhooks/x", "GET, POST"),
+])
+def test_a_method_not_served_gets_405_naming_every_method_that_is(
+        client: TestClient, method: str, path: str, allowed: str) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == 405 and answer.headers["allow"] == allowed
