@@ -36,10 +36,14 @@ RESPONSES = {200: {"model": Delivered, "description": "Every customer message in
 
 
 def signed_by(header: str) -> dict[str, Any]:
-    """The signature header in the OpenAPI document (handlers read it themselves)."""
+    """The signature header and the body in the OpenAPI document (handlers read both
+    themselves: the signature covers the raw bytes)."""
     return {"parameters": [{"name": header, "in": "header", "required": False,
                             "schema": {"type": "string"},
-                            "description": "HMAC-SHA256 of the body with the app secret"}]}
+                            "description": "HMAC-SHA256 of the body with the app secret"}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "description": "The platform's delivery as it signed it: "
+                                                 "checked before it is read"}}}}}
 
 
 def webhook_routes(settings: IngestSettings, door: FrontDoor,
