@@ -76,11 +76,13 @@ def train(args: argparse.Namespace, settings: ClassifierSettings) -> int:
     if not test_rows or len({label for _, label in train_rows}) < 2:
         raise ValueError("need at least two categories with two or more examples each")
     keywords = json.loads(args.keywords.read_text(encoding="utf-8")) if args.keywords else {}
-    taxonomy = BrandTaxonomy(
-        brand=args.brand.lower(),
-        keywords=tuple((str(c), tuple(map(str, p))) for c, p in keywords.items()),
-        model=train_model([t for t, _ in train_rows], [label for _, label in train_rows]),
-        min_confidence=args.min_confidence)
+    # Through the document's checks, as the admin API does: phrases must be lists (a
+    # string would otherwise become its characters), min_confidence 0..1.
+    taxonomy = BrandTaxonomy.from_dict({
+        "brand": args.brand.lower(), "keywords": keywords,
+        "model": train_model([t for t, _ in train_rows],
+                             [label for _, label in train_rows]).to_dict(),
+        "min_confidence": args.min_confidence})
     # Scored on the model alone: keyword phrases are the brand's own and need no evaluation.
     assert taxonomy.model is not None
     scores = score([label for _, label in test_rows],

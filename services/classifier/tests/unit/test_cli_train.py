@@ -58,3 +58,21 @@ def test_a_missing_column_is_a_clear_error(tmp_path: Path, capsys: pytest.Captur
     data = write_csv(tmp_path / "labels.csv")
     assert main(["train", str(data), "--brand", "acme"]) == 1
     assert "no column(s) label, text" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, keywords, reason", [
+    ([], {"refunds": "refund"}, "valid list"),  # a string is not split into characters
+    (["--min-confidence", "5"], {}, "less than or equal to 1"),
+    (["--min-confidence", "nan"], {}, "finite"),
+])
+def test_a_taxonomy_no_worker_could_use_is_not_saved(
+        tmp_path: Path, capsys: pytest.CaptureFixture, extra: list[str],
+        keywords: dict, reason: str) -> None:
+    data = write_csv(tmp_path / "labels.csv")
+    (tmp_path / "kw.json").write_text(json.dumps(keywords))
+    out = tmp_path / "taxonomy.json"
+    code = main(["train", str(data), "--brand", "acme", "--text-column", "body",
+                 "--label-column", "topic", "--keywords", str(tmp_path / "kw.json"),
+                 "--save", str(out), *extra])
+    assert code == 1 and not out.exists()
+    assert reason in capsys.readouterr().out

@@ -154,6 +154,7 @@ def publish_taxonomy(settings: ServiceSettings, brand: str, taxonomy: BrandTaxon
                                        warm_topic=name)
     try:
         change = rules_change(brand, taxonomy, changed_by)
+        load_rules(change)  # what no worker could use is refused here, with the reason
         return asyncio.run(publisher.publish([Outgoing(name, change.brand, change)]))[0]
     finally:
         publisher.close()
