@@ -95,6 +95,7 @@ Timestamp = Annotated[
 ]
 """An aware date-time, year MIN_YEAR..MAX_YEAR as written, any offset, stored in UTC."""
 
+
 def json_number(value: object) -> object:
     """``value`` unless it is a string or a boolean: a JSON Schema number is neither, so
     "5" and true are refused as they would be by any client checking the schema."""
@@ -132,6 +133,7 @@ Url = Annotated[
     AfterValidator(clean_id),
 ]
 """A link: 1..MAX_URL_LENGTH characters, no whitespace or controls (the scheme is not checked)."""
+
 
 def keys_like(pattern: str, max_length: int) -> dict[str, object]:
     """``json_schema_extra`` stating the keys of a dict field (pydantic states only values)."""
