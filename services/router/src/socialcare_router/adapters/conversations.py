@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from cachetools import LRUCache
@@ -27,9 +27,6 @@ from socialcare_router.domain.conversation import Conversation
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
 Publish = Callable[[list[tuple[str, str, ConversationUpdated]]], Awaitable[None]]
-# Entries another process wrote and has not cleared within this time are published again:
-# that process may have died between its write and Kafka's acknowledgement.
-STALE_AFTER = timedelta(seconds=10)
 
 
 class VersionConflict(Exception):
@@ -117,8 +114,10 @@ class ConversationRepository:
         if not written:
             conversation.version = seen
             raise VersionConflict(conversation.id)
-        return _events(conversation.id,
-                       [e for e in inherited if e["at"] <= now - STALE_AFTER]) + fresh
+        # Older events not known to be acknowledged go first: they may be in flight from
+        # another process, or left by one that died. A repeat is harmless (same id and
+        # version); publishing a newer version before an older one would not be.
+        return _events(conversation.id, inherited) + fresh
 
     def published(self, event_ids: list[str]) -> None:
         """Kafka acknowledged these: the next write of their conversation drops them."""
