@@ -182,3 +182,14 @@ def test_load_never_leaves_zero_to_capacity_and_open_work_has_its_deadlines(
             if c.awaiting_response:
                 assert c.due_at == c.response_deadline
         assert c.status in ("open", "waiting_on_customer", "resolved")
+
+
+def test_next_responses_are_counted_against_their_own_deadline() -> None:
+    c = new()
+    c.record_response("r1", T0 + timedelta(minutes=5), T0)
+    for n, (wrote_h, answered_min) in enumerate(((2, 30), (5, 90)), start=1):
+        at = T0 + timedelta(hours=wrote_h)
+        c.add_customer_message(facts(n, at), SLA, SHARE, at, {})
+        c.record_response(f"r{n + 1}", at + timedelta(minutes=answered_min), at)
+    assert (c.next_responses_met, c.next_responses_breached) == (1, 1)
+    assert c.first_response_at == T0 + timedelta(minutes=5)

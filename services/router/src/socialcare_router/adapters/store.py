@@ -176,7 +176,8 @@ class Store:
         fields = ["queue", "assignee", "last_assignee", "platform", "brand_account",
                   "sentiment", "intents", "first_message_at", "first_response_at",
                   "first_response_due_at", "resolved_at", "resolution_due_at",
-                  "response_count", "escalation", "resolution_escalation", "status"]
+                  "next_responses_met", "next_responses_breached", "escalation",
+                  "resolution_escalation", "status"]
         query: Document = {"first_message_at": {"$gte": start, "$lt": end}}
         if brands is not None:
             query["brand_account"] = {"$in": brands}

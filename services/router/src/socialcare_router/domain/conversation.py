@@ -107,6 +107,8 @@ class Conversation(BaseModel):
     first_response_at: datetime | None = None
     next_response_due_at: datetime | None = None
     last_response_at: datetime | None = None
+    next_responses_met: int = 0
+    next_responses_breached: int = 0
     response_keys: list[str] = []
     resolution_due_at: datetime
     resolved_at: datetime | None = None
@@ -251,6 +253,12 @@ class Conversation(BaseModel):
         self.last_response_at = max(self.last_response_at or sent_at, sent_at)
         self.updated_at = now
         if not later_message:  # the customer has not written since: the ball is theirs
+            if self.next_response_due_at is not None and self.first_response_at != sent_at:
+                # A next response: counted against its own deadline, for the reports.
+                if sent_at <= self.next_response_due_at:
+                    self.next_responses_met += 1
+                else:
+                    self.next_responses_breached += 1
             self.next_response_due_at = None
             self.escalation, self.escalate_at = "none", None
             if self.state in (State.NEW, State.ASSIGNED, State.REOPENED):

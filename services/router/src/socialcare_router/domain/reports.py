@@ -54,6 +54,8 @@ def summarize(docs: Iterable[Doc], now: datetime) -> dict[str, Any]:
         if total else None,
         "sla_met": met, "sla_breached": breached,
         "sla_attainment": met / (met + breached) if met + breached else None,
+        "next_response_sla_met": sum(d.get("next_responses_met", 0) for d in docs),
+        "next_response_sla_breached": sum(d.get("next_responses_breached", 0) for d in docs),
         "resolution_sla_met": resolution_met, "resolution_sla_breached": resolution_breached,
         "resolution_sla_attainment": resolution_met / (resolution_met + resolution_breached)
         if resolution_met + resolution_breached else None,
