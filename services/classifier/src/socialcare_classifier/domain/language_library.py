@@ -9,8 +9,8 @@ Memory decides the shape. Lingua's high-accuracy models (1- to 5-grams) cost abo
 language, its low-accuracy ones (trigrams) about 1.5 MiB but they are weak on short texts. So
 a low-accuracy detector over every language picks the family, and a high-accuracy one over
 the eleven that short messages confuse most (Iberian, Romance, Germanic) settles between them:
-0.981 on the shipped set, the process at 351 MiB, where high accuracy for all gives 0.988 at
-607 MiB (over the classifier's 512 MiB Kubernetes limit).
+0.982 on the shipped set, the process at about 360 MiB, where high accuracy for all gives 0.988
+at 607 MiB (over the classifier's 512 MiB Kubernetes limit).
 """
 
 from functools import cache
