@@ -134,7 +134,10 @@ class Router:
         # Brand replies that arrived before this message are applied now that it is stored
         # (a reply kept from here on finds the message itself: one side always sees the
         # other). Rare on live traffic, so not folded into the write above.
-        return events + await self._apply_awaiting(key, conversation_id, set())
+        later = await self._apply_awaiting(key, conversation_id, set())
+        # That save returns this one's events again while they are unacknowledged: once each.
+        again = {event_id for event_id, _, _ in later}
+        return [e for e in events if e[0] not in again] + later
 
     async def _apply_awaiting(self, key: str, conversation_id: str,
                               applied: set[str]) -> Events:
