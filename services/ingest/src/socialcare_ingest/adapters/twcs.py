@@ -76,14 +76,17 @@ def thread_brands(rows: Iterable[Mapping[str, str | None]]) -> dict[str, str]:
                 parent_of[tid] = parent
             responses_of[tid] = [r.strip() for r in (row.get("response_tweet_id") or "")
                                  .split(",") if r.strip()]
-    canonical = {brand.lower(): brand for brand in brand_of.values()}
+    authored = dict(brand_of)  # the brands' own tweets
+    canonical = {brand.lower(): brand for brand in authored.values()}
     brand_of.update({tid: canonical.get(h.lower(), h) for tid, h in named.items()})
-    unresolved = set(parent_of) | set(responses_of)
+    unresolved = sorted(set(parent_of) | set(responses_of))
     for tid in unresolved:
-        answered_by = [brand_of[r] for r in responses_of.get(tid, ()) if r in brand_of]
+        answered_by = [authored[r] for r in responses_of.get(tid, ()) if r in authored]
         if answered_by:
             brand_of[tid] = answered_by[0]
-    for tid in unresolved - brand_of.keys():
+    for tid in unresolved:
+        if tid in brand_of:
+            continue
         seen, at = set(), tid
         while at in parent_of and at not in brand_of and at not in seen:
             seen.add(at)
