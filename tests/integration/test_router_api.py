@@ -298,3 +298,14 @@ async def test_live_feed_streams_changes_and_drops_clients_that_fall_behind(
     frames = [frame async for frame in live.stream(slow)]
     assert frames[-1].startswith("event: overflow") and slow not in live.clients
     assert len(frames) <= 2
+
+
+async def test_control_characters_are_refused_before_anything_is_stored(
+        api: httpx.AsyncClient, store: Store) -> None:
+    [cid] = await seed(store)
+    for path, body in (("replies", {"text": "hi\x00there"}), ("notes", {"text": "a\x07b"}),
+                       ("replies", {"saved_reply": "late", "variables": {"x": "\x00"}})):
+        response = await api.post(f"/v1/conversations/{cid}/{path}", json=body,
+                                  headers=SUP)
+        assert response.status_code == 422, (path, response.text)
+    assert await store.replies_of(cid) == [] and await store.work.notes_of(cid) == []

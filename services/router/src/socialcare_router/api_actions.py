@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from socialcare_contracts.limits import CleanText, Id
 from socialcare_router.deps import AUTH_ERRORS, ActorDep, InboxDep, StoreDep
 from socialcare_router.views import ConversationSummary, NoteView
 
@@ -29,8 +30,8 @@ class Strict(BaseModel):
 
 class TransferRequest(Strict):
     queue: str | None = Field(default=None, min_length=1, max_length=64)
-    agent_id: str | None = Field(default=None, min_length=1, max_length=64,
-                                 description="A named agent: supervisors and admins only")
+    agent_id: Annotated[Id, Field(max_length=64)] | None = Field(
+        default=None, description="A named agent: supervisors and admins only")
 
     @model_validator(mode="after")
     def _somewhere(self) -> "TransferRequest":
@@ -45,7 +46,7 @@ class TagRequest(Strict):
 
 
 class NoteRequest(Strict):
-    text: str = Field(min_length=1, max_length=5_000)
+    text: Annotated[CleanText, Field(min_length=1, max_length=5_000)]
 
 
 class SnoozeRequest(Strict):

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from socialcare_contracts.limits import CleanText
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import AUTH_ERRORS, AnyUser, InboxDep, StoreDep, Supervisor
 from socialcare_router.domain.assignment import Presence
@@ -43,10 +44,10 @@ class PresenceBody(BaseModel):
 
 class SavedReplyDoc(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=5_000,
-                      description="With {customer_name}, {agent_name}, {agent_initials}, "
-                                  "{order_number}, {link} or any other {variable}")
+    title: Annotated[CleanText, Field(min_length=1, max_length=200)]
+    text: Annotated[CleanText, Field(min_length=1, max_length=5_000)] = Field(
+        description="With {customer_name}, {agent_name}, {agent_initials}, {order_number}, "
+                    "{link} or any other {variable}")
 
 
 def now() -> datetime:

@@ -3,11 +3,12 @@
 import base64
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from socialcare_contracts.events import ReplyKind
+from socialcare_contracts.limits import CleanText, Id
 from socialcare_router.domain.conversation import Conversation
 
 
@@ -108,14 +109,14 @@ class ReplyRequest(BaseModel):
     """Either ``text`` or a ``saved_reply`` id with its ``variables``."""
 
     model_config = {"extra": "forbid"}
-    text: str | None = Field(default=None, min_length=1, max_length=10_000)
-    saved_reply: str | None = Field(default=None, max_length=64)
-    variables: dict[str, str] = Field(
+    text: Annotated[CleanText, Field(min_length=1, max_length=10_000)] | None = None
+    saved_reply: Annotated[Id, Field(max_length=64)] | None = None
+    variables: dict[str, Annotated[CleanText, Field(max_length=1_000)]] = Field(
         default={}, max_length=20,
         description="Values such as order_number or link; customer_name, agent_name and "
                     "agent_initials are filled in unless given")
     kind: ReplyKind = ReplyKind.PUBLIC
-    media_ids: list[str] = Field(default=[], max_length=4,
+    media_ids: list[Id] = Field(default=[], max_length=4,
                                  description="Platform media ids to attach (uploaded already)")
 
     @model_validator(mode="after")
