@@ -3,6 +3,7 @@
 
 import sys
 
+from socialcare_classifier.domain.language_library import preload as preload_language_models
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_classifier.worker import SERVICE, build_app
 from socialcare_runtime.kafka_admin import ensure_socialcare_topics
@@ -29,6 +30,9 @@ def main() -> None:
         telemetry.shutdown()
         return
     ensure_socialcare_topics(settings)
+    # Load the language models before joining the group (2-3 s, once), not on the first
+    # uncertain message while partitions wait.
+    preload_language_models()
     run_worker(build_app(settings, telemetry.tracer), on_shutdown=telemetry.shutdown)
 
 
