@@ -1,6 +1,7 @@
 """Entrypoint: ``python -m socialcare_router worker`` or ``python -m socialcare_router api``."""
 
 import argparse
+import asyncio
 
 import uvicorn
 
@@ -9,6 +10,7 @@ from socialcare_router.adapters.store import Store
 from socialcare_router.api import create_app
 from socialcare_router.domain.sla import BusinessHours, SlaPolicy
 from socialcare_router.escalation import Escalator
+from socialcare_router.migration import migrate_conversations
 from socialcare_router.routing import Router
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
@@ -24,7 +26,7 @@ from socialcare_runtime.telemetry import setup_telemetry
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m socialcare_router")
-    parser.add_argument("role", choices=["worker", "api"])
+    parser.add_argument("role", choices=["worker", "api", "migrate"])
     role = parser.parse_args().role
     settings = RouterSettings()
     configure_logging(f"router-{role}", settings.log_level)
@@ -33,6 +35,9 @@ def main() -> None:
     ensure_socialcare_topics(settings)
     client = connect(settings.mongo_url, f"{SERVICE}-{role}")
     store = Store(client, settings.mongo_database)
+    if role == "migrate":
+        asyncio.run(migrate_conversations(store))
+        return
     if role == "worker":
         config = RoutingConfig(store.config, settings.routing_refresh_s)
         router = Router(store, SlaPolicy(BusinessHours(timezone=settings.sla_timezone)),

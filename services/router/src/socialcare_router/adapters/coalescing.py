@@ -131,14 +131,14 @@ def upsert_by_id(collection: AsyncCollection) -> Coalescer[tuple[str, Document],
     return Coalescer(run, lambda u: u[0])
 
 
-def replace_versioned(collection: AsyncCollection) -> Coalescer[tuple[int, Document], bool]:
+def replace_versioned(collection: AsyncCollection) -> Coalescer[tuple[Any, Document], bool]:
     """``replace_one({"_id", "version": seen}, doc)``, grouped; True where it matched.
 
     A bulk write reports how many matched, not which: when some did not, the documents
     are read back and each write is recognised by its own ``write_id``.
     """
 
-    async def run(items: list[tuple[int, Document]]) -> list[bool | BaseException]:
+    async def run(items: list[tuple[Any, Document]]) -> list[bool | BaseException]:
         result = await collection.bulk_write(
             [ReplaceOne({"_id": doc["_id"], "version": seen}, doc) for seen, doc in items],
             ordered=False)

@@ -57,6 +57,8 @@ class ConversationRepository:
         # so it reads pending work by _id instead of scanning every conversation.
         self.pending = db.outbox_pending
         self._published: LRUCache[str, bool] = LRUCache(maxsize=100_000)
+        # Loaded documents that have no version yet (stored before the aggregate existed).
+        self._unversioned: set[str] = set()
         # A batch's conversations are loaded and saved concurrently by the worker: their
         # reads and writes that are ready together travel as one request (see coalescing).
         self._lookup = lookup_by_id(self.conversations)
@@ -65,7 +67,11 @@ class ConversationRepository:
 
     async def get(self, conversation_id: str) -> Conversation | None:
         doc = await self._lookup(conversation_id)
-        return Conversation.model_validate(doc) if doc is not None else None
+        if doc is None:
+            return None
+        if "version" not in doc:
+            self._unversioned.add(conversation_id)
+        return Conversation.model_validate(doc)
 
     async def save(self, conversation: Conversation, now: datetime
                    ) -> list[tuple[str, str, ConversationUpdated]]:
@@ -110,7 +116,12 @@ class ConversationRepository:
         conversation.outbox = inherited + entries
         # write_id tells this write from a concurrent one when writes travel grouped.
         doc = conversation.to_document() | {"write_id": uuid.uuid4().hex}
-        written = await (self._insert(doc) if seen == 0 else self._replace((seen, doc)))
+        if seen == 0 and conversation.id in self._unversioned:
+            # Stored before versions existed: replace it while it still has none.
+            written = await self._replace(({"$exists": False}, doc))
+            self._unversioned.discard(conversation.id)
+        else:
+            written = await (self._insert(doc) if seen == 0 else self._replace((seen, doc)))
         if not written:
             conversation.version = seen
             raise VersionConflict(conversation.id)

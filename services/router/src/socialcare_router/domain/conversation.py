@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from socialcare_router.domain.sla import SlaPolicy, at_risk_at, resume_after_pause
 
@@ -127,6 +127,25 @@ class Conversation(BaseModel):
 
     _changes: list[str] = PrivateAttr(default_factory=list)
     _assignment: list[AssignmentChange] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _state_of_older_documents(cls, data: Any) -> Any:
+        """Documents stored before the aggregate had only ``status``: read their state."""
+        if isinstance(data, dict) and "state" not in data and "status" in data:
+            status = data["status"]
+            state = State.RESOLVED if status == "resolved" else \
+                State.WAITING_ON_CUSTOMER if status == "waiting_on_customer" else \
+                State.ANSWERED if data.get("first_response_at") else \
+                State.ASSIGNED if data.get("assignee") else State.NEW
+            data = {**data, "state": state}
+        return data
+
+    @model_validator(mode="after")
+    def _due_of_older_documents(self) -> "Conversation":
+        if self.due_at is None:
+            self._refresh_due()
+        return self
 
     # --- reading ---------------------------------------------------------------------
 
