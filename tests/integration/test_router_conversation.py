@@ -253,3 +253,18 @@ async def test_a_conversation_an_agent_reopened_is_assigned_only_when_a_response
     assert (doc["state"], doc["assignee"]) == ("assigned", "a1")
     assert doc["next_response_due_at"] == doc["due_at"] == later + timedelta(hours=1)
     assert await store.work.held_unanswered("a1") == [cid]
+
+
+async def test_another_customer_answering_in_a_public_thread_gets_a_conversation_of_their_own(
+        store: Store) -> None:
+    r = router(store)
+    first = await route(r, classified("m1", author="u1"), "e1")
+    await r.route_message(brand_reply("b1", "m1", T0 + timedelta(minutes=5)), "e2")
+    # u2 joins u1's thread ("same here!"), answering the brand's reply to u1.
+    other = await route(r, classified("m2", author="u2", reply_to="b1",
+                                      at=T0 + timedelta(minutes=9)), "e3")
+    # u1 answering the brand stays in u1's conversation.
+    same = await route(r, classified("m3", author="u1", reply_to="b1",
+                                     at=T0 + timedelta(minutes=10)), "e4")
+    assert other.conversation_id != first.conversation_id
+    assert (other.customer_id, same.conversation_id) == ("u2", first.conversation_id)

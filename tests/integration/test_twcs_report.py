@@ -8,11 +8,10 @@ accepts went through the classifier's rules and the router, in file order (the o
 Kafka partition keeps). Skipped when ../shared/data is absent.
 
 The CSV side applies the product's meaning of a conversation: one customer's tweets in a
-thread, joined with their next thread to the same brand when it starts within 24 h.
-Measured (the issue aims at 1 %): answered, median and p90 first response within 1 %; the
-router finds about 2 % fewer conversations, so the 1 h and 24 h shares are 1 to 1.5 points
-higher. What remains is order: the router sees the file in file order, and a customer's
-tweet that arrives after a later one of theirs joins that conversation however old it is.
+thread, joined with their next thread to the same brand when it starts within 24 h; other
+customers answering in a thread have conversations of their own. Measured: every figure
+within the issue's 1 % (conversations +0.6 %, answered +0.1 %, median +0.1 %, p90 equal,
+the 1 h and 24 h shares half a point lower).
 """
 
 import csv
@@ -125,10 +124,10 @@ async def test_imported_sample_reports_the_first_responses_of_the_csv(mongo_db,
     ours = summarize(docs, now)
     expected = from_csv(SAMPLE, {m.platform_message_id for m in messages if not m.from_brand})
     print(f"csv: {expected}\nrouter: {ours}")  # noqa: T201 - the README's table
-    assert ours["conversations"] == pytest.approx(expected["conversations"], rel=0.03)
+    assert ours["conversations"] == pytest.approx(expected["conversations"], rel=0.01)
     assert ours["answered"] == pytest.approx(expected["answered"], rel=0.01)
     assert ours["first_response_median_s"] == pytest.approx(expected["median"], rel=0.01)
-    assert ours["first_response_p90_s"] == pytest.approx(expected["p90"], rel=0.02)
-    assert ours["answered_within_1h"] == pytest.approx(expected["within_1h"], abs=0.02)
-    assert ours["answered_within_24h"] == pytest.approx(expected["within_24h"], abs=0.02)
+    assert ours["first_response_p90_s"] == pytest.approx(expected["p90"], rel=0.01)
+    assert ours["answered_within_1h"] == pytest.approx(expected["within_1h"], abs=0.01)
+    assert ours["answered_within_24h"] == pytest.approx(expected["within_24h"], abs=0.01)
     await client.close()

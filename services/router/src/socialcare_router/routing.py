@@ -77,7 +77,8 @@ class Router:
         # Independent lookups by _id: one round trip instead of three.
         known, replied_to, latest = await asyncio.gather(
             self.store.conversation_of_message(key),
-            self.store.conversation_of_message(parent_key) if parent_key else _none(),
+            self.store.conversation_of_message(parent_key, message.author.id)
+            if parent_key else _none(),
             self.store.latest_of_customer(message.conversation_key()))
         if known is not None:
             conversation_id = known
@@ -130,7 +131,7 @@ class Router:
             self.store.add_message(message_doc(
                 message, conversation_id, "inbound", received_at=facts.received_at,
                 classification=c.model_dump(mode="json"), event_id=event_id,
-                stored_at=stored_at)))
+                stored_at=stored_at, customer_id=message.author.id)))
         # Brand replies that arrived before this message are applied now that it is stored
         # (a reply kept from here on finds the message itself: one side always sees the
         # other). Rare on live traffic, so not folded into the write above.
@@ -151,8 +152,10 @@ class Router:
             events = await self._update(conversation_id, lambda c, now: any([
                 c.record_response(r["_id"], r["created_at"], now) for r in late]))
         if kept:
+            customer = conversation.customer_id if conversation is not None else None
             await asyncio.gather(*(self.store.add_message(
-                {**r, "conversation_id": conversation_id}) for r in kept))
+                {**r, "conversation_id": conversation_id, "customer_id": customer})
+                for r in kept))
             await self.store.forget_awaiting(key, [r["_id"] for r in kept])
         return events
 
@@ -165,9 +168,10 @@ class Router:
         if not message.in_reply_to_id:
             return []  # a brand post that answers nobody belongs to no conversation
         parent = message_key(message.platform, message.brand_account, message.in_reply_to_id)
-        conversation_id = await self.store.conversation_of_message(parent)
+        conversation_id, customer_id = await self.store.thread_of_message(parent) \
+            or (None, None)
         doc = message_doc(message, conversation_id or "", "outbound", event_id=event_id,
-                          imported=True)
+                          imported=True, customer_id=customer_id)
         if conversation_id is None:
             kept = {k: v for k, v in doc.items() if k != "conversation_id"}
             await self.store.await_parent(parent, kept)

@@ -75,7 +75,8 @@ class Store:
         self.awaiting = self.db.awaiting_parent
         # The worker routes a batch's conversations concurrently: their _id lookups and
         # repeatable writes that are ready together go as one request (see coalescing).
-        self._message_conversation = lookup_by_id(self.messages, {"conversation_id": 1})
+        self._message_conversation = lookup_by_id(self.messages,
+                                                  {"conversation_id": 1, "customer_id": 1})
         self._customer = lookup_by_id(self.customers)
         self._awaiting = lookup_by_id(self.awaiting)
         self._insert_message = insert_once(self.messages)
@@ -92,9 +93,20 @@ class Store:
 
     # --- messages -------------------------------------------------------------------
 
-    async def conversation_of_message(self, key: str) -> str | None:
+    async def thread_of_message(self, key: str) -> tuple[str, str | None] | None:
+        """(conversation, customer) of a stored message; the customer may be unknown."""
         found = await self._message_conversation(key)
-        return found["conversation_id"] if found else None
+        return (found["conversation_id"], found.get("customer_id")) if found else None
+
+    async def conversation_of_message(self, key: str, customer: str | None = None
+                                      ) -> str | None:
+        """The message's conversation; with ``customer``, only if it is that customer's
+        (another customer answering in someone's public thread has a conversation of
+        their own: a reply to it would go to the wrong person)."""
+        thread = await self.thread_of_message(key)
+        if thread is None or customer is not None and thread[1] not in (None, customer):
+            return None
+        return thread[0]
 
     async def add_message(self, doc: Document) -> bool:
         """Stores a message once; False when it was already there."""
