@@ -14,6 +14,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,9 +81,17 @@ def save_checkpoint(path: Path, progress: ImportProgress) -> None:
     os.replace(tmp, path)
 
 
-def _outgoing(topic: str, message: NormalizedMessage, key: str | None = None) -> Outgoing:
-    return Outgoing(topic, key or message.conversation_key(), MessageReceived(message=message),
-                    message_event_id(message))
+# An import replays what happened: a message dated after now (beyond clock skew) is a
+# mistake, and the deadlines derived from it could pass every store's date range.
+FUTURE_SKEW = timedelta(days=1)
+
+
+def _row(number: int, topic: str, message: NormalizedMessage, key: str | None = None) -> Row:
+    """The row's message to publish, or its rejection."""
+    if message.created_at > datetime.now(UTC) + FUTURE_SKEW:
+        return Row(number, None, f"created_at {message.created_at.isoformat()} is in the future")
+    return Row(number, Outgoing(topic, key or message.conversation_key(),
+                                MessageReceived(message=message), message_event_id(message)))
 
 
 def read_jsonl(source: Path, topic: str) -> Iterator[Row]:
@@ -98,7 +107,7 @@ def read_jsonl(source: Path, topic: str) -> Iterator[Row]:
                 where = ".".join(map(str, first["loc"]))
                 yield Row(number, None, f"{where}: {first['msg']}" if where else first["msg"])
                 continue
-            yield Row(number, _outgoing(topic, message))
+            yield _row(number, topic, message)
 
 
 def _twcs_records(source: Path) -> Iterator[tuple[int, dict[Any, Any] | None]]:
@@ -138,7 +147,7 @@ def read_twcs(source: Path, topic: str, brand_map: Mapping[str, str]) -> Iterato
         except Rejected as exc:
             yield Row(start, None, str(exc))
         else:
-            yield Row(start, _outgoing(topic, found.message, found.key))
+            yield _row(start, topic, found.message, found.key)
 
 
 def count_lines(source: Path) -> int:

@@ -41,7 +41,7 @@ def rule_facts(event: MessageClassified) -> RuleFacts:
         followers=m.author.followers or 0, verified=m.author.verified)
 
 
-def message_doc(message: NormalizedMessage, conversation_id: str, direction: str,
+def message_doc(message: NormalizedMessage, conversation_id: str | None, direction: str,
                 **extra: Any) -> dict[str, Any]:
     """A message as the thread view stores it."""
     return {
@@ -166,7 +166,11 @@ class Router:
         message, and is applied when it comes: events may arrive in any order.
         """
         if not message.in_reply_to_id:
-            return []  # a brand post that answers nobody belongs to no conversation
+            # A brand post that answers nobody belongs to no conversation; it is kept as
+            # the brand's own message, so what ingest accepted is stored.
+            await self.store.add_message(message_doc(message, None, "outbound",
+                                                     event_id=event_id, imported=True))
+            return []
         parent = message_key(message.platform, message.brand_account, message.in_reply_to_id)
         conversation_id, customer_id = await self.store.thread_of_message(parent) \
             or (None, None)
