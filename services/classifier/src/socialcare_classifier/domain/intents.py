@@ -4,36 +4,22 @@ import re
 
 from socialcare_classifier.domain.fuzzy import FuzzyIndex
 from socialcare_classifier.domain.text import prepare
-
-ORDER_STATUS = "order_status"
-SHIPPING_DELIVERY = "shipping_delivery"
-PRODUCT_DEFECT = "product_defect"
-PRODUCT_AVAILABILITY = "product_availability"
-PAYMENT_BILLING = "payment_billing"
-REFUND_RETURN = "refund_return"
-ACCOUNT_ACCESS = "account_access"
-OUTAGE = "outage"
-IN_STORE_EXPERIENCE = "in_store_experience"
-SERVICE_COMPLAINT = "service_complaint"
-PRAISE = "praise"
-GENERAL_QUESTION = "general_question"
-SPAM = "spam"
-
-TAXONOMY: tuple[str, ...] = (
-    ORDER_STATUS,
-    SHIPPING_DELIVERY,
-    PRODUCT_DEFECT,
-    PRODUCT_AVAILABILITY,
-    PAYMENT_BILLING,
-    REFUND_RETURN,
+from socialcare_contracts.intents import (
     ACCOUNT_ACCESS,
-    OUTAGE,
-    IN_STORE_EXPERIENCE,
-    SERVICE_COMPLAINT,
-    PRAISE,
     GENERAL_QUESTION,
+    IN_STORE_EXPERIENCE,
+    ORDER_STATUS,
+    OUTAGE,
+    PAYMENT_BILLING,
+    PRAISE,
+    PRODUCT_AVAILABILITY,
+    PRODUCT_DEFECT,
+    REFUND_RETURN,
+    SERVICE_COMPLAINT,
+    SHIPPING_DELIVERY,
     SPAM,
 )
+from socialcare_contracts.intents import DEFAULT_INTENTS as TAXONOMY
 
 # Single words (typos within one edit match words of 6+ letters) and regex phrases per intent.
 # Phrases are split on "|" and stripped, so a space may not touch a "|" inside a group.

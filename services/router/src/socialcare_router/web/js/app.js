@@ -10,7 +10,7 @@ import { mountManage } from "./admin.js";
 import { mountSupervisor } from "./reports.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, items: [], shown: [], selectedId: null, queues: [], savedReplies: [], drafts: {}, stopLive: null, seq: 0, pages: 1, agents: [] };
+const state = { me: null, items: [], shown: [], selectedId: null, queues: [], savedReplies: [], drafts: {}, stopLive: null, seq: 0, pages: 1, agents: [], intents: [] };
 const listeners = new Set();  // views that want live updates (the supervisor's)
 
 const ctx = {
@@ -38,6 +38,22 @@ async function loadQueues() {
   select.value = [...select.options].some((o) => o.value === current) ? current : "mine";
 }
 
+// The intent filter offers what the classifier emits (GET /v1/catalog) plus any intent a
+// listed conversation carries (a brand's own taxonomy), never a value nothing produces.
+async function loadCatalog() {
+  try {
+    state.intents = (await api("/v1/catalog")).intents;
+  } catch {
+    state.intents = [];  // an inbox without the catalog route: the listed intents only
+  }
+}
+
+function offerIntents() {
+  const seen = new Set(state.intents);
+  for (const item of state.items) for (const i of item.intents ?? []) seen.add(i);
+  replace($("intent-list"), [...seen].map((i) => h("option", { value: i })));
+}
+
 async function loadList() {
   if (!state.me) return;
   const f = filters();
@@ -58,6 +74,7 @@ async function loadList() {
   }
   $("more").hidden = !cursor;
   state.items = items;
+  offerIntents();
   state.shown = renderList($("conversation-list"), state.items, { selectedId: state.selectedId, search: f.q, onOpen: open });
   $("list-count").textContent = `${state.shown.length} conversation${state.shown.length === 1 ? "" : "s"}`;
 }
@@ -136,7 +153,7 @@ async function signIn(key) {
   for (const el of document.querySelectorAll("[data-role=supervisor]")) el.hidden = state.me.role === "agent";
   state.savedReplies = await api("/v1/saved-replies");
   if (state.me.role !== "agent") state.agents = await api("/v1/agents");
-  await loadQueues();
+  await Promise.all([loadQueues(), loadCatalog()]);
   state.stopLive = startLive(live, (s) => {
     $("live-state").textContent = s === "live" ? "live" : "reconnecting…";
     $("live-state").dataset.state = s;

@@ -1,0 +1,26 @@
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+
+from socialcare_contracts.intents import DEFAULT_INTENTS
+from socialcare_router.api_catalog import catalog
+from socialcare_router.settings import InboxUser
+
+pytestmark = pytest.mark.unit
+WEB = Path(__file__).resolve().parents[2] / "src" / "socialcare_router" / "web"
+
+
+def test_the_catalog_offers_exactly_the_classifiers_intents() -> None:
+    answer = asyncio.run(catalog(InboxUser(id="a", name="A B", role="agent")))
+    assert answer.intents == list(DEFAULT_INTENTS)
+    assert "shipping_delivery" in answer.intents and "shipping" not in answer.intents
+
+
+def test_the_page_names_no_intent_of_its_own() -> None:
+    """The filter's values come from the catalog and the listed conversations only."""
+    page = (WEB / "index.html").read_text(encoding="utf-8")
+    options = re.search(r'<datalist id="intent-list">(.*?)</datalist>', page, re.S)
+    assert options is not None and options.group(1).strip() == ""
+    assert '"/v1/catalog"' in (WEB / "js" / "app.js").read_text(encoding="utf-8")
