@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from socialcare_contracts.messages import NormalizedMessage
-from socialcare_local import deadletter, infra, replay, services
+from socialcare_local import deadletter, demo, infra, replay, services
 from socialcare_local.paths import REPO_ROOT, SAMPLE_FILE, LocalPaths
 from socialcare_local.processes import tail
 from socialcare_runtime.settings import ServiceSettings
@@ -76,10 +76,13 @@ def _sample(args: argparse.Namespace) -> tuple[Iterator[NormalizedMessage], int 
 def up(args: argparse.Namespace) -> None:
     started_at = time.monotonic()
     endpoints = infra.ensure_infra(console=console)
+    demo.default_agent_initials(services.dotenv())  # signatures out of the box
     started = services.start_services(endpoints, workers=args.workers)
     console.print(f"started: {', '.join(started) or 'all services were already running'}")
     services.wait_ready(endpoints, services.instances(args.workers), console=console)
     console.print(f"[green]stack ready[/] in {time.monotonic() - started_at:.1f} s")
+    if not args.no_demo:
+        console.print(demo.seed_demo(services.INBOX_HTTP.base_url()).summary())
     sample = _sample(args)
     if sample is not None:
         messages, total = sample
@@ -197,6 +200,8 @@ def parser() -> argparse.ArgumentParser:
     up_cmd.add_argument("--keep-times", action="store_true",
                         help="keep the messages' own times (default: shift so the newest is now)")
     up_cmd.add_argument("--api-key", default="dev-ingest-key", help="ingest API key")
+    up_cmd.add_argument("--no-demo", action="store_true",
+                        help="seed no demo desk (saved replies, queues, routing rules)")
     up_cmd.add_argument("--workers", type=int, metavar="N",
                         help="instances of each stream worker (default SOCIALCARE_WORKERS or 1)")
     up_cmd.set_defaults(handler=up)

@@ -209,11 +209,15 @@ def known_instances(services: tuple[Service, ...] = SERVICES) -> tuple[Service, 
     return instances(max([worker_count(), *started]), services)
 
 
+def dotenv() -> dict[str, str]:
+    """The settings in the current directory's ``.env`` file."""
+    return {k: v for k, v in dotenv_values(".env").items() if v is not None}
+
+
 def service_env(endpoints: Endpoints) -> dict[str, str]:
     """The caller's environment (over its ``.env`` file) plus where Kafka and MongoDB are."""
-    dotenv = {k: v for k, v in dotenv_values(".env").items() if v is not None}
     return {
-        **dotenv,
+        **dotenv(),
         **os.environ,
         "SOCIALCARE_KAFKA_BOOTSTRAP": endpoints.kafka_bootstrap,
         "SOCIALCARE_MONGO_URL": endpoints.mongo_url,
