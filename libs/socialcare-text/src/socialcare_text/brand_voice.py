@@ -9,6 +9,9 @@ import re
 from pydantic import BaseModel, Field
 
 _SAVED = re.compile(r"\{\{saved:([A-Za-z0-9_.-]+)\}\}")
+# A saved reply's variable ({customer_name}) left in the text: posted as is, it would read
+# as a mistake to the customer.
+_PLACEHOLDER = re.compile(r"\{([a-z_]{1,32})\}")
 
 
 class BrandPolicy(BaseModel):
@@ -47,9 +50,19 @@ def compose(text: str, policy: BrandPolicy, agent_id: str, initials: str | None)
         return policy.saved_replies[name]
 
     body = _SAVED.sub(saved, text).strip()
+    left = unfilled_placeholders(body)
+    if left:
+        raise CompositionError(
+            f"fill in or remove {', '.join('{' + n + '}' for n in left)}: the text is posted "
+            "as written")
     if not policy.signature or ("{initials}" in policy.signature and not initials):
         return body
     signature = policy.signature.format(initials=initials or "", agent_id=agent_id).strip()
     if not signature or body.endswith(signature):
         return body
     return f"{body} {signature}"
+
+
+def unfilled_placeholders(text: str) -> list[str]:
+    """Variable names still in ``{braces}``, in order of first use."""
+    return list(dict.fromkeys(_PLACEHOLDER.findall(text)))

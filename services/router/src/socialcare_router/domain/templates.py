@@ -7,7 +7,7 @@ VARIABLE = re.compile(r"\{([a-z_]{1,32})\}")
 
 class MissingVariables(ValueError):
     def __init__(self, names: list[str]) -> None:
-        super().__init__(f"saved reply needs values for: {', '.join(names)}")
+        super().__init__(f"the reply needs values for: {', '.join(names)}")
         self.names = names
 
 

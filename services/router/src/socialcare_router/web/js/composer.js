@@ -71,7 +71,8 @@ export function mountComposer(slot, conversation, ctx) {
     const notes = [];
     if (result.missing_variables.length) notes.push(h("p", { class: "warn" }, `Fill in: ${result.missing_variables.join(", ")}`));
     if (result.too_long) notes.push(h("p", { class: "warn" }, "Too long to send as it is: shorten it."));
-    if (result.problem) notes.push(h("p", { class: "warn" }, result.problem));
+    // Unfilled variables are already listed above; the problem would repeat them.
+    if (result.problem && !result.missing_variables.length) notes.push(h("p", { class: "warn" }, result.problem));
     if (result.private_data && draft.kind === "public") {
       notes.push(h("p", { class: "warn private", role: "alert" },
         "This conversation contains personal data: answer by direct message. ",
