@@ -10,12 +10,10 @@ import uuid
 
 import httpx
 import pytest
-from kafka import KafkaConsumer
 from opentelemetry import trace
 
 from bench.faults.servers import local_servers_only, private_stack, start_servers, stop_servers
-from socialcare_contracts import cloudevents, topics
-from socialcare_contracts.events import ConversationUpdated
+from socialcare_contracts import topics
 from socialcare_local.infra import stop_infra
 from socialcare_router.adapters.store import Store
 from socialcare_router.api import create_app
@@ -24,7 +22,7 @@ from socialcare_runtime.kafka_admin import ensure_topics
 from socialcare_runtime.mongo import connect
 from socialcare_runtime.publisher import EventPublisher
 from tests.e2e.stack import ARTIFACTS
-from tests.integration.router_helpers import seed
+from tests.integration.router_helpers import conversation_updates, seed
 from tests.waiting import eventually_async
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -69,15 +67,7 @@ async def _scenario(bootstrap: str, store: Store) -> None:
         await asyncio.to_thread(start_servers)
         await eventually_async(lambda: _published(store, cid), "the relay caught up", 120)
 
-    def consume() -> list[ConversationUpdated]:
-        consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap,
-                                 auto_offset_reset="earliest", consumer_timeout_ms=5000)
-        try:
-            return [cloudevents.decode(r.value, r.headers, ConversationUpdated).data
-                    for r in consumer]
-        finally:
-            consumer.close()
-    published = await asyncio.to_thread(consume)
+    published = await conversation_updates(bootstrap, topic)
     # At-least-once: attempts made while the broker was away may arrive too, and repeat
     # versions already seen. A consumer that keeps the highest version it has seen (the
     # contract) gets every change once, in order, with none missing.

@@ -1,15 +1,18 @@
 """What the router's integration tests share: a fresh store, an inbox API, messages, a clock,
 and short ways to drive a conversation through the aggregate, the router and the inbox."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from kafka import KafkaConsumer
 from opentelemetry import trace
 
-from socialcare_contracts import topics
+from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.events import (
     Classification,
     ConversationUpdated,
@@ -67,10 +70,12 @@ async def store(mongo_url: str) -> AsyncIterator[Store]:
     await client.close()
 
 
-@pytest.fixture
-async def api(store: Store, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The inbox API in process, over ``store`` and the real Kafka (topics of its own)."""
-    settings = RouterSettings(kafka_bootstrap=kafka_bootstrap, inbox_users=USERS,
+@asynccontextmanager
+async def inbox_api(store: Store, kafka_bootstrap: str, users: dict[str, InboxUser]
+                    ) -> AsyncIterator[httpx.AsyncClient]:
+    """The inbox API in process for ``users``, over ``store`` and the real Kafka (topics of
+    its own)."""
+    settings = RouterSettings(kafka_bootstrap=kafka_bootstrap, inbox_users=users,
                               topic_prefix=f"it-{uuid.uuid4().hex[:8]}.")
     ensure_topics(kafka_bootstrap, [settings.topic(t) for t in topics.ALL], 1, 1)
     app = create_app(settings, store, lambda: EventPublisher.connect(
@@ -81,6 +86,13 @@ async def api(store: Store, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncCl
                                      base_url="http://inbox") as client:
             client.inbox_app = app  # type: ignore[attr-defined]
             yield client
+
+
+@pytest.fixture
+async def api(store: Store, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The inbox API for the test users (USERS)."""
+    async with inbox_api(store, kafka_bootstrap, USERS) as client:
+        yield client
 
 
 def classified(mid: str, author: str = "u1", reply_to: str | None = None,
@@ -177,3 +189,16 @@ async def add_agent(store: Store, agent_id: str, capacity: int = 5) -> None:
     """An online agent profile with no load."""
     await store.config.bootstrap_agent(agent_id, {"presence": "online", "capacity": capacity,
                                                   "load": 0, "skills": {}})
+
+
+async def conversation_updates(bootstrap: str, topic: str) -> list[ConversationUpdated]:
+    """Every ConversationUpdated on ``topic`` from the start, as an integrator reads them."""
+    def consume() -> list[ConversationUpdated]:
+        consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap,
+                                 auto_offset_reset="earliest", consumer_timeout_ms=5000)
+        try:
+            return [cloudevents.decode(r.value, r.headers, ConversationUpdated).data
+                    for r in consumer]
+        finally:
+            consumer.close()
+    return await asyncio.to_thread(consume)

@@ -2,22 +2,16 @@
 one agent, by its owner, another agent of the brand, a supervisor of the brand, a
 supervisor of another brand, an admin, and no key; a refused request changes nothing."""
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from opentelemetry import trace
 
-from socialcare_contracts import topics
 from socialcare_router.adapters.store import Store
-from socialcare_router.api import create_app
 from socialcare_router.domain.permissions import Actor
-from socialcare_router.settings import InboxUser, RouterSettings
-from socialcare_runtime.kafka_admin import ensure_topics
-from socialcare_runtime.publisher import EventPublisher
-from tests.integration.router_helpers import inbox, seed, store  # noqa: F401
+from socialcare_router.settings import InboxUser
+from tests.integration.router_helpers import inbox, inbox_api, seed, store  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
@@ -50,14 +44,7 @@ MATRIX: dict[str, tuple[str, str, dict | None, tuple[int, ...]]] = {
 
 @pytest.fixture
 async def api(store: Store, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811
-    settings = RouterSettings(kafka_bootstrap=kafka_bootstrap, inbox_users=USERS,
-                              topic_prefix=f"perm-{uuid.uuid4().hex[:8]}.")
-    ensure_topics(kafka_bootstrap, [settings.topic(t) for t in topics.ALL], 1, 1)
-    app = create_app(settings, store, lambda: EventPublisher.connect(
-        kafka_bootstrap, "test-perm", warm_topic=settings.topic(topics.REPLIES_REQUESTED)),
-        trace.get_tracer("test"))
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://inbox") as client:
+    async with inbox_api(store, kafka_bootstrap, USERS) as client:
         yield client
 
 

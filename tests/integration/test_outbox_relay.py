@@ -2,22 +2,25 @@
 later, in order, by the relay (the real Kafka client against a broker that does not answer,
 then the real broker)."""
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
-from kafka import KafkaConsumer
 
-from socialcare_contracts import cloudevents, topics
-from socialcare_contracts.events import ConversationUpdated
+from socialcare_contracts import topics
 from socialcare_router.adapters.store import Store
 from socialcare_router.domain.permissions import Actor
 from socialcare_router.inbox import Events, OutboxRelay
 from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.publisher import EventPublisher, Outgoing
 from socialcare_runtime.settings import ServiceSettings
-from tests.integration.router_helpers import add_agent, inbox, seed, store  # noqa: F401
+from tests.integration.router_helpers import (  # noqa: F401
+    add_agent,
+    conversation_updates,
+    inbox,
+    seed,
+    store,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -63,14 +66,6 @@ async def test_no_conversation_update_is_lost_while_kafka_is_down(
     assert (await store.repository.get(cid)).outbox == []
     assert await store.repository.pending_ids(10) == []
 
-    def consume() -> list[ConversationUpdated]:
-        consumer = KafkaConsumer(topic, bootstrap_servers=kafka_bootstrap,
-                                 auto_offset_reset="earliest", consumer_timeout_ms=5000)
-        try:
-            return [cloudevents.decode(r.value, r.headers, ConversationUpdated).data
-                    for r in consumer]
-        finally:
-            consumer.close()
-    published = await asyncio.to_thread(consume)
+    published = await conversation_updates(kafka_bootstrap, topic)
     assert [(e.change, e.version) for e in published] == \
         [("claimed", 2), ("tagged", 3), ("resolved", 4)]
