@@ -58,26 +58,31 @@ class Escalator:
 
     async def _step(self, conversation_id: str,
                     apply: Callable[[Conversation], str | None]) -> Events:
-        for _ in range(3):
-            conversation = await self.store.repository.get(conversation_id)
-            if conversation is None:
-                return []
+        done: list[tuple[str, str]] = []  # (change, queue before it) of the step applied
+
+        def step(conversation: Conversation, _: datetime) -> bool:
             queue = conversation.queue
             try:
                 change = apply(conversation)
             except ConversationError:
-                return []
+                return False
             if change is None:
-                return []
-            try:
-                events = await self.store.repository.save(conversation, self.clock())
-            except VersionConflict:
-                continue
-            log.info("conversation %s %s", conversation_id, change)
-            if change != "woken":
-                service_metrics().sla_event(change, queue)
-            return events
-        return []
+                return False  # another process took this step first
+            done[:] = [(change, queue)]
+            return True
+
+        try:
+            _, events = await self.store.repository.update(conversation_id, step, self.clock,
+                                                           attempts=3)
+        except VersionConflict:
+            return []  # the next tick tries again from the stored deadlines
+        if not events or not done:
+            return []
+        change, queue = done[0]
+        log.info("conversation %s %s", conversation_id, change)
+        if change != "woken":
+            service_metrics().sla_event(change, queue)
+        return events
 
 
 def _wake_if_due(conversation: Conversation, now: datetime) -> str | None:

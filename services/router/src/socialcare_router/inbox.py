@@ -27,7 +27,6 @@ from socialcare_router.domain.sla import SlaPolicy
 log = logging.getLogger(__name__)
 Events = list[tuple[str, str, ConversationUpdated]]
 Publish = Callable[[Events], Awaitable[None]]
-ATTEMPTS = 8
 SYSTEM = Actor("system", "admin")
 
 
@@ -68,23 +67,28 @@ class Inbox:
                      apply: Callable[[Conversation, datetime], None],
                      details: dict[str, Any] | None = None) -> Conversation:
         """Load, check, apply, save with its events; again if someone changed it meanwhile."""
-        for _ in range(ATTEMPTS):
-            conversation = await self.load(actor, conversation_id, action)
-            now = self.clock()
+        def checked(conversation: Conversation, now: datetime) -> None:
+            if not actor.covers(conversation.brand_account):
+                raise NotFound(f"no conversation {conversation_id}")
+            authorize(actor, action, conversation.brand_account, conversation.assignee)
             apply(conversation, now)
-            # The relay's list first: should this process die after the write, the
-            # events stored with it are still published.
-            await self.repository.mark_pending(conversation_id, now)
-            try:
-                events = await self.repository.save(conversation, now)
-            except VersionConflict:
-                continue
-            await self.audit.record(actor.id, actor.role, action.value, now,
-                                    conversation_id=conversation_id,
-                                    brand_account=conversation.brand_account, details=details)
-            await self.announce(conversation_id, events)
-            return conversation
-        raise ConversationError("the conversation keeps changing; reload it and try again")
+
+        # The relay's list before the write: should this process die after it, the events
+        # stored with it are still published.
+        try:
+            conversation, events = await self.repository.update(
+                conversation_id, checked, self.clock,
+                before_save=lambda c, now: self.repository.mark_pending(c.id, now))
+        except VersionConflict:
+            raise ConversationError("the conversation keeps changing; reload it and try "
+                                    "again") from None
+        if conversation is None:
+            raise NotFound(f"no conversation {conversation_id}")
+        await self.audit.record(actor.id, actor.role, action.value, conversation.updated_at,
+                                conversation_id=conversation_id,
+                                brand_account=conversation.brand_account, details=details)
+        await self.announce(conversation_id, events or [])
+        return conversation
 
     async def announce(self, conversation_id: str, events: Events) -> None:
         """Publishes a change's events; if Kafka is down the relay publishes them later."""

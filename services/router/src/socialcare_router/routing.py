@@ -192,19 +192,11 @@ class Router:
 
     async def _update(self, conversation_id: str,
                       apply: Callable[[Conversation, datetime], bool | None]) -> Events:
-        """Applies a change from a stream event, again if the conversation moved meanwhile."""
-        for _ in range(ATTEMPTS):
-            conversation = await self.repository.get(conversation_id)
-            if conversation is None:
-                return []
-            now = self.clock()
-            if apply(conversation, now) is False:
-                return self.repository.outbox_events(conversation)
-            try:
-                return await self.repository.save(conversation, now)
-            except VersionConflict:
-                continue
-        raise VersionConflict(conversation_id)
+        """Applies a change from a stream event; a repeat publishes what it stored before."""
+        conversation, events = await self.repository.update(conversation_id, apply, self.clock)
+        if conversation is None:
+            return []
+        return events if events is not None else self.repository.outbox_events(conversation)
 
     async def _auto_assign(self, conversation: Conversation, queue: Any, now: datetime) -> None:
         if queue is None or queue.policy is AssignmentPolicy.MANUAL:

@@ -26,7 +26,7 @@ from socialcare_router.domain.conversation import Conversation
 
 log = logging.getLogger(__name__)
 Document = dict[str, Any]
-Publish = Callable[[list[tuple[str, str, ConversationUpdated]]], Awaitable[None]]
+Events = list[tuple[str, str, ConversationUpdated]]
 
 
 class VersionConflict(Exception):
@@ -129,6 +129,31 @@ class ConversationRepository:
         # another process, or left by one that died. A repeat is harmless (same id and
         # version); publishing a newer version before an older one would not be.
         return _events(conversation.id, inherited) + fresh
+
+    async def update(self, conversation_id: str,
+                     apply: Callable[[Conversation, datetime], object],
+                     clock: Callable[[], datetime],
+                     before_save: Callable[[Conversation, datetime], Awaitable[None]] | None = None,
+                     attempts: int = 8) -> tuple[Conversation | None, Events | None]:
+        """Load, apply, save; again from a fresh load when someone saved it meanwhile.
+
+        ``apply`` returning False means nothing changed (no write; events None). Returns
+        (None, None) when there is no such conversation; its exceptions pass through.
+        """
+        for _ in range(attempts):
+            conversation = await self.get(conversation_id)
+            if conversation is None:
+                return None, None
+            now = clock()
+            if apply(conversation, now) is False:
+                return conversation, None
+            if before_save is not None:
+                await before_save(conversation, now)
+            try:
+                return conversation, await self.save(conversation, now)
+            except VersionConflict:
+                continue
+        raise VersionConflict(conversation_id)
 
     def published(self, event_ids: list[str]) -> None:
         """Kafka acknowledged these: the next write of their conversation drops them."""
