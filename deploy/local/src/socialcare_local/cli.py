@@ -2,6 +2,7 @@
 
 import argparse
 import itertools
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -81,10 +82,15 @@ def up(args: argparse.Namespace) -> None:
     console.print(f"started: {', '.join(started) or 'all services were already running'}")
     services.wait_ready(endpoints, services.instances(args.workers), console=console)
     console.print(f"[green]stack ready[/] in {time.monotonic() - started_at:.1f} s")
-    if not args.no_demo:
-        console.print(demo.seed_demo(services.INBOX_HTTP.base_url()).summary())
+    seeded = None if args.no_demo else demo.seed_demo(services.INBOX_HTTP.base_url())
+    if seeded is not None:
+        console.print(seeded.summary())
     sample = _sample(args)
     if sample is not None:
+        if seeded is not None and seeded.created:
+            # Workers read new rules on their refresh interval and give no sign they did:
+            # the sample is routed by the demo's rules once the interval has passed.
+            time.sleep(demo.rules_apply_within_s({**services.dotenv(), **os.environ}))
         messages, total = sample
         sent = replay.post_messages(messages, services.INGEST_HTTP.base_url(), args.api_key, total)
         console.print(f"replayed {sent} messages")

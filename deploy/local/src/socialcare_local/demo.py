@@ -64,6 +64,11 @@ def seed_demo(inbox_url: str, api_key: str = DEV_SUPERVISOR_KEY) -> SeedReport:
         return seed(client, load_demo())
 
 
+def rules_apply_within_s(environ: Mapping[str, str]) -> float:
+    """How long workers may route by the old rules: their refresh interval."""
+    return float(environ.get("SOCIALCARE_ROUTING_REFRESH_S") or 3.0)
+
+
 def _ok(response: httpx.Response) -> httpx.Response:
     if response.is_error:
         raise RuntimeError(f"demo desk: {response.request.method} {response.request.url.path} "
