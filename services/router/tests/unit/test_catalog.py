@@ -3,10 +3,13 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from socialcare_contracts.intents import DEFAULT_INTENTS
+from socialcare_router import api_catalog
 from socialcare_router.api_catalog import catalog
-from socialcare_router.settings import InboxUser
+from socialcare_router.settings import InboxUser, RouterSettings
 
 pytestmark = pytest.mark.unit
 WEB = Path(__file__).resolve().parents[2] / "src" / "socialcare_router" / "web"
@@ -16,6 +19,16 @@ def test_the_catalog_offers_exactly_the_classifiers_intents() -> None:
     answer = asyncio.run(catalog(InboxUser(id="a", name="A B", role="agent")))
     assert answer.intents == list(DEFAULT_INTENTS)
     assert "shipping_delivery" in answer.intents and "shipping" not in answer.intents
+
+
+def test_the_catalog_route_needs_a_key() -> None:
+    app = FastAPI()
+    app.state.settings = RouterSettings()
+    app.include_router(api_catalog.router)
+    client = TestClient(app)
+    assert client.get("/v1/catalog").status_code == 401
+    answer = client.get("/v1/catalog", headers={"X-API-Key": "dev-agent-key"})
+    assert answer.status_code == 200 and answer.json() == {"intents": list(DEFAULT_INTENTS)}
 
 
 def test_the_page_names_no_intent_of_its_own() -> None:
