@@ -83,7 +83,7 @@ def test_every_readme_curl_example_answers_2xx_on_the_demo_desk(stack: Stack,
     assert preview["text"].endswith(" ^JJ") and preview["missing_variables"] == []
 
 
-def test_a_placeholder_typed_in_free_text_is_flagged_not_posted(stack: Stack) -> None:
+def test_a_placeholder_left_in_free_text_is_flagged_not_posted(stack: Stack) -> None:
     inbox = f"http://127.0.0.1:{stack.inbox_port}"
     message = {"platform": "x", "channel": "mention", "brand_account": "acmeshop",
                "platform_message_id": "placeholder-1", "author": {"id": "p1", "handle": "kim"},
@@ -101,6 +101,19 @@ def test_a_placeholder_typed_in_free_text_is_flagged_not_posted(stack: Stack) ->
 
     cid = eventually(kims, "kim's conversation")
     preview = httpx.post(f"{inbox}/v1/conversations/{cid}/replies/preview",
-                         headers=AGENT, json={"text": "Hi {customer_name}, on it"})
+                         headers=AGENT, json={"text": "Hi {customer_name}, {order_numbr}?"})
     assert preview.status_code == 200
-    assert "{customer_name}" in (preview.json()["problem"] or "")
+    # A variable nothing fills (a typo here) is named, never posted as written.
+    assert "{order_numbr}" in (preview.json()["problem"] or "")
+    # Posted anyway, it is refused (422) or fails with the reason; the customer never sees it.
+    posted = httpx.post(f"{inbox}/v1/conversations/{cid}/replies", headers=AGENT,
+                        json={"text": "Hi {customer_name}, {order_numbr}?"})
+    if posted.status_code != 422:
+        assert posted.status_code == 202
+
+        def failed() -> dict | None:
+            replies = httpx.get(f"{inbox}/v1/conversations/{cid}", headers=AGENT).json()["replies"]
+            assert all(r["status"] != "sent" for r in replies), replies
+            return next((r for r in replies if r["status"] == "failed"), None)
+
+        assert "{order_numbr}" in eventually(failed, "the reply failed")["reason"]
