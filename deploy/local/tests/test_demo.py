@@ -101,3 +101,13 @@ def test_agents_sign_with_their_initials_unless_configured_otherwise() -> None:
     users = {"SOCIALCARE_INBOX_USERS": json.dumps(
         {"k": {"id": "a-1", "name": "ana maría lópez", "role": "agent"}})}
     assert json.loads(demo.agent_initials_env(users, content)) == {"a-1": "AML"}
+
+
+def test_up_goes_on_when_the_inbox_refuses_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialcare_local import cli
+
+    def refused(url: str) -> demo.SeedReport:
+        raise RuntimeError("demo desk: GET /v1/routing-rules answered 401: unknown key")
+    monkeypatch.setattr(demo, "seed_demo", refused)
+    assert cli._seed_demo() is None
+    assert cli.parser().parse_args(["up", "--no-demo"]).no_demo
