@@ -7,6 +7,7 @@ Any 5xx, undocumented status, body or header, schema-valid request refused or in
 accepted fails the test. Adding an API is one ``FuzzedApi`` entry in ``APIS``.
 """
 
+import asyncio
 import os
 import re
 import shutil
@@ -29,15 +30,24 @@ from pymongo import AsyncMongoClient, MongoClient
 
 from socialcare_classifier.admin_api import create_api
 from socialcare_classifier.settings import ClassifierSettings
+from socialcare_contracts import topics
 from socialcare_ingest.app import create_app
 from socialcare_ingest.bootstrap import connect_publisher
 from socialcare_ingest.settings import IngestSettings
+from socialcare_router import api as inbox_api
+from socialcare_router.adapters.store import Store
+from socialcare_router.settings import InboxUser, RouterSettings
+from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.mongo import connect
+from socialcare_runtime.publisher import EventPublisher
+from tests.integration.router_helpers import seed
 
 pytestmark = [pytest.mark.contract, pytest.mark.integration]
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261203
 MAX_EXAMPLES = 25
 KEY = "fuzz-key-0123456789"
+ADMIN_KEY = "fuzz-admin-key-0123456789"
 
 
 @dataclass(frozen=True)
@@ -82,9 +92,54 @@ def classifier_admin(endpoints: Endpoints) -> Iterator[Any]:
                                         classifier_admin_keys={KEY: "fuzzer"}))
 
 
+# The conversations schemathesis.toml's dictionary names (ids are derived from the first
+# message: c_ + sha256("x:acme:m<i>")[:24]).
+SEEDED_IDS = ["c_3da3d322bfb38d9808a2f22c", "c_f4a7f442059a3ffd9121c61f",
+              "c_9fa9d0434f77bf40027ac6de"]
+
+
+async def _seed_conversations(mongo_url: str, database: str) -> list[str]:
+    client = connect(mongo_url, "fuzz-router-seed")
+    try:
+        store = Store(client, database)
+        await store.create_indexes()
+        return await seed(store, len(SEEDED_IDS))
+    finally:
+        await client.close()
+
+
+@contextmanager
+def router_inbox(endpoints: Endpoints) -> Iterator[Any]:
+    # A supervisor reads and changes everything the inbox serves; the admin is an agent
+    # profile to find. Listening edits are relayed to a real ingest app, as deployed.
+    name = f"fuzz_{uuid.uuid4().hex[:12]}"
+    ids = asyncio.run(_seed_conversations(endpoints.mongo_url, name))
+    with ingest(endpoints) as ingest_app, served(ingest_app) as ingest_url:
+        settings = RouterSettings(
+            kafka_bootstrap=endpoints.kafka_bootstrap, topic_partitions=1,
+            topic_prefix=_prefix(), listening_api_url=ingest_url, listening_admin_key=KEY,
+            inbox_users={KEY: InboxUser(id="fuzz-sup", name="Fuzz Supervisor",
+                                        role="supervisor"),
+                         ADMIN_KEY: InboxUser(id="fuzz-admin", name="Fuzz Admin",
+                                              role="admin")})
+        ensure_topics(endpoints.kafka_bootstrap, [settings.topic(t) for t in topics.ALL], 1, 1)
+        client = connect(endpoints.mongo_url, "fuzz-router")
+        try:
+            assert ids == SEEDED_IDS, "schemathesis.toml names other conversations"
+            yield inbox_api.create_app(
+                settings, Store(client, name), lambda: EventPublisher.connect(
+                    endpoints.kafka_bootstrap, "fuzz-inbox",
+                    warm_topic=settings.topic(topics.REPLIES_REQUESTED)),
+                trace.get_tracer("fuzz"))
+        finally:
+            with MongoClient(endpoints.mongo_url) as sync_client:
+                sync_client.drop_database(name)
+
+
 APIS = (
     FuzzedApi("ingest", ingest, {"X-API-Key": KEY}),
     FuzzedApi("classifier-admin", classifier_admin, {"X-Admin-Key": KEY}),
+    FuzzedApi("router-inbox", router_inbox, {"X-API-Key": KEY}),
 )
 
 

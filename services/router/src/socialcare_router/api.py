@@ -1,13 +1,16 @@
 """The inbox API: agents work conversations; supervisors manage queues, rules and SLAs."""
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from opentelemetry import trace
 
 from socialcare_contracts import topics
@@ -22,7 +25,7 @@ from socialcare_router import (
 )
 from socialcare_router.adapters.conversations import AtCapacity
 from socialcare_router.adapters.store import Store
-from socialcare_router.deps import AUTH_ERRORS, AnyUser
+from socialcare_router.deps import AUTH_ERRORS, AnyUser, errors
 from socialcare_router.domain.conversation import ConversationError
 from socialcare_router.domain.permissions import Forbidden
 from socialcare_router.domain.sla import BusinessHours, SlaPolicy
@@ -33,6 +36,7 @@ from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
 from socialcare_runtime.api_docs import serve_api_docs
 from socialcare_runtime.http import BodySizeLimit
+from socialcare_runtime.http_errors import allow_every_method
 from socialcare_runtime.publisher import EventPublisher, Outgoing
 
 log = logging.getLogger(__name__)
@@ -51,11 +55,24 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     NotFound: 404, Forbidden: 403, ConversationError: 409, AtCapacity: 409, Unknown: 422}
 
 
+def problem(detail: object, status: int) -> Response:
+    """The shared ``Problem`` body, as ASCII JSON: an input echoed back with a lone
+    surrogate in it is escaped (UTF-8 cannot carry it, so it would be a 500)."""
+    return Response(json.dumps({"detail": jsonable_encoder(detail)}), status,
+                    media_type="application/json")
+
+
 def map_domain_errors(app: FastAPI) -> None:
+    """Each domain error, and invalid input, answers its status with a ``Problem`` body."""
     for error, status in DOMAIN_ERRORS.items():
-        async def handle(_: Request, exc: Exception, status: int = status) -> JSONResponse:
-            return JSONResponse({"detail": str(exc)}, status)
+        async def handle(_: Request, exc: Exception, status: int = status) -> Response:
+            return problem(str(exc), status)
         app.add_exception_handler(error, handle)
+
+    async def invalid(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return problem(exc.errors(), 422)
+    app.add_exception_handler(RequestValidationError, invalid)
 
 
 def create_app(settings: RouterSettings, store: Store,
@@ -100,6 +117,7 @@ def create_app(settings: RouterSettings, store: Store,
                               "routing rules, SLA policies and saved replies for supervisors. "
                               "Every route needs an `X-API-Key` header.")
     serve_api_docs(app)  # offline: Swagger UI and ReDoc from a package, not a CDN
+    allow_every_method(app)
     app.state.settings, app.state.store, app.state.tracer = settings, store, tracer
     app.add_middleware(BodySizeLimit, max_bytes=settings.inbox_max_body_bytes)
     map_domain_errors(app)
@@ -113,7 +131,8 @@ def create_app(settings: RouterSettings, store: Store,
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,
-             responses={**AUTH_ERRORS, 503: {"description": "Too many live clients"},
+             responses={**AUTH_ERRORS, **errors(503, s503="Too many live clients; retry "
+                                                          "after Retry-After"),
                         200: {"content": {"text/event-stream": {}},
                               "description": "`conversation` events (ConversationUpdated); "
                                              "`overflow` when the client fell behind"}})

@@ -9,16 +9,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from socialcare_contracts.limits import CleanText, Id
-from socialcare_router.deps import AUTH_ERRORS, ActorDep, InboxDep, StoreDep
+from socialcare_contracts.limits import CleanText, Id, Timestamp
+from socialcare_router.deps import AUTH_ERRORS, BODY_ERRORS, ActorDep, InboxDep, StoreDep, errors
 from socialcare_router.views import ConversationSummary, NoteView
 
 router = APIRouter(prefix="/v1/conversations/{conversation_id}", tags=["conversation actions"],
-                   responses={**AUTH_ERRORS, 404: {"description": "No such conversation"},
-                              409: {"description": "The conversation's state refuses it, or "
-                                                   "the agent is at capacity"}})
+                   responses={**AUTH_ERRORS, **errors(
+                       403, 404, 409, s403="Not a brand of the caller's, or not theirs to change",
+                       s404="No such conversation",
+                       s409="The conversation's state refuses it, or the agent is at capacity")})
 ConversationId = Annotated[str, Path(max_length=64)]
 Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w .:-]+$")]
 MAX_SNOOZE = timedelta(days=90)
@@ -29,7 +30,11 @@ class Strict(BaseModel):
 
 
 class TransferRequest(Strict):
-    queue: str | None = Field(default=None, min_length=1, max_length=64)
+    # The schema says what the validator does: a queue, an agent id or both (null is none).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"type": "string"}}}
+        for name in ("queue", "agent_id")]})
+    queue: Annotated[CleanText, Field(min_length=1, max_length=64)] | None = None
     agent_id: Annotated[Id, Field(max_length=64)] | None = Field(
         default=None, description="A named agent: supervisors and admins only")
 
@@ -50,7 +55,7 @@ class NoteRequest(Strict):
 
 
 class SnoozeRequest(Strict):
-    until: AwareDatetime = Field(description="In the future, at most 90 days ahead")
+    until: Timestamp = Field(description="In the future, at most 90 days ahead")
 
 
 @router.post("/claim", response_model=ConversationSummary)
@@ -68,7 +73,8 @@ async def release(conversation_id: ConversationId, actor: ActorDep,
 
 
 @router.post("/transfer", response_model=ConversationSummary,
-             responses={422: {"description": "No such queue or agent"}})
+             responses={**BODY_ERRORS, **errors(422, s422="Invalid input, or no such queue or "
+                                                          "agent")})
 async def transfer(conversation_id: ConversationId, body: TransferRequest, actor: ActorDep,
                    inbox: InboxDep) -> ConversationSummary:
     """Moves the conversation to another queue and/or (supervisors) a named agent."""
@@ -76,7 +82,7 @@ async def transfer(conversation_id: ConversationId, body: TransferRequest, actor
         await inbox.transfer(actor, conversation_id, body.queue, body.agent_id))
 
 
-@router.post("/tags", response_model=ConversationSummary)
+@router.post("/tags", response_model=ConversationSummary, responses=BODY_ERRORS)
 async def tag(conversation_id: ConversationId, body: TagRequest, actor: ActorDep,
               inbox: InboxDep) -> ConversationSummary:
     """Adds and removes tags."""
@@ -84,7 +90,7 @@ async def tag(conversation_id: ConversationId, body: TagRequest, actor: ActorDep
         await inbox.tag(actor, conversation_id, body.add, body.remove))
 
 
-@router.post("/notes", response_model=NoteView, status_code=201)
+@router.post("/notes", response_model=NoteView, status_code=201, responses=BODY_ERRORS)
 async def add_note(conversation_id: ConversationId, body: NoteRequest, actor: ActorDep,
                    inbox: InboxDep, store: StoreDep) -> NoteView:
     """Adds an internal note, visible to the team only."""
@@ -93,7 +99,8 @@ async def add_note(conversation_id: ConversationId, body: NoteRequest, actor: Ac
 
 
 @router.post("/snooze", response_model=ConversationSummary,
-             responses={422: {"description": "until is past or more than 90 days ahead"}})
+             responses={**BODY_ERRORS, **errors(422, s422="Invalid input, or until is past or "
+                                                          "more than 90 days ahead")})
 async def snooze(conversation_id: ConversationId, body: SnoozeRequest, actor: ActorDep,
                  inbox: InboxDep) -> ConversationSummary:
     """Waits on the customer until a time; a customer message wakes it earlier."""

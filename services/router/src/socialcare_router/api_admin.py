@@ -10,14 +10,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from socialcare_contracts.limits import CleanText
+from socialcare_contracts.limits import CleanText, Int64
 from socialcare_router.adapters.store import Store
-from socialcare_router.deps import AUTH_ERRORS, AnyUser, InboxDep, StoreDep, Supervisor
+from socialcare_router.api_bodies import AgentUpdateBody, QueueBody, RuleBody, SlaPolicyBody
+from socialcare_router.deps import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    ROLE_ERRORS,
+    AnyUser,
+    InboxDep,
+    StoreDep,
+    Supervisor,
+    errors,
+)
 from socialcare_router.domain.assignment import Presence
 from socialcare_router.domain.rules import RoutingRule
 from socialcare_router.domain.templates import variables_of
 from socialcare_router.inbox import Inbox
-from socialcare_router.policies import AgentUpdate, QueueDoc, SlaPolicyDoc
 from socialcare_router.settings import InboxUser
 from socialcare_router.views import doc_id_view
 
@@ -27,8 +36,8 @@ Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.*-
 
 class RuleSetBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    rules: list[RoutingRule] = Field(max_length=500, description="Evaluated in order")
-    expected_version: int | None = Field(
+    rules: list[RuleBody] = Field(max_length=500, description="Evaluated in order")
+    expected_version: Int64 | None = Field(
         default=None, description="Refuse with 409 unless this is the stored version")
 
 
@@ -56,7 +65,7 @@ def now() -> datetime:
 
 # --- agents ---------------------------------------------------------------------------
 
-@router.get("/agents", tags=["agents"])
+@router.get("/agents", tags=["agents"], responses=ROLE_ERRORS)
 async def list_agents(_: Supervisor, store: StoreDep) -> list[dict[str, Any]]:
     """Every agent with skills, capacity, presence and current load."""
     return [doc_id_view(a) for a in await store.config.list_all("agents")]
@@ -64,9 +73,13 @@ async def list_agents(_: Supervisor, store: StoreDep) -> list[dict[str, Any]]:
 
 async def _set_agent(store: Store, inbox: Inbox, user: InboxUser, agent_id: str,
                      fields: dict[str, Any]) -> dict[str, Any]:
-    doc = await store.config.update_agent(agent_id, fields)
+    # An empty change is a read: MongoDB refuses an empty $set.
+    doc = await (store.config.update_agent(agent_id, fields) if fields
+                 else store.config.get("agents", agent_id))
     if doc is None:
         raise HTTPException(404, f"no agent {agent_id}")
+    if not fields:
+        return doc_id_view(doc)
     await store.audit.record(user.id, user.role, "agent.update", now(), target=agent_id,
                              details=fields)
     if fields.get("presence") == Presence.OFFLINE.value:
@@ -76,15 +89,17 @@ async def _set_agent(store: Store, inbox: Inbox, user: InboxUser, agent_id: str,
     return doc_id_view(doc)
 
 
-@router.patch("/agents/{agent_id}", tags=["agents"], responses={404: {}})
-async def update_agent(agent_id: Key, body: AgentUpdate, user: Supervisor,
+@router.patch("/agents/{agent_id}", tags=["agents"],
+              responses={**ROLE_ERRORS, **BODY_ERRORS, **errors(404, s404="No such agent")})
+async def update_agent(agent_id: Key, body: AgentUpdateBody, user: Supervisor,
                        store: StoreDep, inbox: InboxDep) -> dict[str, Any]:
     """Changes an agent's skills, capacity or presence."""
     return await _set_agent(store, inbox, user, agent_id,
                             body.model_dump(mode="json", exclude_none=True))
 
 
-@router.put("/me/presence", tags=["agents"])
+@router.put("/me/presence", tags=["agents"],
+            responses={**BODY_ERRORS, **errors(404, s404="The caller has no agent profile")})
 async def set_my_presence(body: PresenceBody, user: AnyUser, store: StoreDep,
                           inbox: InboxDep) -> dict[str, Any]:
     """An agent goes online, away or offline (offline returns unanswered work)."""
@@ -93,7 +108,8 @@ async def set_my_presence(body: PresenceBody, user: AnyUser, store: StoreDep,
 
 # --- routing rules --------------------------------------------------------------------
 
-@router.get("/routing-rules", response_model=RuleSetView, tags=["routing"])
+@router.get("/routing-rules", response_model=RuleSetView, tags=["routing"],
+            responses=ROLE_ERRORS)
 async def get_rules(_: Supervisor, store: StoreDep) -> RuleSetView:
     """The ordered rule set in force and its version."""
     doc = await store.config.routing()
@@ -101,7 +117,8 @@ async def get_rules(_: Supervisor, store: StoreDep) -> RuleSetView:
 
 
 @router.put("/routing-rules", response_model=RuleSetView, tags=["routing"],
-            responses={409: {"description": "expected_version is not the stored version"}})
+            responses={**ROLE_ERRORS, **BODY_ERRORS, **errors(
+                409, s409="expected_version is not the stored version")})
 async def put_rules(body: RuleSetBody, user: Supervisor, store: StoreDep) -> RuleSetView:
     """Replaces the rule set; workers apply it within seconds."""
     ids = [r.id for r in body.rules]
@@ -121,19 +138,23 @@ async def put_rules(body: RuleSetBody, user: Supervisor, store: StoreDep) -> Rul
 def _named(collection: str, model: type[BaseModel], read_role: Any, tag: str,
            versioned: bool) -> None:
     path = f"/{collection.replace('_', '-')}"
+    read_errors = ROLE_ERRORS if read_role is Supervisor else {}
+    missing = errors(404, s404=f"No such {collection} entry")
 
-    @router.get(path, tags=[tag], name=f"list_{collection}")
+    @router.get(path, tags=[tag], name=f"list_{collection}", responses=read_errors)
     async def list_docs(_: read_role, store: StoreDep) -> list[dict[str, Any]]:
         return [doc_id_view(d) for d in await store.config.list_all(collection)]
 
-    @router.get(path + "/{key}", tags=[tag], name=f"get_{collection}", responses={404: {}})
+    @router.get(path + "/{key}", tags=[tag], name=f"get_{collection}",
+                responses={**read_errors, **missing})
     async def get_doc(key: Key, _: read_role, store: StoreDep) -> dict[str, Any]:
         doc = await store.config.get(collection, key)
         if doc is None:
             raise HTTPException(404, f"no {collection} entry {key}")
         return doc_id_view(doc)
 
-    @router.put(path + "/{key}", tags=[tag], name=f"put_{collection}")
+    @router.put(path + "/{key}", tags=[tag], name=f"put_{collection}",
+                responses={**ROLE_ERRORS, **BODY_ERRORS})
     async def put_doc(key: Key, body: model, user: Supervisor,  # type: ignore[valid-type]
                       store: StoreDep) -> dict[str, Any]:
         doc = await store.config.put(collection, key, body.model_dump(mode="json"))
@@ -143,7 +164,7 @@ def _named(collection: str, model: type[BaseModel], read_role: Any, tag: str,
         return doc_id_view(doc)
 
     @router.delete(path + "/{key}", tags=[tag], name=f"delete_{collection}", status_code=204,
-                   responses={404: {}})
+                   responses={**ROLE_ERRORS, **missing})
     async def delete_doc(key: Key, user: Supervisor, store: StoreDep) -> None:
         if not await store.config.delete(collection, key):
             raise HTTPException(404, f"no {collection} entry {key}")
@@ -152,12 +173,13 @@ def _named(collection: str, model: type[BaseModel], read_role: Any, tag: str,
             await store.config.bump_version(now())
 
 
-_named("queues", QueueDoc, Supervisor, "routing", versioned=True)
-_named("sla_policies", SlaPolicyDoc, Supervisor, "routing", versioned=True)
+_named("queues", QueueBody, Supervisor, "routing", versioned=True)
+_named("sla_policies", SlaPolicyBody, Supervisor, "routing", versioned=True)
 _named("saved_replies", SavedReplyDoc, AnyUser, "saved replies", versioned=False)
 
 
-@router.get("/saved-replies/{key}/variables", tags=["saved replies"], responses={404: {}})
+@router.get("/saved-replies/{key}/variables", tags=["saved replies"],
+            responses=errors(404, s404="No such saved reply"))
 async def saved_reply_variables(key: Key, _: AnyUser, store: StoreDep,
                                 ) -> dict[str, list[str]]:
     """The variables a saved reply needs, so a client can ask the agent for them."""

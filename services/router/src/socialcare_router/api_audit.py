@@ -6,9 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel
 
-from socialcare_router.deps import AUTH_ERRORS, StoreDep, Supervisor, actor_of
+from socialcare_router.deps import AUTH_ERRORS, ROLE_ERRORS, StoreDep, Supervisor, actor_of
+from socialcare_router.views import QueryTimestamp
 
-router = APIRouter(prefix="/v1", tags=["audit"], responses=AUTH_ERRORS)
+router = APIRouter(prefix="/v1", tags=["audit"], responses={**AUTH_ERRORS, **ROLE_ERRORS})
 
 
 class AuditEntry(BaseModel):
@@ -27,7 +28,7 @@ class AuditEntry(BaseModel):
 async def read_audit(
     user: Supervisor, store: StoreDep,
     conversation_id: Annotated[str | None, Query(max_length=64)] = None,
-    before: AwareDatetime | None = None,
+    before: QueryTimestamp | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     """Entries of the caller's brands (and settings changes), newest first; page with before."""

@@ -13,6 +13,7 @@ from socialcare_contracts.events import ReplyKind, ReplyRequested
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import (
     AUTH_ERRORS,
+    BODY_ERRORS,
     ActorDep,
     AnyUser,
     InboxDep,
@@ -20,6 +21,7 @@ from socialcare_router.deps import (
     SettingsDep,
     StoreDep,
     actor_of,
+    errors,
 )
 from socialcare_router.domain.conversation import Conversation
 from socialcare_router.domain.permissions import Action, Actor
@@ -43,6 +45,9 @@ from socialcare_runtime.publisher import Backpressure, Outgoing
 from socialcare_runtime.telemetry import context_from_headers
 
 router = APIRouter(prefix="/v1", tags=["conversations"], responses=AUTH_ERRORS)
+PAGE_ERRORS = errors(400, s400="after is not a cursor this API gave")
+CONVERSATION_ERRORS = errors(403, 404, s403="Not a brand of the caller's",
+                             s404="No such conversation")
 Status = Annotated[str, Query(pattern="^(open|waiting_on_customer|resolved)$")]
 Short = Annotated[str | None, Query(max_length=64)]
 
@@ -93,14 +98,14 @@ async def with_first_words(store: Store, docs: list[dict[str, Any]],
         item.first_words = text if len(text) <= FIRST_WORDS else text[:FIRST_WORDS] + "…"
 
 
-@router.get("/queues/{queue}/conversations", response_model=QueuePage)
+@router.get("/queues/{queue}/conversations", response_model=QueuePage, responses=PAGE_ERRORS)
 async def list_queue(queue: Annotated[str, Path(max_length=64)], actor: ActorDep,
                      store: StoreDep, view: Annotated[ViewFilters, Depends()]) -> QueuePage:
     """A queue's conversations (of the caller's brands), due soonest first, by pages."""
     return await view.page(store, queue, None, actor)
 
 
-@router.get("/me/conversations", response_model=QueuePage)
+@router.get("/me/conversations", response_model=QueuePage, responses=PAGE_ERRORS)
 async def list_mine(actor: ActorDep, store: StoreDep,
                     view: Annotated[ViewFilters, Depends()]) -> QueuePage:
     """The caller's assigned conversations, due soonest first, by pages."""
@@ -108,7 +113,7 @@ async def list_mine(actor: ActorDep, store: StoreDep,
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationDetail,
-            responses={404: {"description": "No such conversation"}})
+            responses=CONVERSATION_ERRORS)
 async def get_conversation(conversation_id: Annotated[str, Path(max_length=64)],
                            actor: ActorDep, inbox: InboxDep,
                            store: StoreDep) -> ConversationDetail:
@@ -152,10 +157,10 @@ async def reply_text(store: Store, body: ReplyRequest, doc: Conversation,
 
 @router.post("/conversations/{conversation_id}/replies", status_code=202,
              response_model=ReplyAccepted,
-             responses={404: {"description": "No such conversation"},
-                        409: {"description": "Idempotency-Key reused for another reply"},
-                        422: {"description": "Unknown saved reply or missing variables"},
-                        503: {"description": "Could not queue the reply; retry"}})
+             responses={**BODY_ERRORS, **CONVERSATION_ERRORS, **errors(
+                 409, 422, 503, s409="Idempotency-Key reused for another reply",
+                 s422="Invalid input, an unknown saved reply or missing variables",
+                 s503="Could not queue the reply; retry after Retry-After")})
 async def post_reply(
     conversation_id: Annotated[str, Path(max_length=64)], body: ReplyRequest, agent: AnyUser,
     request: Request, store: StoreDep, settings: SettingsDep, publisher: PublisherDep,

@@ -17,11 +17,13 @@ from socialcare_router.api_conversations import (
 )
 from socialcare_router.deps import (
     AUTH_ERRORS,
+    BODY_ERRORS,
     AnyUser,
     InboxDep,
     SettingsDep,
     StoreDep,
     actor_of,
+    errors,
 )
 from socialcare_router.domain.templates import MissingVariables, render
 from socialcare_router.views import ReplyRequest
@@ -70,8 +72,9 @@ async def me(user: AnyUser, store: StoreDep) -> Me:
 
 
 @router.post("/conversations/{conversation_id}/replies/preview", response_model=ReplyPreview,
-             responses={404: {"description": "No such conversation"},
-                        422: {"description": "Unknown saved reply"}})
+             responses={**BODY_ERRORS, **errors(
+                 403, 404, 422, s403="Not a brand of the caller's", s404="No such conversation",
+                 s422="Invalid input, or an unknown saved reply")})
 async def preview_reply(conversation_id: Annotated[str, Path(max_length=64)],
                         body: ReplyRequest, agent: AnyUser, store: StoreDep,
                         settings: SettingsDep, inbox: InboxDep) -> ReplyPreview:

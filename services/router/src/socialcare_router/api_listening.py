@@ -16,13 +16,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Path
 from fastapi.responses import Response
 
-from socialcare_router.deps import AUTH_ERRORS, SettingsDep, Supervisor
+from socialcare_router.deps import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    ROLE_ERRORS,
+    SettingsDep,
+    Supervisor,
+    errors,
+)
 from socialcare_router.settings import RouterSettings
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/listening-rules", tags=["listening"],
-                   responses={**AUTH_ERRORS, 502: {"description": "Ingest did not answer"},
-                              503: {"description": "No ingest admin key configured"}})
+                   responses={**AUTH_ERRORS, **ROLE_ERRORS, **errors(
+                       502, 503, s502="Ingest did not answer",
+                       s503="No ingest admin key configured")})
+# Ingest's own refusals, relayed as they are.
+INGEST_ERRORS = errors(404, 422, s404="No such rule set",
+                       s422="Invalid input: ingest's reason, per field")
 RuleSetId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 RELAYED = {200, 204, 404, 422}
 
@@ -64,14 +75,15 @@ async def list_rule_sets(_: Supervisor, settings: SettingsDep) -> Response:
     return await _relay(settings, "GET")
 
 
-@router.put("/{rule_set}")
+@router.put("/{rule_set}", responses={**BODY_ERRORS, **errors(
+    422, s422="Invalid input: ingest's reason, per field")})
 async def put_rule_set(rule_set: RuleSetId, _: Supervisor, settings: SettingsDep,
                        rules: Annotated[dict[str, Any], Body()]) -> Response:
     """Creates or replaces a rule set (brand names, abbreviations, misspellings, keywords)."""
     return await _relay(settings, "PUT", f"/{rule_set}", rules)
 
 
-@router.delete("/{rule_set}", status_code=204)
+@router.delete("/{rule_set}", status_code=204, responses=INGEST_ERRORS)
 async def delete_rule_set(rule_set: RuleSetId, _: Supervisor, settings: SettingsDep
                           ) -> Response:
     return await _relay(settings, "DELETE", f"/{rule_set}")

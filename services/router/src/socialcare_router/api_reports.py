@@ -8,20 +8,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
-from socialcare_router.deps import AUTH_ERRORS, StoreDep, Supervisor, actor_of
+from socialcare_router.deps import AUTH_ERRORS, ROLE_ERRORS, StoreDep, Supervisor, actor_of, errors
 from socialcare_router.domain.reports import build_report, report_rows
+from socialcare_router.views import QueryTimestamp
 
-router = APIRouter(prefix="/v1", tags=["reports"], responses=AUTH_ERRORS)
+router = APIRouter(prefix="/v1", tags=["reports"], responses={**AUTH_ERRORS, **ROLE_ERRORS})
 MAX_PERIOD = timedelta(days=366)
 
 
 @router.get("/reports", responses={
     200: {"content": {"text/csv": {}}, "description": "The report (JSON or CSV)"},
-    422: {"description": "Bad period or time zone"}})
+    **errors(422, s422="Invalid input, a period that is empty or over 366 days, or an "
+                       "unknown time zone")})
 async def report(
-    user: Supervisor, store: StoreDep, start: AwareDatetime, end: AwareDatetime,
+    user: Supervisor, store: StoreDep, start: QueryTimestamp, end: QueryTimestamp,
     format: Literal["json", "csv"] = "json",
     timezone: Annotated[str, Query(max_length=64, description="For volume by hour")] = "UTC",
 ) -> Any:

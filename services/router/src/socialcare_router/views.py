@@ -2,14 +2,27 @@
 
 import base64
 import json
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from socialcare_contracts.events import ReplyKind
-from socialcare_contracts.limits import CleanText, Id
+from socialcare_contracts.limits import TIMESTAMP_PATTERN, CleanText, Id, Timestamp
 from socialcare_router.domain.conversation import Conversation
+
+
+def _as_documented(value: object) -> object:
+    """``value`` if it is written as the schema's pattern says: a query string is always
+    text, and pydantic would otherwise read "0.5" as epoch seconds."""
+    if isinstance(value, str) and re.match(TIMESTAMP_PATTERN, value) is None:
+        raise ValueError("must be an ISO 8601 date-time with an offset, year 1970..2100")
+    return value
+
+
+QueryTimestamp = Annotated[Timestamp, BeforeValidator(_as_documented)]
+"""A ``Timestamp`` in a query string."""
 
 
 class ConversationSummary(BaseModel):
@@ -108,7 +121,11 @@ class ConversationDetail(BaseModel):
 class ReplyRequest(BaseModel):
     """Either ``text`` or a ``saved_reply`` id with its ``variables``."""
 
-    model_config = {"extra": "forbid"}
+    # The schema says what the validator does: exactly one of text and saved_reply is a
+    # string (null is none).
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [
+        {"required": [name], "properties": {name: {"type": "string"}}}
+        for name in ("text", "saved_reply")]})
     text: Annotated[CleanText, Field(min_length=1, max_length=10_000)] | None = None
     saved_reply: Annotated[Id, Field(max_length=64)] | None = None
     variables: dict[str, Annotated[CleanText, Field(max_length=1_000)]] = Field(
