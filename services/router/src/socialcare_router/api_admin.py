@@ -73,13 +73,9 @@ async def list_agents(_: Supervisor, store: StoreDep) -> list[dict[str, Any]]:
 
 async def _set_agent(store: Store, inbox: Inbox, user: InboxUser, agent_id: str,
                      fields: dict[str, Any]) -> dict[str, Any]:
-    # An empty change is a read: MongoDB refuses an empty $set.
-    doc = await (store.config.update_agent(agent_id, fields) if fields
-                 else store.config.get("agents", agent_id))
+    doc = await store.config.update_agent(agent_id, fields)
     if doc is None:
         raise HTTPException(404, f"no agent {agent_id}")
-    if not fields:
-        return doc_id_view(doc)
     await store.audit.record(user.id, user.role, "agent.update", now(), target=agent_id,
                              details=fields)
     if fields.get("presence") == Presence.OFFLINE.value:
