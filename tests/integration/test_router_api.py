@@ -309,3 +309,16 @@ async def test_control_characters_are_refused_before_anything_is_stored(
                                   headers=SUP)
         assert response.status_code == 422, (path, response.text)
     assert await store.replies_of(cid) == [] and await store.work.notes_of(cid) == []
+
+
+async def test_variables_typed_in_a_free_text_reply_are_filled_or_refused(
+        api: httpx.AsyncClient, store: Store) -> None:
+    [cid] = await seed(store)
+    preview = await api.post(f"/v1/conversations/{cid}/replies/preview",
+                             json={"text": "{agent_name} here, on it"}, headers=SUP)
+    assert preview.json()["text"].startswith("Alex Kim here, on it")
+    refused = await api.post(f"/v1/conversations/{cid}/replies",
+                             json={"text": "Your order {order_number} ships today"},
+                             headers=SUP)
+    assert refused.status_code == 422 and "order_number" in refused.text
+    assert await store.replies_of(cid) == []

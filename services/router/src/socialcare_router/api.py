@@ -18,6 +18,7 @@ from socialcare_router import (
     api_actions,
     api_admin,
     api_audit,
+    api_catalog,
     api_conversations,
     api_inbox,
     api_listening,
@@ -128,6 +129,7 @@ def create_app(settings: RouterSettings, store: Store,
     app.include_router(api_inbox.router)
     app.include_router(api_listening.router)
     app.include_router(api_audit.router)
+    app.include_router(api_catalog.router)
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,

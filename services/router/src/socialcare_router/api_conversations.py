@@ -145,10 +145,10 @@ def template_values(conversation: Conversation, agent: InboxUser,
 
 async def reply_text(store: Store, body: ReplyRequest, doc: Conversation,
                      agent: InboxUser) -> str:
-    """The text to send: as written, or a saved reply with its variables filled in."""
-    if body.text is not None:
-        return body.text
-    template = await saved_reply_template(store, body.saved_reply or "")
+    """The text to send, written or a saved reply, with its {variables} filled in (an agent
+    may type {customer_name} too); one nothing fills is refused, never posted as typed."""
+    template = body.text if body.text is not None \
+        else await saved_reply_template(store, body.saved_reply or "")
     try:
         return render(template, template_values(doc, agent, body.variables))
     except MissingVariables as exc:

@@ -81,17 +81,15 @@ async def preview_reply(conversation_id: Annotated[str, Path(max_length=64)],
     """The reply as it would be posted, its length as the platform counts it, and warnings."""
     doc = await inbox.load(actor_of(agent), conversation_id)
     missing: list[str] = []
-    if body.text is not None:
-        text = body.text
-    else:
-        template = await saved_reply_template(store, body.saved_reply or "")
-        values = template_values(doc, agent, body.variables)
-        try:
-            text = render(template, values)
-        except MissingVariables as exc:
-            missing = exc.names
-            # Show the placeholders still to fill rather than refusing the preview.
-            text = render(template, {**values, **{n: f"{{{n}}}" for n in missing}})
+    template = body.text if body.text is not None \
+        else await saved_reply_template(store, body.saved_reply or "")
+    values = template_values(doc, agent, body.variables)
+    try:
+        text = render(template, values)
+    except MissingVariables as exc:
+        missing = exc.names
+        # Show the placeholders still to fill rather than refusing the preview.
+        text = render(template, {**values, **{n: f"{{{n}}}" for n in missing}})
     policy = settings.brand_policy(doc.brand_account)
     problem = None
     try:
