@@ -19,9 +19,11 @@ DESCRIPTIONS = {
     401: "Missing or unknown key or signature",
     403: "Verification failed",
     404: "No such resource",
+    409: "The resource's state refuses it; reload and try again",
     413: "Request body too large",
     422: "Invalid input: ``detail`` names each field and why",
     429: "Rate limited; retry after Retry-After",
+    502: "A service this one relays to did not answer",
     503: "A backing service is unavailable; retry after Retry-After",
 }
 

@@ -26,7 +26,7 @@ from socialcare_router import (
 )
 from socialcare_router.adapters.conversations import AtCapacity
 from socialcare_router.adapters.store import Store
-from socialcare_router.deps import AUTH_ERRORS, AnyUser, errors
+from socialcare_router.deps import AUTH_ERRORS, AnyUser
 from socialcare_router.domain.conversation import ConversationError
 from socialcare_router.domain.permissions import Forbidden
 from socialcare_router.domain.sla import BusinessHours, SlaPolicy
@@ -37,7 +37,7 @@ from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
 from socialcare_runtime.api_docs import serve_api_docs
 from socialcare_runtime.http import BodySizeLimit
-from socialcare_runtime.http_errors import allow_every_method
+from socialcare_runtime.http_errors import allow_every_method, error_responses
 from socialcare_runtime.publisher import EventPublisher, Outgoing
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def create_app(settings: RouterSettings, store: Store,
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,
-             responses={**AUTH_ERRORS, **errors(503, s503="Too many live clients; retry "
+             responses={**AUTH_ERRORS, **error_responses(503, s503="Too many live clients; retry "
                                                           "after Retry-After"),
                         200: {"content": {"text/event-stream": {}},
                               "description": "`conversation` events (ConversationUpdated); "

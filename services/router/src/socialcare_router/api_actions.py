@@ -12,11 +12,12 @@ from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from socialcare_contracts.limits import CleanText, Id, Timestamp
-from socialcare_router.deps import AUTH_ERRORS, BODY_ERRORS, ActorDep, InboxDep, StoreDep, errors
+from socialcare_router.deps import AUTH_ERRORS, BODY_ERRORS, ActorDep, InboxDep, StoreDep
 from socialcare_router.views import ConversationSummary, NoteView
+from socialcare_runtime.http_errors import error_responses
 
 router = APIRouter(prefix="/v1/conversations/{conversation_id}", tags=["conversation actions"],
-                   responses={**AUTH_ERRORS, **errors(
+                   responses={**AUTH_ERRORS, **error_responses(
                        403, 404, 409, s403="Not a brand of the caller's, or not theirs to change",
                        s404="No such conversation",
                        s409="The conversation's state refuses it, or the agent is at capacity")})
@@ -73,8 +74,9 @@ async def release(conversation_id: ConversationId, actor: ActorDep,
 
 
 @router.post("/transfer", response_model=ConversationSummary,
-             responses={**BODY_ERRORS, **errors(422, s422="Invalid input, or no such queue or "
-                                                          "agent")})
+             responses={**BODY_ERRORS, **error_responses(
+                 422, s422="Invalid input, or no such queue or "
+                 "agent")})
 async def transfer(conversation_id: ConversationId, body: TransferRequest, actor: ActorDep,
                    inbox: InboxDep) -> ConversationSummary:
     """Moves the conversation to another queue and/or (supervisors) a named agent."""
@@ -99,8 +101,9 @@ async def add_note(conversation_id: ConversationId, body: NoteRequest, actor: Ac
 
 
 @router.post("/snooze", response_model=ConversationSummary,
-             responses={**BODY_ERRORS, **errors(422, s422="Invalid input, or until is past or "
-                                                          "more than 90 days ahead")})
+             responses={**BODY_ERRORS, **error_responses(
+                 422, s422="Invalid input, or until is past or "
+                 "more than 90 days ahead")})
 async def snooze(conversation_id: ConversationId, body: SnoozeRequest, actor: ActorDep,
                  inbox: InboxDep) -> ConversationSummary:
     """Waits on the customer until a time; a customer message wakes it earlier."""

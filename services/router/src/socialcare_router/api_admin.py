@@ -21,7 +21,6 @@ from socialcare_router.deps import (
     InboxDep,
     StoreDep,
     Supervisor,
-    errors,
 )
 from socialcare_router.domain.assignment import Presence
 from socialcare_router.domain.rules import RoutingRule
@@ -29,6 +28,7 @@ from socialcare_router.domain.templates import variables_of
 from socialcare_router.inbox import Inbox
 from socialcare_router.settings import InboxUser
 from socialcare_router.views import doc_id_view
+from socialcare_runtime.http_errors import error_responses
 
 router = APIRouter(prefix="/v1", tags=["administration"], responses=AUTH_ERRORS)
 Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.*-]+$")]
@@ -86,7 +86,8 @@ async def _set_agent(store: Store, inbox: Inbox, user: InboxUser, agent_id: str,
 
 
 @router.patch("/agents/{agent_id}", tags=["agents"],
-              responses={**ROLE_ERRORS, **BODY_ERRORS, **errors(404, s404="No such agent")})
+              responses={**ROLE_ERRORS, **BODY_ERRORS,
+                         **error_responses(404, s404="No such agent")})
 async def update_agent(agent_id: Key, body: AgentUpdateBody, user: Supervisor,
                        store: StoreDep, inbox: InboxDep) -> dict[str, Any]:
     """Changes an agent's skills, capacity or presence."""
@@ -95,7 +96,8 @@ async def update_agent(agent_id: Key, body: AgentUpdateBody, user: Supervisor,
 
 
 @router.put("/me/presence", tags=["agents"],
-            responses={**BODY_ERRORS, **errors(404, s404="The caller has no agent profile")})
+            responses={**BODY_ERRORS,
+                       **error_responses(404, s404="The caller has no agent profile")})
 async def set_my_presence(body: PresenceBody, user: AnyUser, store: StoreDep,
                           inbox: InboxDep) -> dict[str, Any]:
     """An agent goes online, away or offline (offline returns unanswered work)."""
@@ -113,7 +115,7 @@ async def get_rules(_: Supervisor, store: StoreDep) -> RuleSetView:
 
 
 @router.put("/routing-rules", response_model=RuleSetView, tags=["routing"],
-            responses={**ROLE_ERRORS, **BODY_ERRORS, **errors(
+            responses={**ROLE_ERRORS, **BODY_ERRORS, **error_responses(
                 409, s409="expected_version is not the stored version")})
 async def put_rules(body: RuleSetBody, user: Supervisor, store: StoreDep) -> RuleSetView:
     """Replaces the rule set; workers apply it within seconds."""
@@ -135,7 +137,7 @@ def _named(collection: str, model: type[BaseModel], read_role: Any, tag: str,
            versioned: bool) -> None:
     path = f"/{collection.replace('_', '-')}"
     read_errors = ROLE_ERRORS if read_role is Supervisor else {}
-    missing = errors(404, s404=f"No such {collection} entry")
+    missing = error_responses(404, s404=f"No such {collection} entry")
 
     @router.get(path, tags=[tag], name=f"list_{collection}", responses=read_errors)
     async def list_docs(_: read_role, store: StoreDep) -> list[dict[str, Any]]:
@@ -175,7 +177,7 @@ _named("saved_replies", SavedReplyDoc, AnyUser, "saved replies", versioned=False
 
 
 @router.get("/saved-replies/{key}/variables", tags=["saved replies"],
-            responses=errors(404, s404="No such saved reply"))
+            responses=error_responses(404, s404="No such saved reply"))
 async def saved_reply_variables(key: Key, _: AnyUser, store: StoreDep,
                                 ) -> dict[str, list[str]]:
     """The variables a saved reply needs, so a client can ask the agent for them."""

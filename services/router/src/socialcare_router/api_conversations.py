@@ -21,7 +21,6 @@ from socialcare_router.deps import (
     SettingsDep,
     StoreDep,
     actor_of,
-    errors,
 )
 from socialcare_router.domain.conversation import Conversation
 from socialcare_router.domain.permissions import Action, Actor
@@ -41,12 +40,13 @@ from socialcare_router.views import (
     doc_id_view,
     encode_cursor,
 )
+from socialcare_runtime.http_errors import error_responses
 from socialcare_runtime.publisher import Backpressure, Outgoing
 from socialcare_runtime.telemetry import context_from_headers
 
 router = APIRouter(prefix="/v1", tags=["conversations"], responses=AUTH_ERRORS)
-PAGE_ERRORS = errors(400, s400="after is not a cursor this API gave")
-CONVERSATION_ERRORS = errors(403, 404, s403="Not a brand of the caller's",
+PAGE_ERRORS = error_responses(400, s400="after is not a cursor this API gave")
+CONVERSATION_ERRORS = error_responses(403, 404, s403="Not a brand of the caller's",
                              s404="No such conversation")
 Status = Annotated[str, Query(pattern="^(open|waiting_on_customer|resolved)$")]
 Short = Annotated[str | None, Query(max_length=64)]
@@ -157,7 +157,7 @@ async def reply_text(store: Store, body: ReplyRequest, doc: Conversation,
 
 @router.post("/conversations/{conversation_id}/replies", status_code=202,
              response_model=ReplyAccepted,
-             responses={**BODY_ERRORS, **CONVERSATION_ERRORS, **errors(
+             responses={**BODY_ERRORS, **CONVERSATION_ERRORS, **error_responses(
                  409, 422, 503, s409="Idempotency-Key reused for another reply",
                  s422="Invalid input, an unknown saved reply or missing variables",
                  s503="Could not queue the reply; retry after Retry-After")})

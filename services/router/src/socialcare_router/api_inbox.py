@@ -23,10 +23,10 @@ from socialcare_router.deps import (
     SettingsDep,
     StoreDep,
     actor_of,
-    errors,
 )
 from socialcare_router.domain.templates import MissingVariables, render
 from socialcare_router.views import ReplyRequest
+from socialcare_runtime.http_errors import error_responses
 from socialcare_text.brand_voice import CompositionError, compose
 from socialcare_text.platform_text import limits_of, split_thread, weighted_length
 
@@ -72,7 +72,7 @@ async def me(user: AnyUser, store: StoreDep) -> Me:
 
 
 @router.post("/conversations/{conversation_id}/replies/preview", response_model=ReplyPreview,
-             responses={**BODY_ERRORS, **errors(
+             responses={**BODY_ERRORS, **error_responses(
                  403, 404, 422, s403="Not a brand of the caller's", s404="No such conversation",
                  s422="Invalid input, or an unknown saved reply")})
 async def preview_reply(conversation_id: Annotated[str, Path(max_length=64)],

@@ -22,17 +22,17 @@ from socialcare_router.deps import (
     ROLE_ERRORS,
     SettingsDep,
     Supervisor,
-    errors,
 )
 from socialcare_router.settings import RouterSettings
+from socialcare_runtime.http_errors import error_responses
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/listening-rules", tags=["listening"],
-                   responses={**AUTH_ERRORS, **ROLE_ERRORS, **errors(
+                   responses={**AUTH_ERRORS, **ROLE_ERRORS, **error_responses(
                        502, 503, s502="Ingest did not answer",
                        s503="No ingest admin key configured")})
 # Ingest's own refusals, relayed as they are.
-INGEST_ERRORS = errors(404, 422, s404="No such rule set",
+INGEST_ERRORS = error_responses(404, 422, s404="No such rule set",
                        s422="Invalid input: ingest's reason, per field")
 RuleSetId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 RELAYED = {200, 204, 404, 422}
@@ -75,7 +75,7 @@ async def list_rule_sets(_: Supervisor, settings: SettingsDep) -> Response:
     return await _relay(settings, "GET")
 
 
-@router.put("/{rule_set}", responses={**BODY_ERRORS, **errors(
+@router.put("/{rule_set}", responses={**BODY_ERRORS, **error_responses(
     422, s422="Invalid input: ingest's reason, per field")})
 async def put_rule_set(rule_set: RuleSetId, _: Supervisor, settings: SettingsDep,
                        rules: Annotated[dict[str, Any], Body()]) -> Response:

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
-from socialcare_router.deps import AUTH_ERRORS, ROLE_ERRORS, StoreDep, Supervisor, actor_of, errors
+from socialcare_router.deps import AUTH_ERRORS, ROLE_ERRORS, StoreDep, Supervisor, actor_of
 from socialcare_router.domain.reports import build_report, report_rows
 from socialcare_router.views import QueryTimestamp
+from socialcare_runtime.http_errors import error_responses
 
 router = APIRouter(prefix="/v1", tags=["reports"], responses={**AUTH_ERRORS, **ROLE_ERRORS})
 MAX_PERIOD = timedelta(days=366)
@@ -19,7 +20,7 @@ MAX_PERIOD = timedelta(days=366)
 
 @router.get("/reports", responses={
     200: {"content": {"text/csv": {}}, "description": "The report (JSON or CSV)"},
-    **errors(422, s422="Invalid input, a period that is empty or over 366 days, or an "
+    **error_responses(422, s422="Invalid input, a period that is empty or over 366 days, or an "
                        "unknown time zone")})
 async def report(
     user: Supervisor, store: StoreDep, start: QueryTimestamp, end: QueryTimestamp,

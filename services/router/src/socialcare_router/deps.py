@@ -1,7 +1,7 @@
 """FastAPI dependencies of the inbox API: the store, the publisher, who is calling."""
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
@@ -10,7 +10,7 @@ from socialcare_router.domain.permissions import Actor, brands_of
 from socialcare_router.inbox import Inbox
 from socialcare_router.settings import InboxUser, RouterSettings
 from socialcare_runtime.http import find_by_secret
-from socialcare_runtime.http_errors import DESCRIPTIONS, Problem, error_responses
+from socialcare_runtime.http_errors import error_responses
 from socialcare_runtime.publisher import EventPublisher
 
 ALL_ROLES = ("agent", "supervisor", "admin")
@@ -68,16 +68,7 @@ AnyUser = Annotated[InboxUser, Depends(require(*ALL_ROLES))]
 Supervisor = Annotated[InboxUser, Depends(require("supervisor", "admin"))]
 
 
-def errors(*statuses: int, **described: str) -> dict[int | str, dict[str, Any]]:
-    """``error_responses``, also for statuses the shared table has no wording for (409, 502):
-    those take theirs from ``described`` (``s409="..."``)."""
-    shared = [status for status in statuses if status in DESCRIPTIONS]
-    return {**error_responses(*shared, **described),
-            **{status: {"model": Problem, "description": described[f"s{status}"]}
-               for status in statuses if status not in shared}}
-
-
 # Every route needs a key and checks its input; only routes for supervisors refuse a role.
-AUTH_ERRORS = errors(401, 422, s401="Missing or unknown X-API-Key")
-ROLE_ERRORS = errors(403, s403="Role not allowed")
-BODY_ERRORS = errors(400, 413)
+AUTH_ERRORS = error_responses(401, 422, s401="Missing or unknown X-API-Key")
+ROLE_ERRORS = error_responses(403, s403="Role not allowed")
+BODY_ERRORS = error_responses(400, 413)
