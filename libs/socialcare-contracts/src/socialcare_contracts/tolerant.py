@@ -35,6 +35,15 @@ def unknown_member(enum: type[E], value: str) -> E:
     return member
 
 
+def as_member(enum: type[E], value: str) -> E:
+    """``value`` as a member of ``enum`` by the tolerant rule: a known member, else the
+    fallback (``UNKNOWN_ENUM_READ_AS``), else a stand-in that keeps the value as sent: what a
+    consumer stored from a newer producer can be passed on in its own events."""
+    if value in enum._value2member_map_:
+        return enum(value)
+    return UNKNOWN_ENUM_READ_AS.get(enum) or unknown_member(enum, value)  # type: ignore[return-value]
+
+
 def read_unknown_as(enum: type[StrEnum]) -> str:
     """How consumers read an unknown value of a required ``enum`` field (for the schemas)."""
     fallback = UNKNOWN_ENUM_READ_AS.get(enum)
@@ -79,4 +88,4 @@ def _enum(enum: type[StrEnum], value: Any, optional: bool) -> Any:
         return value
     if optional:
         return None
-    return UNKNOWN_ENUM_READ_AS.get(enum) or unknown_member(enum, value)
+    return as_member(enum, value)

@@ -10,6 +10,8 @@ from opentelemetry.trace import SpanKind
 
 from socialcare_contracts import topics
 from socialcare_contracts.events import ReplyKind, ReplyRequested
+from socialcare_contracts.messages import Platform
+from socialcare_contracts.tolerant import as_member
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import (
     AUTH_ERRORS,
@@ -196,7 +198,8 @@ async def post_reply(
     else:
         await inbox.record_reply(actor, doc, reply_id, body.kind.value)
     event = ReplyRequested(
-        reply_id=reply_id, conversation_id=conversation_id, platform=doc.platform,
+        reply_id=reply_id, conversation_id=conversation_id,
+        platform=as_member(Platform, doc.platform),
         brand_account=doc.brand_account, kind=body.kind, in_reply_to_id=in_reply_to,
         recipient_id=doc.customer_id, text=text, agent_id=agent.id, requested_at=now,
         # Personal data in any of the customer's messages: brands that force DMs get one.

@@ -21,6 +21,8 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from socialcare_contracts.events import ConversationUpdated
+from socialcare_contracts.messages import Platform
+from socialcare_contracts.tolerant import as_member, prune
 from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, replace_versioned
 from socialcare_router.domain.conversation import Conversation
 
@@ -41,7 +43,9 @@ def conversation_event(conversation: Conversation, change: str) -> ConversationU
     """The public view of a conversation after ``change``."""
     return ConversationUpdated(
         conversation_id=conversation.id, change=change, status=conversation.status,
-        platform=conversation.platform, brand_account=conversation.brand_account,
+        # A platform a newer ingest added is passed on as sent (the tolerant reader's rule).
+        platform=as_member(Platform, conversation.platform),
+        brand_account=conversation.brand_account,
         customer_id=conversation.customer_id, queue=conversation.queue,
         priority=conversation.priority, message_count=len(conversation.message_keys),
         first_response_due_at=conversation.first_response_due_at,
@@ -208,5 +212,8 @@ class ConversationRepository:
 
 def _events(conversation_id: str, entries: list[Document]
             ) -> list[tuple[str, str, ConversationUpdated]]:
-    return [(e["id"], conversation_id, ConversationUpdated.model_validate(e["event"]))
+    # Read as consumers read events: one stored by a newer version, or carrying a platform
+    # a newer ingest added, is still published.
+    return [(e["id"], conversation_id,
+             ConversationUpdated.model_validate(prune(ConversationUpdated, e["event"])))
             for e in entries]
