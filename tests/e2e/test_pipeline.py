@@ -83,7 +83,7 @@ def test_message_to_reply_end_to_end(stack: Stack, db: Any) -> None:
     assert len(records) == 1 and records[0].attempts == 1
     assert records[0].target_id == "e2e-1001"
     stored = eventually(lambda: db.conversations.find_one(
-        {"_id": conversation["_id"], "first_response_at": {"$exists": True}}))
+        {"_id": conversation["_id"], "first_response_at": {"$ne": None}}))
     assert stored["first_response_at"] >= conversation["created_at"]
     detail = httpx.get(f"{inbox}/v1/conversations/{conversation['_id']}", headers=AGENT_KEY).json()
     assert detail["replies"][0]["status"] == "sent"
