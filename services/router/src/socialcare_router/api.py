@@ -22,7 +22,9 @@ from socialcare_router import (
     api_conversations,
     api_inbox,
     api_listening,
+    api_people,
     api_reports,
+    api_search,
 )
 from socialcare_router.adapters.conversations import AtCapacity
 from socialcare_router.adapters.store import Store
@@ -130,6 +132,8 @@ def create_app(settings: RouterSettings, store: Store,
     app.include_router(api_listening.router)
     app.include_router(api_audit.router)
     app.include_router(api_catalog.router)
+    app.include_router(api_search.router)
+    app.include_router(api_people.router)
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,
