@@ -75,9 +75,9 @@ def test_a_refusal_stops_the_seed_with_its_reason() -> None:
 def test_the_demo_content_is_what_the_inbox_accepts() -> None:
     from socialcare_router.api_admin import SavedReplyDoc
     from socialcare_router.domain.rules import RoutingRule
-    from socialcare_router.domain.templates import variables_of
     from socialcare_router.policies import QueueDoc
     from socialcare_router.settings import RouterSettings
+    from socialcare_text.templates import variables_of
 
     content = demo.load_demo()
     for body in content["saved_replies"].values():

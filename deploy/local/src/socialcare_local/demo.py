@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from socialcare_text.templates import initials
+
 DEV_SUPERVISOR_KEY = "dev-supervisor-key"
 
 
@@ -76,11 +78,6 @@ def _ok(response: httpx.Response) -> httpx.Response:
     return response
 
 
-def initials_of(name: str) -> str:
-    """An agent's initials from their name (``Jamie Jones`` -> ``JJ``), as the router signs."""
-    return "".join(part[0].upper() for part in name.split() if part)
-
-
 def agent_initials_env(environ: Mapping[str, str], demo: Mapping[str, Any]) -> str:
     """``SOCIALCARE_AGENT_INITIALS`` with every known agent's initials; explicit values win.
 
@@ -90,7 +87,7 @@ def agent_initials_env(environ: Mapping[str, str], demo: Mapping[str, Any]) -> s
     explicit: dict[str, str] = json.loads(environ.get("SOCIALCARE_AGENT_INITIALS") or "{}")
     users = json.loads(environ["SOCIALCARE_INBOX_USERS"]).values() \
         if environ.get("SOCIALCARE_INBOX_USERS") else demo["agents"]
-    derived = {u["id"]: initials_of(u["name"]) for u in users if initials_of(u["name"])}
+    derived = {u["id"]: initials(u["name"]) for u in users if initials(u["name"])}
     return json.dumps({**derived, **explicit})
 
 

@@ -1,17 +1,24 @@
-"""Brand voice: saved replies expanded into the agent's text, and the agent's signature.
+"""Brand voice: the agent's signature, and no reply posted with a ``{variable}`` unfilled.
 
 The responder applies it to what it sends; the inbox applies the same settings to preview
-the text as it will be posted.
+the text as it will be posted. Saved replies are not brand settings: supervisors manage
+them in the inbox (``PUT /v1/saved-replies/{name}``), which fills them in before sending.
 """
 
 import re
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-_SAVED = re.compile(r"\{\{saved:([A-Za-z0-9_.-]+)\}\}")
-# A saved reply's variable ({customer_name}) left in the text: posted as is, it would read
-# as a mistake to the customer.
-_PLACEHOLDER = re.compile(r"\{([a-z_]{1,32})\}")
+from socialcare_text.templates import variables_of
+
+# Brand settings once carried saved replies, written into the text as {{saved:name}}. A
+# reply requested before the upgrade may still hold one: posted as is, it reads as a mistake.
+_RETIRED_SAVED = re.compile(r"\{\{saved:[^{}]*\}\}")
+SAVED_REPLIES_MOVED = (
+    "saved_replies are no longer brand settings (SOCIALCARE_BRANDS): remove them there and "
+    "create each in the inbox with PUT /v1/saved-replies/{name} and the body "
+    '{"title": ..., "text": ...}; agents then send {"saved_reply": name}')
 
 
 class BrandPolicy(BaseModel):
@@ -22,7 +29,15 @@ class BrandPolicy(BaseModel):
     allow_threads: bool = Field(default=True, description="Split a long public reply")
     force_dm_on_private_data: bool = Field(
         default=False, description="Send as a DM when the classifier saw personal data")
-    saved_replies: dict[str, str] = Field(default={}, description="Name -> text, {{saved:name}}")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_saved_replies(cls, data: Any) -> Any:
+        # Ignored like any unknown key, the brand's saved replies would vanish unnoticed;
+        # the service refuses to start and says where they live now.
+        if isinstance(data, dict) and "saved_replies" in data:
+            raise ValueError(SAVED_REPLIES_MOVED)
+        return data
 
 
 class BrandVoiceSettings(BaseModel):
@@ -38,19 +53,16 @@ class BrandVoiceSettings(BaseModel):
 
 
 class CompositionError(ValueError):
-    """The text cannot be rendered (an unknown saved reply); the agent must fix it."""
+    """The text cannot be posted as written (a placeholder is left); the agent must fix it."""
 
 
 def compose(text: str, policy: BrandPolicy, agent_id: str, initials: str | None) -> str:
-    """The text as posted: saved replies expanded, signature appended once."""
-    def saved(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in policy.saved_replies:
-            raise CompositionError(f"unknown saved reply '{name}'")
-        return policy.saved_replies[name]
-
-    body = _SAVED.sub(saved, text).strip()
-    left = unfilled_placeholders(body)
+    """The text as posted: refused while a placeholder is left, signature appended once."""
+    body = text.strip()
+    if _RETIRED_SAVED.search(body):
+        raise CompositionError("{{saved:name}} is no longer expanded: send the saved reply "
+                               'from the inbox ({"saved_reply": name}) or write the text')
+    left = variables_of(body)
     if left:
         raise CompositionError(
             f"fill in or remove {', '.join('{' + n + '}' for n in left)}: the text is posted "
@@ -61,8 +73,3 @@ def compose(text: str, policy: BrandPolicy, agent_id: str, initials: str | None)
     if not signature or body.endswith(signature):
         return body
     return f"{body} {signature}"
-
-
-def unfilled_placeholders(text: str) -> list[str]:
-    """Variable names still in ``{braces}``, in order of first use."""
-    return list(dict.fromkeys(_PLACEHOLDER.findall(text)))

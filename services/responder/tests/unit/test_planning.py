@@ -1,31 +1,12 @@
 import pytest
 
 from socialcare_responder.domain.planning import Limits, Plan, Refusal, plan_delivery
-from socialcare_text.brand_voice import BrandPolicy, CompositionError, compose
+from socialcare_text.brand_voice import BrandPolicy
 from socialcare_text.platform_text import weighted_length
 
 pytestmark = pytest.mark.unit
 X = Limits("x", 280, 10_000, True, "weighted")
 NO_DM = Limits("forum", 500, 0, False)
-
-
-def test_signature_and_saved_replies() -> None:
-    policy = BrandPolicy(saved_replies={"track": "Track it at https://acme.example/t"})
-    assert compose("Sorry! {{saved:track}}", policy, "a1", "JJ") == \
-        "Sorry! Track it at https://acme.example/t ^JJ"
-
-
-def test_signature_is_added_once_and_skipped_without_initials() -> None:
-    policy = BrandPolicy()
-    assert compose("Done ^JJ", policy, "a1", "JJ") == "Done ^JJ"
-    assert compose("Done", policy, "a1", None) == "Done"
-    assert compose("Done", BrandPolicy(signature="— Team Acme"), "a1", None) == \
-        "Done — Team Acme"
-
-
-def test_unknown_saved_reply_is_an_error() -> None:
-    with pytest.raises(CompositionError, match="nope"):
-        compose("{{saved:nope}}", BrandPolicy(), "a1", "JJ")
 
 
 def test_fitting_public_reply_is_one_part() -> None:

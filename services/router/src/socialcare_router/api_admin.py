@@ -24,11 +24,11 @@ from socialcare_router.deps import (
 )
 from socialcare_router.domain.assignment import Presence
 from socialcare_router.domain.rules import RoutingRule
-from socialcare_router.domain.templates import variables_of
 from socialcare_router.inbox import Inbox
 from socialcare_router.settings import InboxUser
 from socialcare_router.views import doc_id_view
 from socialcare_runtime.http_errors import error_responses
+from socialcare_text.templates import variables_of
 
 router = APIRouter(prefix="/v1", tags=["administration"], responses=AUTH_ERRORS)
 Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.*-]+$")]

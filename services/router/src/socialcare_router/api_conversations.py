@@ -26,7 +26,6 @@ from socialcare_router.deps import (
 )
 from socialcare_router.domain.conversation import Conversation
 from socialcare_router.domain.permissions import Action, Actor
-from socialcare_router.domain.templates import MissingVariables, initials, render
 from socialcare_router.domain.threading import message_key
 from socialcare_router.settings import InboxUser
 from socialcare_router.views import (
@@ -45,6 +44,7 @@ from socialcare_router.views import (
 from socialcare_runtime.http_errors import error_responses
 from socialcare_runtime.publisher import Backpressure, Outgoing
 from socialcare_runtime.telemetry import context_from_headers
+from socialcare_text.templates import MissingVariables, initials, render
 
 router = APIRouter(prefix="/v1", tags=["conversations"], responses=AUTH_ERRORS)
 PAGE_ERRORS = error_responses(400, s400="after is not a cursor this API gave")
@@ -131,6 +131,7 @@ async def get_conversation(conversation_id: Annotated[str, Path(max_length=64)],
 
 
 async def saved_reply_template(store: Store, name: str) -> str:
+    """A saved reply's text with its {variables} unfilled; an unknown name is 422."""
     saved = await store.config.get("saved_replies", name)
     if saved is None:
         raise HTTPException(422, f"no saved reply {name}")
@@ -142,7 +143,7 @@ def template_values(conversation: Conversation, agent: InboxUser,
     """What a saved reply's variables are filled with; the agent's values win."""
     customer = conversation.customer
     return {"customer_name": customer.get("display_name") or customer.get("handle") or "",
-            "agent_name": agent.name, "agent_initials": initials(agent.name), **variables}
+            "agent_name": agent.name, "agent_initials": "^" + initials(agent.name), **variables}
 
 
 async def reply_text(store: Store, body: ReplyRequest, doc: Conversation,

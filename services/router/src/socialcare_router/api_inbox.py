@@ -24,11 +24,11 @@ from socialcare_router.deps import (
     StoreDep,
     actor_of,
 )
-from socialcare_router.domain.templates import MissingVariables, render
 from socialcare_router.views import ReplyRequest
 from socialcare_runtime.http_errors import error_responses
 from socialcare_text.brand_voice import CompositionError, compose
 from socialcare_text.platform_text import limits_of, split_thread, weighted_length
+from socialcare_text.templates import MissingVariables, render
 
 router = APIRouter(prefix="/v1", tags=["inbox"], responses=AUTH_ERRORS)
 

@@ -1,13 +1,14 @@
 import pytest
 
-from socialcare_router.domain.templates import MissingVariables, initials, render, variables_of
+from socialcare_text.templates import MissingVariables, initials, render, variables_of
 
 pytestmark = pytest.mark.unit
 
 
-def test_initials_sign_like_agents_do() -> None:
-    assert initials("Jamie Jones") == "^JJ"
-    assert initials("  ana   maría lópez ") == "^AML"
+def test_initials_are_the_first_letter_of_each_name() -> None:
+    assert initials("Jamie Jones") == "JJ"
+    assert initials("  ana   maría lópez ") == "AML"
+    assert initials("   ") == ""
 
 
 def test_render_fills_every_variable_once_and_keeps_other_text() -> None:
@@ -18,7 +19,13 @@ def test_render_fills_every_variable_once_and_keeps_other_text() -> None:
     assert out == "Hi Dana! Track A-1 at https://x.y. ^JJ {Not A Variable}"
 
 
+def test_braces_that_are_no_variable_are_text() -> None:
+    assert variables_of("{a_b} {A} {a_b} {x1} {c} {SAVE10} {}") == ["a_b", "c"]
+    assert render("Use code {SAVE10} or {}", {}) == "Use code {SAVE10} or {}"
+
+
 def test_render_refuses_half_filled_text() -> None:
     with pytest.raises(MissingVariables) as caught:
         render("{customer_name}, order {order_number}", {"customer_name": ""})
     assert caught.value.names == ["customer_name", "order_number"]
+    assert "customer_name, order_number" in str(caught.value)
