@@ -24,6 +24,8 @@ class Action(StrEnum):
     REPLY = "reply"
     NOTE = "note"
     TAG = "tag"
+    LINK = "link"  # identities of one customer across channels, made one person
+    UNLINK = "unlink"
 
 
 # Actions that belong to whoever holds the conversation; the others any agent of the brand
