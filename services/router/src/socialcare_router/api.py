@@ -27,6 +27,7 @@ from socialcare_router import (
     api_search,
 )
 from socialcare_router.adapters.conversations import AtCapacity
+from socialcare_router.adapters.search import Feed, open_search
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import AUTH_ERRORS, AnyUser
 from socialcare_router.domain.conversation import ConversationError
@@ -110,8 +111,13 @@ def create_app(settings: RouterSettings, store: Store,
                         settings.live_client_queue)
         await live.start()
         app.state.live = live
+        search = app.state.search = await open_search(store.db, Feed(
+            settings.kafka_bootstrap, settings.topic(topics.MESSAGES_CLASSIFIED),
+            settings.topic(topics.REPLIES_SENT), settings.topic(topics.CONVERSATIONS_UPDATED),
+            settings.topic_prefix))
         yield
         relay.cancel()
+        await search.stop()
         await live.stop()
         publisher.close()
 
