@@ -150,10 +150,13 @@ async def test_other_brands_and_bad_requests_are_refused_with_a_reason(
     assert unknown.status_code == 404 and "c_nope" in unknown.json()["detail"]
     assert (await link(api, by(x), {"platform": "x", "brand_account": "acme",
                                     "customer_id": "nobody"})).status_code == 404
-    assert (await link(api, by(x), by(x))).status_code == 409
+    itself = await link(api, by(x), {"platform": "x", "brand_account": "acme",
+                                     "customer_id": "dana"})
+    assert itself.status_code == 200 and itself.json()["id"] is None  # one customer already
     for body in ({"identities": [by(x)]},
                  {"identities": [by(x), {**by(ig), "platform": "x"}]},
-                 {"identities": [by(x), {"platform": "x", "brand_account": "acme"}]}):
+                 {"identities": [by(x), {"platform": "x", "brand_account": "acme"}]},
+                 {"identities": [by(x), {"conversation_id": None, "platform": "x"}]}):
         bad = await api.post("/v1/people/links", json=body, headers=AGENT)
         assert bad.status_code == 422, body
     assert await store.db.people.count_documents({}) == 0  # nothing refused was stored

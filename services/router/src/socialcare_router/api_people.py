@@ -28,14 +28,17 @@ router = APIRouter(prefix="/v1/people", tags=["people"], responses=AUTH_ERRORS)
 PEOPLE_ERRORS = error_responses(403, 404, s403="An identity of a brand outside the caller's",
                                 s404="No such conversation, customer or person")
 Key = Annotated[str, Path(max_length=128)]
+NAMES = ("conversation_id", "platform", "brand_account", "customer_id")
 
 
 class IdentityRef(BaseModel):
     """A customer identity: one of its conversations, or platform, account and customer."""
 
+    # The schema says what the validator does: one way or the other, never a mix.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [
-        {"required": ["conversation_id"]},
-        {"required": ["platform", "brand_account", "customer_id"]}]})
+        {"required": list(given), "properties": {
+            name: {"type": "string" if name in given else "null"} for name in NAMES}}
+        for given in (("conversation_id",), NAMES[1:])]})
     conversation_id: Annotated[Id, Field(max_length=64)] | None = None
     platform: Annotated[Id, Field(max_length=32)] | None = None
     brand_account: Annotated[Id, Field(max_length=128)] | None = None
@@ -115,15 +118,18 @@ def refused(exc: PeopleError) -> HTTPException:
 
 @router.post("/links", response_model=PersonView,
              responses={**BODY_ERRORS, **PEOPLE_ERRORS, **error_responses(
-                 409, s409="Too many identities for one person, or both are one identity")})
+                 409, s409="Too many identities for one person")})
 async def link(body: LinkRequest, actor: ActorDep, store: StoreDep) -> PersonView:
     """Makes two identities one person; linking people already linked changes nothing, and
     identities of two people merge them."""
     conversations = [await conversation_of(store, actor, ref) for ref in body.identities]
     a, b = (identity_of(c) for c in conversations)
+    people = PeopleRepository(store.db)
+    if a == b:  # two conversations of one customer: one identity, nothing to link
+        return view((await people.person_of(a))[0], a, actor)
     now = datetime.now(UTC)
     try:
-        plan = await PeopleRepository(store.db).link(a, b, now)
+        plan = await people.link(a, b, now)
     except PeopleError as exc:
         raise refused(exc) from exc
     if not plan.changes_nothing:
