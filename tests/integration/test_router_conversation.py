@@ -229,7 +229,7 @@ async def test_an_answer_older_than_the_customers_latest_message_keeps_the_clock
     escalator = Escalator(store, r.config, "escalations", 20, clock)
     assert changes(await escalate(escalator)) == ["at_risk"]
     assert changes(await escalate(escalator)) == ["breached"]
-    assert await store.work.due_for_escalation(clock.at, 10) == []
+    assert await store.repository.timers.due("escalate_at", clock.at, 10) == []
 
 
 async def test_a_conversation_an_agent_reopened_is_assigned_only_when_a_response_is_due(

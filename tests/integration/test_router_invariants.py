@@ -11,7 +11,7 @@ import pytest
 
 from socialcare_router.adapters.conversations import AtCapacity
 from socialcare_router.adapters.store import Store
-from socialcare_router.domain.conversation import ConversationError
+from socialcare_router.domain.conversation import TIMERS, ConversationError
 from socialcare_router.domain.permissions import Actor
 from socialcare_router.escalation import Escalator
 from tests.integration.router_helpers import (  # noqa: F401
@@ -109,5 +109,5 @@ async def test_random_work_keeps_loads_and_states_true(store: Store, seed: int) 
     clock.at += timedelta(days=3)
     for _ in range(3):
         await escalate(escalator)
-    assert await store.work.due_for_escalation(clock.at, 100) == []
-    assert await store.work.due_for_escalation(clock.at, 100, "resolution_escalate_at") == []
+    for timer in TIMERS:
+        assert await store.repository.timers.due(timer, clock.at, 100) == [], timer

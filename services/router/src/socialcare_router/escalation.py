@@ -1,6 +1,7 @@
 """Deadline timers derived from stored deadlines, so they survive restarts.
 
-A periodic task asks MongoDB for conversations whose next escalation point has passed:
+A periodic task reads the conversations whose next escalation point has passed from the
+timer buckets (adapters/timers: keyed reads, whatever the number of conversations stored):
 at the configured share of the response deadline the conversation is raised in priority
 ("at_risk"); at the deadline it moves to the escalation queue ("breached") and
 supervisors learn it from the event. The resolution deadline escalates the same way
@@ -15,14 +16,14 @@ from datetime import datetime
 
 from socialcare_router.adapters.conversations import VersionConflict
 from socialcare_router.adapters.store import Store
-from socialcare_router.domain.conversation import Conversation, ConversationError
+from socialcare_router.adapters.timers import Due
+from socialcare_router.domain.conversation import TIMERS, Conversation, ConversationError
 from socialcare_router.inbox import Events
 from socialcare_router.routing import Clock
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_runtime.metrics import service_metrics
 
 log = logging.getLogger(__name__)
-TIMERS = ("escalate_at", "resolution_escalate_at")
 
 
 class Escalator:
@@ -34,30 +35,48 @@ class Escalator:
         self.priority_boost = priority_boost
         self.clock = clock
         self.batch = batch
+        self._adopted = False
 
     async def run_once(self) -> Events:
         """Applies every escalation and wake-up that is due now; returns their events."""
         now = self.clock()
+        timers = self.store.repository.timers
+        if not self._adopted:
+            await timers.adopt_stored(self.store.conversations, now)
+            self._adopted = True
         events: Events = []
-        for conversation_id in await self.store.work.wake_snoozed(now, self.batch):
-            events += await self._step(conversation_id, lambda c: _wake_if_due(c, now))
         queues = (await self.config.current()).queues
+
+        def escalate(c: Conversation, timer: str) -> str | None:
+            due = getattr(c, timer)
+            if due is None or due > now or c.paused_at is not None or not c.is_open:
+                return None  # moved, paused, closed, or another process took this step
+            queue = queues.get(c.queue)
+            target = queue.escalation_queue if queue and queue.escalation_queue \
+                else self.escalation_queue
+            return c.escalate(timer, now, self.priority_boost, target)
+
         for timer in TIMERS:
-            for conversation_id in await self.store.work.due_for_escalation(
-                    now, self.batch, timer):
-                def escalate(c: Conversation, timer: str = timer) -> str | None:
-                    due = getattr(c, timer)
-                    if due is None or due > now or c.paused_at is not None or not c.is_open:
-                        return None  # another process took this step first
-                    queue = queues.get(c.queue)
-                    target = queue.escalation_queue if queue and queue.escalation_queue \
-                        else self.escalation_queue
-                    return c.escalate(timer, now, self.priority_boost, target)
-                events += await self._step(conversation_id, escalate)
+            # A conversation whose deadline moved has an entry per deadline it had; one
+            # step a tick, as each step sets the next deadline (at risk, then breached).
+            entries: dict[str, list[Due]] = {}
+            for entry in await timers.due(timer, now, self.batch):
+                entries.setdefault(entry.conversation_id, []).append(entry)
+            acted: list[Due] = []
+            for conversation_id, its_entries in entries.items():
+                step = (lambda c: _wake_if_due(c, now)) if timer == "snoozed_until" \
+                    else (lambda c, timer=timer: escalate(c, timer))
+                applied = await self._step(conversation_id, step)
+                if applied is not None:
+                    events += applied
+                    acted += its_entries
+            await timers.done(acted)
+            await timers.advance(timer, now)
         return events
 
     async def _step(self, conversation_id: str,
-                    apply: Callable[[Conversation], str | None]) -> Events:
+                    apply: Callable[[Conversation], str | None]) -> Events | None:
+        """The step's events ([] when there was nothing to do); None to try it again."""
         done: list[tuple[str, str]] = []  # (change, queue before it) of the step applied
 
         def step(conversation: Conversation, _: datetime) -> bool:
@@ -75,7 +94,7 @@ class Escalator:
             _, events = await self.store.repository.update(conversation_id, step, self.clock,
                                                            attempts=3)
         except VersionConflict:
-            return []  # the next tick tries again from the stored deadlines
+            return None  # the entry stays: the next tick tries again
         if not events or not done:
             return []
         change, queue = done[0]

@@ -7,7 +7,7 @@ that key prefix, which is what MongoDB's planner needs to walk the index in orde
 
 import pytest
 
-from socialcare_router.adapters.store import INDEXES, VIEW_FILTERS
+from socialcare_router.adapters.store import INDEXES, RETIRED, VIEW_FILTERS
 
 pytestmark = pytest.mark.unit
 
@@ -18,9 +18,6 @@ QUERIES = [
      "Store.queue_page(assignee), WorkStore.held_unanswered"),
     ("conversations", {"platform", "brand_account", "customer_id"}, "last_message_at",
      "customer lookups"),
-    ("conversations", set(), "escalate_at", "WorkStore.due_for_escalation"),
-    ("conversations", set(), "resolution_escalate_at", "WorkStore.due_for_escalation(resolution)"),
-    ("conversations", {"status"}, "snoozed_until", "WorkStore.wake_snoozed"),
     ("conversations", set(), "first_message_at", "Store.conversations_between (reports)"),
     ("audit", set(), "at", "AuditLog.read"),
     ("messages", {"conversation_id"}, "created_at", "Store.thread"),
@@ -45,3 +42,8 @@ def test_query_has_an_index(collection: str, equality: set[str], ordered: str,
 def test_the_queue_view_filters_keep_the_index_prefix() -> None:
     # Extra filters narrow the index walk; they must not replace the equality prefix.
     assert not {"queue", "status", "assignee"} & set(VIEW_FILTERS)
+
+
+def test_retired_indexes_are_not_also_created() -> None:
+    for collection, names in RETIRED.items():
+        assert not set(names) & {index.document["name"] for index in INDEXES[collection]}

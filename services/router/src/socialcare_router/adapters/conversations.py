@@ -24,6 +24,7 @@ from socialcare_contracts.events import ConversationUpdated
 from socialcare_contracts.messages import Platform
 from socialcare_contracts.tolerant import as_member, prune
 from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, replace_versioned
+from socialcare_router.adapters.timers import TimerBuckets
 from socialcare_router.domain.conversation import Conversation
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class ConversationRepository:
         # Conversations whose outbox could not be published (Kafka down): the relay's list,
         # so it reads pending work by _id instead of scanning every conversation.
         self.pending = db.outbox_pending
+        self.timers = TimerBuckets(db)
         self._published: LRUCache[str, bool] = LRUCache(maxsize=100_000)
         # Loaded documents that have no version yet (stored before the aggregate existed).
         self._unversioned: set[str] = set()
@@ -118,6 +120,11 @@ class ConversationRepository:
             entries.append({"id": event_id, "at": now, "event": event.model_dump(mode="json")})
         inherited = [e for e in conversation.outbox if e["id"] not in self._published]
         conversation.outbox = inherited + entries
+        # The timer entry goes first: a stored deadline must never lack one, while an
+        # entry whose write then fails only makes a timer look and find nothing due.
+        moved = conversation.timers_moved()
+        if moved:
+            await self.timers.schedule(conversation.id, moved, now)
         # write_id tells this write from a concurrent one when writes travel grouped.
         doc = conversation.to_document() | {"write_id": uuid.uuid4().hex}
         if seen == 0 and conversation.id in self._unversioned:
@@ -129,6 +136,7 @@ class ConversationRepository:
         if not written:
             conversation.version = seen
             raise VersionConflict(conversation.id)
+        conversation.timers_stored()
         # Older events not known to be acknowledged go first: they may be in flight from
         # another process, or left by one that died. A repeat is harmless (same id and
         # version); publishing a newer version before an older one would not be.

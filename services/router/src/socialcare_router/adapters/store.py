@@ -33,10 +33,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("platform", ASCENDING), ("brand_account", ASCENDING),
                     ("customer_id", ASCENDING), ("last_message_at", DESCENDING)],
                    name="customer_conversations"),
-        # Escalation timers and snooze wake-ups, derived from stored deadlines.
-        IndexModel([("escalate_at", ASCENDING)], name="escalate_at"),
-        IndexModel([("resolution_escalate_at", ASCENDING)], name="resolution_escalate_at"),
-        IndexModel([("status", ASCENDING), ("snoozed_until", ASCENDING)], name="snoozed"),
+        # Escalation timers and snooze wake-ups read keyed buckets (adapters/timers), not
+        # an index over every conversation's deadlines.
         # Reports over a period, by when the customer first wrote.
         IndexModel([("first_message_at", ASCENDING)], name="first_message_at"),
     ],
@@ -53,6 +51,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
                    name="conversation_notes"),
     ],
+}
+# Indexes earlier releases created that no query uses any more: dropped, since every
+# index costs each write on MongoDB 7.
+RETIRED: dict[str, list[str]] = {
+    "conversations": ["escalate_at", "resolution_escalate_at", "snoozed"],
 }
 # Filters the queue views accept on top of the index prefix; the sort stays on the index.
 VIEW_FILTERS = ("platform", "intents", "sentiment", "tags", "language")
@@ -83,9 +86,13 @@ class Store:
         self._upsert_customer = upsert_by_id(self.customers)
 
     async def create_indexes(self) -> None:
-        """Creates every index the queries need; a no-op when they exist."""
+        """Creates every index the queries need (a no-op when they exist); drops retired ones."""
         for collection, indexes in INDEXES.items():
             await self.db[collection].create_indexes(indexes)
+        for collection, names in RETIRED.items():
+            existing = {index["name"] async for index in await self.db[collection].list_indexes()}
+            for name in set(names) & existing:
+                await self.db[collection].drop_index(name)
 
     async def ping(self) -> bool:
         await self.db.command("ping")

@@ -1,4 +1,4 @@
-"""MongoDB queries over open work: notes, due timers, snoozes, queue counts.
+"""MongoDB queries over open work: notes, an agent's held work, queue counts.
 
 Changes to a conversation go through the Conversation repository; this module only reads
 lists of work (and stores notes, which are not part of the conversation document).
@@ -40,22 +40,6 @@ class WorkStore:
         cursor = self.conversations.find(
             {"assignee": agent_id, "status": NOT_RESOLVED, "state": "assigned"},
             {"_id": 1}).limit(limit)
-        return [d["_id"] async for d in cursor]
-
-    async def due_for_escalation(self, now: datetime, limit: int, timer: str = "escalate_at"
-                                 ) -> list[str]:
-        """Ids of conversations whose next escalation point on ``timer`` has passed."""
-        # A paused clock (waiting on the customer) does not escalate; resolved work never does.
-        cursor = self.conversations.find(
-            {timer: {"$lte": now}, "paused_at": None, "status": NOT_RESOLVED},
-            {"_id": 1}).sort(timer, ASCENDING).limit(limit)
-        return [d["_id"] async for d in cursor]
-
-    async def wake_snoozed(self, now: datetime, limit: int) -> list[str]:
-        """Ids of snoozed conversations whose time is up."""
-        cursor = self.conversations.find(
-            {"status": "waiting_on_customer", "snoozed_until": {"$lte": now}},
-            {"_id": 1}).sort("snoozed_until", ASCENDING).limit(limit)
         return [d["_id"] async for d in cursor]
 
     async def queue_depths(self, queues: Iterable[str], limit: int = 200) -> dict[str, int]:

@@ -22,6 +22,8 @@ from socialcare_router.domain.sla import SlaPolicy, at_risk_at, resume_after_pau
 REPLY_WINDOWS = {"facebook": timedelta(hours=24), "instagram": timedelta(hours=24)}
 SENTIMENT_RANK = {"negative": 0, "neutral": 1, "positive": 2}
 HISTORY_KEPT = 100
+# The deadlines a timer acts on: each is read back through keyed buckets (adapters/timers).
+TIMERS = ("escalate_at", "resolution_escalate_at", "snoozed_until")
 
 
 class State(StrEnum):
@@ -127,6 +129,7 @@ class Conversation(BaseModel):
 
     _changes: list[str] = PrivateAttr(default_factory=list)
     _assignment: list[AssignmentChange] = PrivateAttr(default_factory=list)
+    _timers_stored: dict[str, datetime | None] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -142,9 +145,10 @@ class Conversation(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _due_of_older_documents(self) -> "Conversation":
-        if self.due_at is None:
+    def _as_loaded(self) -> "Conversation":
+        if self.due_at is None:  # stored before the running deadline existed
             self._refresh_due()
+        self.timers_stored()
         return self
 
     # --- reading ---------------------------------------------------------------------
@@ -174,6 +178,20 @@ class Conversation(BaseModel):
         if self.first_response_at is None:
             return self.first_response_due_at
         return self.next_response_due_at
+
+    def timers_moved(self) -> dict[str, datetime]:
+        """The timers set or moved since the conversation was loaded or last stored.
+
+        Only these need a new entry in the timer buckets; a cleared timer needs none (its
+        old entry finds nothing due and is dropped).
+        """
+        return {name: value for name in TIMERS
+                if (value := getattr(self, name)) is not None
+                and value != self._timers_stored.get(name)}
+
+    def timers_stored(self) -> None:
+        """The timers as they are now are stored (the repository calls it after a write)."""
+        self._timers_stored = {name: getattr(self, name) for name in TIMERS}
 
     def to_document(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True)
