@@ -1,13 +1,14 @@
 """Classifier workers against the real Kafka: live rule changes, N workers in one group with
 one killed mid-stream, and a crashing classification dead-lettered."""
 
+import itertools
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from socialcare_classifier.adapters.rules_feed import publish_taxonomy
 from socialcare_classifier.admin_api import create_api
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy
 from socialcare_classifier.settings import ClassifierSettings
+from socialcare_classifier.worker import SERVICE
 from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.events import (
     ClassifierRulesChanged,
@@ -27,7 +29,10 @@ from socialcare_contracts.events import (
     MessageReceived,
 )
 from socialcare_contracts.messages import Author, ChannelKind, NormalizedMessage, Platform
+from socialcare_local.infra import Endpoints
+from socialcare_local.services import GroupStable
 from socialcare_runtime.kafka_admin import ensure_topics
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 PARTITIONS = 4
@@ -59,6 +64,7 @@ class Workers:
                     "SOCIALCARE_LOG_LEVEL": os.environ.get("CLASSIFIER_TEST_LOG_LEVEL", "WARNING")}
         self.tmp = tmp
         self.procs: list[subprocess.Popen] = []
+        self.sent = 0
         self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
         ensure_topics(bootstrap, [self.settings.topic(t) for t in topics.ALL], PARTITIONS)
 
@@ -80,21 +86,28 @@ class Workers:
         self.producer.send(self.settings.topic(topics.MESSAGES_RECEIVED),
                            key=message.conversation_key().encode(), value=value,
                            headers=headers)
+        self.sent += 1
         return message.platform_message_id
 
-    def read(self, topic: str, model: type, until: int, timeout_s: float) -> list:
+    def read(self, topic: str, model: type, until: int, timeout_s: float,
+             drain: bool = True) -> list:
         """Every event on a topic (all partitions, from the start) once ``until`` distinct
-        event ids arrived (redelivered duplicates share their id)."""
+        event ids arrived (redelivered duplicates share their id); with ``drain`` read on
+        until the topic is quiet, so late duplicates are in, else return at once."""
         self.producer.flush()
         consumer = KafkaConsumer(self.settings.topic(topic), bootstrap_servers=self.env[
             "SOCIALCARE_KAFKA_BOOTSTRAP"], auto_offset_reset="earliest", group_id=None,
             consumer_timeout_ms=1000)
         events: list = []
+        ids: set[str] = set()
         deadline = time.monotonic() + timeout_s
         try:
-            while time.monotonic() < deadline and len({e.id for e in events}) < until:
+            while time.monotonic() < deadline and len(ids) < until:
                 for record in consumer:
                     events.append(cloudevents.decode(record.value, record.headers, model))
+                    ids.add(events[-1].id)
+                    if not drain and len(ids) >= until:
+                        break
         finally:
             consumer.close()
         return events
@@ -125,6 +138,23 @@ def by_message(events: list) -> dict[str, list]:
     return found
 
 
+def classify_until(workers: Workers, first: int, text: str,
+                   done: Callable[[MessageClassified], bool], what: str) -> MessageClassified:
+    """Sends fresh messages (m<first>, m<first + 1>, ...) until one is classified as ``done``
+    says: a rules change reaches a running worker within moments, not at once."""
+    numbers = itertools.count(first)
+
+    def probe() -> MessageClassified | None:
+        i = next(numbers)
+        workers.send(i, text)
+        events = by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified,
+                                         workers.sent, 10))
+        latest = events.get(f"m{i}")
+        return latest[0].data if latest and done(latest[0].data) else None
+
+    return eventually(probe, what, timeout_s=30, interval_s=0)
+
+
 def test_rule_changes_reach_a_running_worker_without_restart(workers: Workers) -> None:
     workers.start()
     workers.send(1, "my reward points disappeared")
@@ -140,28 +170,21 @@ def test_rule_changes_reach_a_running_worker_without_restart(workers: Workers) -
         accepted = api.put("/v1/brands/AcmeShop/taxonomy", json=body, headers=ADMIN)
         assert accepted.status_code == 202
         assert accepted.json() == {"brand": "acmeshop", "version": taxonomy.version}
-    deadline = time.monotonic() + 30
-    # The change applies within moments; poll with fresh messages until it shows.
-    i = 2
-    while time.monotonic() < deadline:
-        workers.send(i, "my rewrad points disappeared")
-        events = by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, i, 10))
-        latest = events.get(f"m{i}")
-        if latest and latest[0].data.classification.categories:
-            break
-        i += 1
-    assert latest and latest[0].data.classification.categories == ("loyalty",)
-    assert latest[0].data.classification.model_version.endswith(taxonomy.version)
+    latest = classify_until(workers, 2, "my rewrad points disappeared",
+                            lambda c: bool(c.classification.categories), "taxonomy applied")
+    assert latest.classification.categories == ("loyalty",)
+    assert latest.classification.model_version.endswith(taxonomy.version)
 
     # Another brand is untouched; a removal switches the brand back.
     workers.send(100, "my reward points disappeared", brand="otherbrand")
     with TestClient(create_api(workers.settings)) as api:
         assert api.delete("/v1/brands/acmeshop/taxonomy", headers=ADMIN).status_code == 202
-    time.sleep(3)
-    workers.send(101, "my reward points disappeared")
-    events = by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, i + 2, 30))
+    removed = classify_until(workers, 101, "my reward points disappeared",
+                             lambda c: not c.classification.categories, "taxonomy removed")
+    assert not removed.classification.model_version.endswith(taxonomy.version)
+    events = by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified,
+                                     workers.sent, 30))
     assert events["m100"][0].data.classification.categories == ()
-    assert events["m101"][0].data.classification.categories == ()
 
 
 def test_admin_api_refuses_bad_input_before_publishing(workers: Workers) -> None:
@@ -192,26 +215,32 @@ def test_repeated_contact_counts_the_customers_earlier_messages(workers: Workers
     assert "repeat_contact:1" in reasons[1] and "repeat_contact:2" in reasons[2]
 
 
-def test_killed_worker_loses_nothing_and_duplicates_are_identical(workers: Workers) -> None:
+def test_killed_worker_loses_nothing_and_duplicates_are_identical(
+        workers: Workers, infra: Endpoints, monkeypatch: pytest.MonkeyPatch) -> None:
     first, _second = workers.start(), workers.start()
-    # Kill only once the group is stable: a member dying in the middle of a rebalance is
-    # waited for until the rebalance timeout, not the session timeout.
-    for i in range(1000, 1020):
+    warm_up = 20
+    for i in range(1000, 1000 + warm_up):
         workers.send(i, "warm up")
-    assert len(by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, 20,
-                                       90))) == 20
-    time.sleep(12)
+    assert len(by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified,
+                                       warm_up, 90))) == warm_up
+    # Kill only once the group is stable with both: a member dying in the middle of a
+    # rebalance is waited for until the rebalance timeout, not the session timeout.
+    monkeypatch.setenv("SOCIALCARE_TOPIC_PREFIX", workers.prefix)  # the group GroupStable reads
+    both = GroupStable(SERVICE, members=2)
+    eventually(lambda: both.ready(infra), both.describe(), timeout_s=90)
     total = 600
     texts = ["where is my order?", "love the new app!", "refund me now, this is a scam",
              "the store on main street was great", "login broken again"]
     for i in range(total // 2):
         workers.send(i, texts[i % len(texts)])
-    workers.producer.flush()
-    time.sleep(0.5)
+    # Kill mid-stream: once the workers are classifying the first half.
+    begun = workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, warm_up + 1, 60,
+                         drain=False)
+    assert len({e.id for e in begun}) > warm_up, "no message of the batch was classified"
     first.send_signal(signal.SIGKILL)
     for i in range(total // 2, total):
         workers.send(i, texts[i % len(texts)])
-    events = workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, total + 20, 180)
+    events = workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, total + warm_up, 180)
     found = {m: e for m, e in by_message(events).items() if int(m[1:]) < total}
     assert len(found) == total, f"missing {total - len(found)} classified messages"
     for duplicates in found.values():
