@@ -205,3 +205,11 @@ async def test_a_customers_photo_reaches_the_conversation_view(
     detail = (await api.get(f"/v1/conversations/{cid}", headers=AGENT)).json()
     assert detail["messages"][0]["attachments"] == [
         photo, {"kind": "file", "url": "https://files.example/receipt.pdf"}]
+
+
+async def test_the_page_serves_the_people_panel_and_its_styles(api: httpx.AsyncClient) -> None:
+    view = (await api.get("/inbox/js/conversation.js")).text
+    assert 'from "./people.js"' in view and "attachments(m)" in view
+    panel = await api.get("/inbox/js/people.js")
+    assert panel.status_code == 200 and "/v1/people/links" in panel.text
+    assert (await api.get("/inbox/css/people.css")).status_code == 200

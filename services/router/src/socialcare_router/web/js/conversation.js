@@ -6,6 +6,7 @@ import { mountComposer } from "./composer.js";
 import { attempt, h, replace, toast } from "./dom.js";
 import { customerName, PLATFORMS, when } from "./format.js";
 import { countdown, tick } from "./list.js";
+import { mountPeople } from "./people.js";
 
 const SNOOZES = [["1 hour", 1], ["4 hours", 4], ["1 day", 24]];
 
@@ -22,6 +23,35 @@ function reasons(message, open) {
   ];
   return h("details", { class: "reasons", open }, h("summary", {}, "Why the classifier routed it so"),
     h("dl", {}, items.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
+}
+
+// A customer's link is shown only if it is http(s): a javascript: or data: URL is not one
+// to click. Images load lazily and tell the host no page address.
+function safeUrl(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function attachment(a, url) {
+  const open = { href: url, target: "_blank", rel: "noopener noreferrer" };
+  const name = `${a.kind || "file"} on ${new URL(url).hostname}`;
+  if (a.kind !== "image") return h("a", open, name);
+  // A host the page's policy does not load images from leaves the link to the original.
+  const link = h("a", { ...open, class: "thumb", title: "Open the original" },
+    h("img", { src: url, alt: `Customer's image (${name})`, loading: "lazy", decoding: "async",
+      referrerpolicy: "no-referrer", onerror: () => { link.classList.remove("thumb"); replace(link, name); } }));
+  return link;
+}
+
+function attachments(message) {
+  const shown = (message.attachments ?? []).map((a) => [a, safeUrl(a.url)]).filter(([, url]) => url);
+  if (!shown.length) return null;
+  return h("ul", { class: "attachments", "aria-label": "Attachments" },
+    shown.map(([a, url]) => h("li", {}, attachment(a, url))));
 }
 
 function thread(detail) {
@@ -41,6 +71,7 @@ function thread(detail) {
     return h("li", { class: `message ${m.direction}` },
       h("p", { class: "meta" }, `${who} · ${dm ? "direct message" : "public"} · ${when(m.created_at)}`),
       h("p", { class: "text" }, m.text),
+      attachments(m),
       m.direction === "inbound" && reasons(m, m === latest));
   }));
 }
@@ -101,6 +132,7 @@ export function renderConversation(pane, detail, ctx) {
     mayAct && resolved && h("button", { type: "button", onclick: () => act("reopen", {}, "Reopened") }, "Reopen"));
 
   const composerSlot = h("div", { class: "composer-slot" });
+  const peopleSlot = h("section", { class: "people", "aria-label": "Same person on other channels" });
   replace(pane,
     h("header", { class: "conversation-head" },
       h("h2", { id: "conversation-title" }, `${customerName(c.customer)} on ${PLATFORMS[c.platform] ?? c.platform}`),
@@ -112,6 +144,7 @@ export function renderConversation(pane, detail, ctx) {
         c.assignee ? (mine ? "Assigned to you" : `Claimed by ${c.assignee}`) : "Unassigned"),
       h("p", { class: "chips" }, (c.tags ?? []).map((t) => h("span", { class: "chip tag" }, t)))),
     actions,
+    peopleSlot,
     thread(detail),
     replies(detail),
     composerSlot,
@@ -130,5 +163,6 @@ export function renderConversation(pane, detail, ctx) {
       history(detail)));
   if (mayAct && !resolved) mountComposer(composerSlot, c, ctx);
   else composerSlot.append(h("p", { class: "hint" }, resolved ? "Resolved: reopen it to reply." : "Another agent has this conversation."));
+  mountPeople(peopleSlot, c);
   tick(pane);
 }
