@@ -3,6 +3,7 @@ real MongoDB server and Kafka: link, merge, unlink, who may, and what the thread
 # The fixtures imported from router_helpers are redefined as test parameters.
 # ruff: noqa: F811
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -12,7 +13,9 @@ import pytest
 from socialcare_contracts import cloudevents
 from socialcare_contracts.events import MessageClassified
 from socialcare_contracts.messages import NormalizedMessage
+from socialcare_router.adapters.people import PeopleRepository
 from socialcare_router.adapters.store import Store
+from socialcare_router.domain.people import Identity
 from socialcare_router.settings import InboxUser
 from tests.integration.router_helpers import (  # noqa: F401
     T0,
@@ -160,6 +163,24 @@ async def test_other_brands_and_bad_requests_are_refused_with_a_reason(
         bad = await api.post("/v1/people/links", json=body, headers=AGENT)
         assert bad.status_code == 422, body
     assert await store.db.people.count_documents({}) == 0  # nothing refused was stored
+
+
+async def test_concurrent_links_of_overlapping_identities_end_as_one_person(
+        store: Store) -> None:
+    # No transactions: every step is a conditional single-document write, and a link that
+    # lost a race reads again. Whatever the interleaving, one person holds them all and
+    # every identity's lookup names it.
+    people = PeopleRepository(store.db)
+    customer = [Identity("x", "acme", f"u{i}") for i in range(6)]
+    pairs = [(customer[i], customer[(i + step) % 6]) for step in (1, 2) for i in range(6)]
+    await asyncio.gather(*(people.link(a, b, T0) for a, b in pairs))
+    found = {(await people.person_of(i))[0] for i in customer}
+    assert len(found) == 1
+    [person] = found
+    assert person is not None and sorted(i.key for i in person.identities) == \
+        sorted(i.key for i in customer)
+    lookups = await store.db.person_of_identity.find({}).to_list()
+    assert {d["person_id"] for d in lookups} == {person.id} and len(lookups) == 6
 
 
 async def test_unlinking_takes_an_identity_out_and_dissolves_a_pair(
