@@ -70,9 +70,9 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
     async def failed_agent(stream: faust.StreamT) -> None:
         await processor.run(stream, ReplyFailed, failed, "reply-failed")
 
-    # The timers run on the group's leader only: each tick scans the conversations, and N
-    # workers scanning for the same steps only multiplied the load on MongoDB (each step is
-    # a conditional update, so a second runner during a rebalance still applies it once).
+    # The timers run on the group's leader only: N workers reading the same due entries
+    # would only multiply the load on MongoDB (each step is a conditional update, so a
+    # second runner during a rebalance still applies it once).
     if escalator is not None:
         @app.timer(interval=settings.escalation_check_s, on_leader=True)
         async def escalate() -> None:

@@ -5,7 +5,7 @@ deterministic ids, ``$addToSet``, ``$max``/``$min``), because consumers are at-l
 processing an event twice must leave the same documents.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
@@ -21,6 +21,7 @@ from socialcare_router.adapters.work_store import WorkStore
 from socialcare_router.domain.threading import KnownConversation
 
 Document = dict[str, Any]
+EPOCH = datetime.min.replace(tzinfo=UTC)
 
 INDEXES: dict[str, list[IndexModel]] = {
     "conversations": [
@@ -38,10 +39,6 @@ INDEXES: dict[str, list[IndexModel]] = {
         # Reports over a period, by when the customer first wrote.
         IndexModel([("first_message_at", ASCENDING)], name="first_message_at"),
     ],
-    "messages": [
-        IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
-                   name="conversation_thread"),
-    ],
     "replies": [
         IndexModel([("conversation_id", ASCENDING), ("requested_at", ASCENDING)],
                    name="conversation_replies"),
@@ -56,6 +53,7 @@ INDEXES: dict[str, list[IndexModel]] = {
 # index costs each write on MongoDB 7.
 RETIRED: dict[str, list[str]] = {
     "conversations": ["escalate_at", "resolution_escalate_at", "snoozed"],
+    "messages": ["conversation_thread"],  # a thread is read by its keys
 }
 # Filters the queue views accept on top of the index prefix; the sort stays on the index.
 VIEW_FILTERS = ("platform", "intents", "sentiment", "tags", "language")
@@ -135,9 +133,16 @@ class Store:
         await self.awaiting.delete_one({"_id": key, "replies": {"$size": 0}})
 
     async def thread(self, conversation_id: str, limit: int = 500) -> list[Document]:
-        cursor = self.messages.find({"conversation_id": conversation_id}).sort(
-            "created_at", ASCENDING).limit(limit)
-        return await cursor.to_list()
+        """The conversation's messages, oldest first: read by the keys the conversation
+        lists, so the cost is its own messages, not every message stored."""
+        keys = await self.conversations.find_one(
+            {"_id": conversation_id}, {"message_keys": 1, "response_keys": 1})
+        if keys is None:
+            return []
+        wanted = [*keys.get("message_keys", ()), *keys.get("response_keys", ())]
+        found = [m async for m in self.messages.find({"_id": {"$in": wanted}})] if wanted \
+            else []
+        return sorted(found, key=lambda m: (m.get("created_at") or EPOCH, m["_id"]))[:limit]
 
     # --- conversations --------------------------------------------------------------
 
