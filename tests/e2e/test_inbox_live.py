@@ -10,9 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from socialcare_local.infra import Endpoints
+from tests.e2e.browser import chromium, new_page, screenshot
 from tests.e2e.stack import Stack, running_stack
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 AGENT = {"X-API-Key": "dev-agent-key"}
@@ -123,3 +126,29 @@ def test_the_running_worker_raises_a_conversation_whose_deadline_is_near(stack: 
     assert at_risk["conversation_id"] == created["conversation_id"]
     assert at_risk["priority"] > created["priority"]
     stop.set()
+
+
+def test_an_agent_finds_a_message_from_the_header_search_and_opens_it(stack: Stack) -> None:
+    """The page's search reaches the inbox process's index, fed from Kafka as messages land."""
+    message = {"platform": "x", "channel": "mention", "brand_account": "acmeshop",
+               "platform_message_id": "search-1", "author": {"id": "c7", "handle": "rio_m"},
+               "text": "the espresso grinder squeaks", "created_at": datetime.now(UTC).isoformat()}
+    assert httpx.post(f"http://127.0.0.1:{stack.ingest_port}/v1/messages",
+                      headers={"X-API-Key": "dev-ingest-key"}, json=message).status_code == 202
+    inbox = f"http://127.0.0.1:{stack.inbox_port}"
+    eventually(lambda: httpx.get(f"{inbox}/v1/search", params={"q": "squeaks"},
+                                 headers=AGENT).json()["items"], "the message is searchable")
+    with chromium() as browser:
+        page = new_page(browser, inbox)
+        page.goto("/inbox/")
+        page.get_by_label("API key").fill(AGENT["X-API-Key"])
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("searchbox", name="Search").fill("espres grind")
+        found = page.locator("#conversation-list .row", has_text="squeaks")
+        expect(found.locator("mark")).to_have_text(["espresso", "grinder"])
+        expect(page.locator("#list-count")).to_have_text("1 conversation matches your search")
+        screenshot(page, "inbox-search")
+        found.click()
+        expect(page.locator("#conversation .thread")).to_contain_text(
+            "the espresso grinder squeaks")
+        assert "espres" not in page.url  # the query stays in the page

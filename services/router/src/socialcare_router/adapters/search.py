@@ -266,6 +266,8 @@ class LocalSearch:
                             record.topic, record.offset)
         if conversations:
             await self._run(self._index.add_conversations, conversations)
+            # The router publishes a change once it stored the message: look it up now.
+            self._wake.set()
         await self._learn_brands([r.conversation_id for r in sent])
         for reply in sent:
             # An agent's reply is stored under its brand's key, like any platform message.

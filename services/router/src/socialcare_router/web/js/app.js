@@ -5,12 +5,13 @@ import { api, ApiError, put, query, session } from "./api.js";
 import { renderConversation } from "./conversation.js";
 import { attempt, debounce, h, replace, throttle, toast } from "./dom.js";
 import { renderList, tick } from "./list.js";
+import { renderResults, resultCount, searchAll } from "./search.js";
 import { startLive } from "./live.js";
 import { mountManage } from "./admin.js";
 import { mountSupervisor } from "./reports.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, items: [], shown: [], selectedId: null, queues: [], savedReplies: [], drafts: {}, stopLive: null, seq: 0, pages: 1, agents: [], intents: [] };
+const state = { me: null, items: [], shown: [], selectedId: null, queues: [], savedReplies: [], drafts: {}, stopLive: null, seq: 0, search: "", pages: 1, agents: [], intents: [] };
 const listeners = new Set();  // views that want live updates (the supervisor's)
 
 const ctx = {
@@ -54,8 +55,29 @@ function offerIntents() {
   replace($("intent-list"), [...seen].map((i) => h("option", { value: i })));
 }
 
+// While a search is typed its results take the list's place, and live updates refresh them.
+async function loadResults() {
+  const seq = ++state.seq;
+  let items = [];
+  let count;
+  try {
+    items = await searchAll(state.search);
+    count = resultCount(items.length);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 422) toast(`search: ${error.message}`, "error");
+    count = `Cannot search for that: ${error.message}`;
+  }
+  if (seq !== state.seq) return;
+  $("more").hidden = true;
+  $("conversation-list").setAttribute("aria-label", "Search results, newest first");
+  state.shown = renderResults($("conversation-list"), items, { selectedId: state.selectedId, onOpen: open });
+  $("list-count").textContent = count;
+}
+
 async function loadList() {
   if (!state.me) return;
+  $("filters").hidden = Boolean(state.search);  // they narrow the queues, not a search
+  if (state.search) return loadResults();
   const f = filters();
   const params = query({ status: f.status, platform: f.platform, sentiment: f.sentiment,
     intent: f.intent, tag: f.tag, language: f.language, limit: 100 });
@@ -75,7 +97,8 @@ async function loadList() {
   $("more").hidden = !cursor;
   state.items = items;
   offerIntents();
-  state.shown = renderList($("conversation-list"), state.items, { selectedId: state.selectedId, search: f.q, onOpen: open });
+  $("conversation-list").setAttribute("aria-label", "Conversations, due soonest first");
+  state.shown = renderList($("conversation-list"), state.items, { selectedId: state.selectedId, onOpen: open });
   $("list-count").textContent = `${state.shown.length} conversation${state.shown.length === 1 ? "" : "s"}`;
 }
 
@@ -146,6 +169,7 @@ async function signIn(key) {
   }
   $("signin-view").hidden = true;
   $("nav").hidden = false;
+  $("search").hidden = false;
   $("who").hidden = false;
   $("who-name").textContent = state.me.name;
   $("who-role").textContent = state.me.role;
@@ -180,7 +204,7 @@ function shortcuts(event) {
   const click = (id) => { const b = $(id); if (b) b.click(); else toast(`Nothing to ${id} here`); };
   const keys = {
     j: () => move(1), k: () => move(-1), c: () => click("claim"), e: () => click("resolve"),
-    r: () => $("reply-text")?.focus(), "/": () => document.querySelector("#filters [name=q]").focus(),
+    r: () => $("reply-text")?.focus(), "/": () => $("search-q").focus(),
     "?": () => $("shortcuts").showModal(),
   };
   if (keys[event.key]) {
@@ -208,6 +232,12 @@ function start() {
   $("filters").addEventListener("input", debounce(() => { state.pages = 1; loadList(); }, 200));
   $("more").addEventListener("click", () => { state.pages += 1; loadList(); });
   $("filters").addEventListener("submit", (e) => e.preventDefault());
+  $("search").addEventListener("submit", (e) => e.preventDefault());
+  $("search-q").addEventListener("input", debounce((e) => {
+    state.search = e.target.value.trim();
+    if ($("inbox-view").hidden) location.hash = "#/inbox";
+    loadList();
+  }, 250));
   window.addEventListener("hashchange", route);
   window.addEventListener("signed-out", () => { if (state.me) signOut(); });
   document.addEventListener("keydown", shortcuts);

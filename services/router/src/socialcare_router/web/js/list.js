@@ -23,12 +23,19 @@ export function tick(root = document) {
   }
 }
 
-function matches(conversation, search) {
-  if (!search) return true;
-  const words = search.toLowerCase();
-  const c = conversation.customer ?? {};
-  return [c.handle, c.display_name, conversation.first_words, ...(conversation.tags ?? [])]
-    .some((field) => field && field.toLowerCase().includes(words));
+// One row of a list of conversations (queues or search results): opens it when chosen.
+export function conversationRow({ id, platform, customer }, selected, onOpen, tail, body, chips) {
+  return h("li", {},
+    h("button", {
+      type: "button", class: "row", "aria-current": selected ? "true" : undefined,
+      dataset: { id }, onclick: () => onOpen(id),
+    },
+      h("span", { class: "row-head" },
+        h("span", { class: `platform platform-${platform}` }, PLATFORMS[platform] ?? platform),
+        h("strong", { class: "customer" }, customerName(customer)),
+        tail),
+      body,
+      h("span", { class: "chips" }, chips)));
 }
 
 function row(conversation, selected, onOpen) {
@@ -37,25 +44,15 @@ function row(conversation, selected, onOpen) {
     conversation.sentiment && h("span", { class: `chip sentiment-${conversation.sentiment}` }, conversation.sentiment),
     ...(conversation.intents ?? []).map((i) => h("span", { class: "chip intent" }, i.replaceAll("_", " "))),
     conversation.private_data && h("span", { class: "chip warn" }, "private data"),
+    conversation.assignee && h("span", { class: "chip assignee" }, `assigned: ${conversation.assignee}`),
   ];
-  return h("li", {},
-    h("button", {
-      type: "button", class: "row", "aria-current": selected ? "true" : undefined,
-      dataset: { id: conversation.id }, onclick: () => onOpen(conversation.id),
-    },
-      h("span", { class: "row-head" },
-        h("span", { class: `platform platform-${conversation.platform}` }, PLATFORMS[conversation.platform] ?? conversation.platform),
-        h("strong", { class: "customer" }, customerName(conversation.customer)),
-        h("span", { class: "priority", title: "priority" }, `P${conversation.priority}`),
-        countdown(conversation)),
-      h("span", { class: "first-words" }, conversation.first_words ?? ""),
-      h("span", { class: "chips" }, chips,
-        conversation.assignee && h("span", { class: "chip assignee" }, `assigned: ${conversation.assignee}`))));
+  return conversationRow(conversation, selected, onOpen,
+    [h("span", { class: "priority", title: "priority" }, `P${conversation.priority}`), countdown(conversation)],
+    h("span", { class: "first-words" }, conversation.first_words ?? ""), chips);
 }
 
-export function renderList(ol, items, { selectedId, search, onOpen }) {
-  const shown = items.filter((c) => matches(c, search));
-  replace(ol, shown.map((c) => row(c, c.id === selectedId, onOpen)));
+export function renderList(ol, items, { selectedId, onOpen }) {
+  replace(ol, items.map((c) => row(c, c.id === selectedId, onOpen)));
   tick(ol);
-  return shown;
+  return items;
 }
