@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from socialcare_router.adapters.fts_index import FtsIndex
-from socialcare_router.adapters.search import row_of
+from socialcare_router.adapters.local_search import row_of
+from socialcare_router.adapters.search import text_search_pipeline
 from socialcare_router.domain.search import (
     MAX_QUERY_CHARS,
     InvalidQuery,
@@ -99,3 +100,14 @@ def test_awaited_keys_are_kept_until_stored_or_given_up(tmp_path: Path) -> None:
     assert index.pending(10) == ["k3"]
     assert index.give_up_before(datetime.now(UTC).timestamp() + 1) == 1
     assert index.pending(10) == []
+
+
+def test_the_mongodb_pipeline_matches_text_first_and_scopes_brands_before_the_limit() -> None:
+    query = parse_query("refund late")
+    scoped = text_search_pipeline(query, ["acme"], 20)
+    # MongoDB takes $text only in the first $match.
+    assert scoped[0]["$match"]["$text"] == {"$search": '"refund" "late"'}
+    stages = [next(iter(stage)) for stage in scoped]
+    assert stages.index("$lookup") < stages.index("$match", 1) < stages.index("$limit")
+    assert {"$match": {"brand": {"$in": ["acme"]}}} in scoped and scoped[-1] == {"$limit": 20}
+    assert len(text_search_pipeline(query, None, 20)) == len(scoped) - 1
