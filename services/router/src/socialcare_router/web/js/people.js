@@ -88,10 +88,17 @@ function panel(found, conversation, refresh) {
   ];
 }
 
+// The conversation view is drawn again on every change to it: the person last shown for
+// it fills the panel at once, so nothing jumps while it is fetched again.
+let lastShown = { id: null, found: null };
+
 // Fills ``slot`` with the customer's person; it fetches again after a link or an unlink.
 export async function mountPeople(slot, conversation) {
   useStylesheet();
   const refresh = () => mountPeople(slot, conversation);
+  if (lastShown.id === conversation.id) replace(slot, panel(lastShown.found, conversation, refresh));
   const found = await attempt(() => api(`/v1/people/of/${encodeURIComponent(conversation.id)}`), "other channels");
-  if (found) replace(slot, panel(found, conversation, refresh));
+  if (!found) return;
+  lastShown = { id: conversation.id, found };
+  replace(slot, panel(found, conversation, refresh));
 }
