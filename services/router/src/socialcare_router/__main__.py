@@ -8,6 +8,7 @@ import uvicorn
 from socialcare_contracts import topics
 from socialcare_router.adapters.store import Store
 from socialcare_router.api import create_app
+from socialcare_router.distribution import Distributor
 from socialcare_router.domain.sla import BusinessHours, SlaPolicy
 from socialcare_router.escalation import Escalator
 from socialcare_router.migration import migrate_conversations
@@ -52,7 +53,9 @@ def main() -> None:
                      *(q.escalation_queue for q in queues.values() if q.escalation_queue)}
             return await store.work.queue_depths(known)
 
-        app = build_app(settings, router, telemetry.tracer, escalator, queue_depths)
+        distributor = Distributor(store, config, router.clock, settings.agent_idle_away)
+        app = build_app(settings, router, telemetry.tracer, escalator, distributor,
+                        queue_depths)
 
         @app.task
         async def create_indexes() -> None:

@@ -1,6 +1,7 @@
 """FastAPI dependencies of the inbox API: the store, the publisher, who is calling."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -28,12 +29,21 @@ def _publisher(request: Request) -> EventPublisher:
     return request.app.state.publisher
 
 
-def _user(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> InboxUser:
+async def _user(request: Request, x_api_key: Annotated[str | None, Header()] = None
+                ) -> InboxUser:
     found = find_by_secret(x_api_key, request.app.state.settings.inbox_users)
     if found is None:
         raise HTTPException(401, "missing or unknown X-API-Key",
                             headers={"WWW-Authenticate": "ApiKey"})
+    if _active(request):
+        await request.app.state.store.config.agent_seen(found.id, datetime.now(UTC))
     return found
+
+
+def _active(request: Request) -> bool:
+    """A person at work: acting, or opening a conversation. The page's own refreshes of
+    lists and the live feed are not, so an open tab nobody looks at goes idle."""
+    return request.method != "GET" or request.url.path.startswith("/v1/conversations/")
 
 
 def require(*roles: str) -> Callable[[InboxUser], InboxUser]:

@@ -18,7 +18,7 @@ from socialcare_router.adapters.conversations import VersionConflict
 from socialcare_router.adapters.store import Store
 from socialcare_router.adapters.timers import Due
 from socialcare_router.domain.conversation import TIMERS, Conversation, ConversationError
-from socialcare_router.inbox import Events
+from socialcare_router.inbox import Events, once
 from socialcare_router.routing import Clock
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_runtime.metrics import service_metrics
@@ -72,7 +72,7 @@ class Escalator:
                     acted += its_entries
             await timers.done(acted)
             await timers.advance(timer, now)
-        return events
+        return once(events)
 
     async def _step(self, conversation_id: str,
                     apply: Callable[[Conversation], str | None]) -> Events | None:

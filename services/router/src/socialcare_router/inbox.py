@@ -27,6 +27,13 @@ from socialcare_router.domain.sla import SlaPolicy
 log = logging.getLogger(__name__)
 Events = list[tuple[str, str, ConversationUpdated]]
 Publish = Callable[[Events], Awaitable[None]]
+
+
+def once(events: Events) -> Events:
+    """Each event once, in order: a save returns the unacknowledged events of the saves
+    before it again, so several changes made before publishing repeat them."""
+    seen: set[str] = set()
+    return [e for e in events if not (e[0] in seen or seen.add(e[0]))]
 SYSTEM = Actor("system", "admin")
 
 

@@ -42,6 +42,13 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
     live_max_clients: int = Field(default=500, ge=1, description="SSE clients per process")
     live_client_queue: int = Field(default=100, ge=1, description="Updates buffered per client")
     escalation_check_s: float = Field(default=5.0, gt=0, le=300)
+    distribution_check_s: float = Field(
+        default=5.0, gt=0, le=300,
+        description="How often waiting work is given to agents who have room for it")
+    agent_idle_away_minutes: float = Field(
+        default=30.0, ge=0, le=24 * 60,
+        description="Agents with no action for this long are set away and their unanswered "
+                    "work returns to the queue; 0 never")
     outbox_relay_s: float = Field(default=2.0, gt=0, le=300,
                                   description="How often events Kafka refused are retried")
     queue_depth_interval_s: float = Field(default=30.0, gt=0, le=3600,
@@ -65,6 +72,11 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
         if self.listening_admin_key is None and self.environment == "development":
             return "dev-ingest-admin-key"
         return self.listening_admin_key
+
+    @property
+    def agent_idle_away(self) -> timedelta | None:
+        return timedelta(minutes=self.agent_idle_away_minutes) \
+            if self.agent_idle_away_minutes else None
 
     @property
     def thread_window(self) -> timedelta:

@@ -11,6 +11,7 @@ from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
 from socialcare_contracts.events import MessageClassified, ReplyFailed, ReplySent
 from socialcare_contracts.messages import Contract
+from socialcare_router.distribution import Distributor
 from socialcare_router.escalation import Escalator
 from socialcare_router.inbox import Events
 from socialcare_router.routing import Router
@@ -31,6 +32,7 @@ T = TypeVar("T", bound=Contract)
 
 def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
               escalator: Escalator | None = None,
+              distributor: Distributor | None = None,
               queue_depths: Callable[[], Awaitable[dict[str, int]]] | None = None) -> faust.App:
     """Wires one agent per input topic; MongoDB outages are retried, never dead-lettered."""
     app = create_app(SERVICE, settings)
@@ -80,6 +82,16 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
                 events = await escalator.run_once()
             except TRANSIENT_ERRORS as exc:  # the next tick retries from stored deadlines
                 log.warning("escalation check skipped: %s", type(exc).__name__)
+                return
+            await publish(events)
+
+    if distributor is not None:
+        @app.timer(interval=settings.distribution_check_s, on_leader=True)
+        async def distribute() -> None:
+            try:
+                events = await distributor.run_once()
+            except TRANSIENT_ERRORS as exc:  # waiting work waits one tick longer
+                log.warning("backlog distribution skipped: %s", type(exc).__name__)
                 return
             await publish(events)
 

@@ -7,7 +7,9 @@ from socialcare_router.domain.assignment import (
     AssignmentPolicy,
     Presence,
     Skills,
+    Waiting,
     choose_agent,
+    plan_backlog,
 )
 
 pytestmark = pytest.mark.unit
@@ -63,3 +65,33 @@ def test_never_assigns_beyond_capacity_or_to_absent_agents(
     assert (chosen is None) == (not able)
     if chosen is not None:
         assert chosen in {a.id for a in able}
+
+
+def waiting(n: int, language: str = "en") -> list[Waiting]:
+    return [Waiting(f"c{i}", language, ("refund",), "x") for i in range(n)]
+
+
+def test_the_backlog_plan_fills_free_slots_in_order_of_urgency_and_no_more() -> None:
+    agents = [agent("a", load=4), agent("b", load=3), agent("c", presence=Presence.AWAY)]
+    plan = plan_backlog(AssignmentPolicy.LEAST_LOADED, agents, waiting(5), None)
+    assert [cid for cid, _ in plan] == ["c0", "c1", "c2"]  # 1 + 2 free slots
+    assert sorted(agent_id for _, agent_id in plan) == ["a", "b", "b"]
+
+
+def test_the_backlog_plan_skips_work_nobody_free_is_skilled_for() -> None:
+    german = agent("de", languages=frozenset({"de"}))
+    plan = plan_backlog(AssignmentPolicy.ROUND_ROBIN, [german],
+                        [*waiting(1), Waiting("g1", "de", (), "x")], None)
+    assert plan == [("g1", "de")]
+
+
+@given(loads=st.lists(st.integers(0, 5), min_size=1, max_size=5),
+       count=st.integers(0, 30), robin=st.booleans())
+def test_no_backlog_plan_takes_an_agent_past_capacity(loads: list[int], count: int,
+                                                      robin: bool) -> None:
+    agents = [agent(f"a{i}", load=load) for i, load in enumerate(loads)]
+    policy = AssignmentPolicy.ROUND_ROBIN if robin else AssignmentPolicy.LEAST_LOADED
+    plan = plan_backlog(policy, agents, waiting(count), None)
+    given_to = [agent_id for _, agent_id in plan]
+    assert len(plan) == min(count, sum(5 - load for load in loads))
+    assert all(load + given_to.count(f"a{i}") <= 5 for i, load in enumerate(loads))

@@ -4,15 +4,17 @@ The routing rule set lives in one ``settings`` document with a version number; a
 to rules, queues or SLA policies bumps it, so workers reload when it moves.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from cachetools import LRUCache
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 Document = dict[str, Any]
 ROUTING_ID = "routing"
+SEEN_EVERY = timedelta(minutes=1)  # activity is kept to the minute: idle limits are longer
 
 
 class ConfigStore:
@@ -22,6 +24,7 @@ class ConfigStore:
         self.agents = db.agents
         self.sla_policies = db.sla_policies
         self.saved_replies = db.saved_replies
+        self._seen: LRUCache[str, datetime] = LRUCache(maxsize=10_000)
 
     # --- versioned routing configuration --------------------------------------------
 
@@ -79,6 +82,14 @@ class ConfigStore:
     async def update_agent(self, agent_id: str, fields: Document) -> Document | None:
         return await self.agents.find_one_and_update(
             {"_id": agent_id}, {"$set": fields}, return_document=ReturnDocument.AFTER)
+
+    async def agent_seen(self, agent_id: str, now: datetime) -> None:
+        """Records that the agent did something; written at most once a minute per agent."""
+        last = self._seen.get(agent_id)
+        if last is not None and now - last < SEEN_EVERY:
+            return
+        self._seen[agent_id] = now
+        await self.agents.update_one({"_id": agent_id}, {"$max": {"last_active_at": now}})
 
     async def agents_by_ids(self, ids: list[str]) -> list[Document]:
         # One _id query for all of them (an _id $in is served by the primary index on every

@@ -40,6 +40,7 @@ GRACE = timedelta(minutes=2)
 MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
 KEYS_PER_READ = 500
 ADOPTED = "stored deadlines adopted"
+ADOPT_CHUNK = 20_000
 MAX_ADVANCE = 5_000  # minutes one tick may pass (after the timers were stopped for days)
 
 
@@ -75,6 +76,12 @@ def _conversation_of(name: str) -> str:
     return name.replace("%24", "$").replace("%2E", ".").replace("%25", "%")
 
 
+def _entry(kind: str, conversation_id: str, due: datetime, now: datetime
+           ) -> tuple[str, str, datetime]:
+    """(bucket, conversation, deadline): a deadline already past goes in the current minute."""
+    return bucket_id(kind, minute_of(max(_aware(due), _aware(now)))), conversation_id, due
+
+
 def _aware(at: datetime) -> datetime:
     # The driver hands back naive UTC datetimes unless the client asks for aware ones.
     return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
@@ -91,10 +98,8 @@ class TimerBuckets:
     async def schedule(self, conversation_id: str, timers: dict[str, datetime],
                        now: datetime) -> None:
         """Enters each (kind, deadline) in its minute's bucket; repeatable."""
-        await asyncio.gather(*(
-            self._schedule((bucket_id(kind, minute_of(max(_aware(due), _aware(now)))),
-                            conversation_id, due))
-            for kind, due in timers.items()))
+        await asyncio.gather(*(self._schedule(_entry(kind, conversation_id, due, now))
+                               for kind, due in timers.items()))
 
     async def _write_entries(self, entries: list[tuple[str, str, datetime]]
                              ) -> list[None | BaseException]:
@@ -155,16 +160,16 @@ class TimerBuckets:
         """
         if await self.sweeps.find_one({"_id": ADOPTED}, {"_id": 1}):
             return
-        pending = []
+        entries: list[tuple[str, str, datetime]] = []
         async for doc in conversations.find({"status": {"$ne": "resolved"}},
                                             dict.fromkeys(TIMERS, 1)):
-            timers = {name: doc[name] for name in TIMERS if doc.get(name) is not None}
-            if timers:
-                pending.append(self.schedule(doc["_id"], timers, now))
-            if len(pending) >= KEYS_PER_READ:
-                await asyncio.gather(*pending)
-                pending = []
-        await asyncio.gather(*pending)
+            entries += [_entry(name, doc["_id"], doc[name], now)
+                        for name in TIMERS if doc.get(name) is not None]
+            if len(entries) >= ADOPT_CHUNK:  # one update per bucket, not one per entry
+                await self._write_entries(entries)
+                entries = []
+        if entries:
+            await self._write_entries(entries)
         # The first sweep starts at the earliest entry already written (by routers that ran
         # before any timer did), or just before now.
         floor = minute_of(now) - GRACE

@@ -42,6 +42,15 @@ class WorkStore:
             {"_id": 1}).limit(limit)
         return [d["_id"] async for d in cursor]
 
+    async def waiting_in_queue(self, queue: str, limit: int) -> list[Document]:
+        """A queue's unassigned conversations waiting for a response, most urgent first."""
+        cursor = self.conversations.find(
+            {"queue": queue, "status": "open", "assignee": None,
+             "state": {"$in": ["new", "reopened"]}},
+            {"_id": 1, "language": 1, "intents": 1, "platform": 1}).sort(
+            [("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return await cursor.to_list()
+
     async def queue_depths(self, queues: Iterable[str], limit: int = 200) -> dict[str, int]:
         """Unresolved conversations in each of (at most ``limit``) known queues."""
         names = sorted(set(queues))[:limit]

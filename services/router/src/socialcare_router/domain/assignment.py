@@ -1,7 +1,7 @@
 """Who gets a conversation: per-queue policy over the agents able to take it."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -60,3 +60,34 @@ def choose_agent(policy: AssignmentPolicy, agents: Sequence[AgentState], languag
         return min(able, key=lambda a: (a.load / a.capacity, a.load, a.id)).id
     after = [a for a in able if last_assigned is None or a.id > last_assigned]
     return (after or able)[0].id
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An unassigned conversation waiting in a queue for an agent, most urgent first."""
+
+    id: str
+    language: str
+    intents: tuple[str, ...]
+    platform: str
+
+
+def plan_backlog(policy: AssignmentPolicy, agents: Sequence[AgentState],
+                 waiting: Sequence[Waiting], last_assigned: str | None
+                 ) -> list[tuple[str, str]]:
+    """(conversation, agent) pairs giving the waiting work, in order, to the free agents.
+
+    Each pick counts against the agent's capacity before the next is chosen, so the plan
+    never gives an agent more than their free slots; work nobody is skilled for stays.
+    """
+    loads = {a.id: a for a in agents}
+    plan: list[tuple[str, str]] = []
+    for conversation in waiting:
+        chosen = choose_agent(policy, list(loads.values()), conversation.language,
+                              conversation.intents, conversation.platform, last_assigned)
+        if chosen is None:
+            continue
+        plan.append((conversation.id, chosen))
+        loads[chosen] = replace(loads[chosen], load=loads[chosen].load + 1)
+        last_assigned = chosen
+    return plan
