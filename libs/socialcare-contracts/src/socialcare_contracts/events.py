@@ -50,6 +50,11 @@ class Classification(Contract):
     model_version: str
     categories: tuple[str, ...] = Field(
         default=(), description="Categories of the brand's own taxonomy")
+    decided_by: dict[Id, Name] = Field(
+        default_factory=dict, max_length=20,
+        description="Which stage set a label, by label name: 'sentiment' -> 'lexicon' or "
+                    "'fast:<model version>' (a later stage writes its own); labels not "
+                    "listed come from the rules")
 
 
 class MessageReceived(Contract):

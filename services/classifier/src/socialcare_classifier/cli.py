@@ -1,4 +1,5 @@
-"""Admin commands: train a brand taxonomy, publish or remove a brand's rules."""
+"""Admin commands: train a brand taxonomy or the fast sentiment stage, publish or remove a
+brand's rules."""
 
 import argparse
 import csv
@@ -12,6 +13,8 @@ from rich.table import Table
 
 from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy, split_holdout, train_model
+from socialcare_classifier.sentiment_cli import add_parser as add_sentiment_parser
+from socialcare_classifier.sentiment_cli import train_sentiment_command
 from socialcare_classifier.settings import ClassifierSettings
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--save", type=Path, help="also write the taxonomy JSON here")
     train.add_argument("--activate", action="store_true",
                        help="publish to every running worker if the held-out scores pass")
+    add_sentiment_parser(commands)
     rules = commands.add_parser("rules", help="publish or remove a brand's taxonomy")
     actions = rules.add_subparsers(dest="action", required=True)
     set_ = actions.add_parser("set", help="activate a taxonomy JSON file (from train --save)")
@@ -123,7 +127,9 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     settings = ClassifierSettings()
     try:
-        return (train if args.command == "train" else rules)(args, settings)
+        command = {"train": train, "train-sentiment": train_sentiment_command}.get(
+            args.command, rules)
+        return command(args, settings)
     except (OSError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         return 1

@@ -1,5 +1,7 @@
 """Classifier settings."""
 
+from pathlib import Path
+
 from pydantic import Field
 
 from socialcare_runtime.settings import ServiceSettings
@@ -18,6 +20,9 @@ class ClassifierSettings(ServiceSettings):
         description="Conversation keys whose history a worker keeps (least recent dropped)")
     model_min_macro_f1: float = Field(
         default=0.5, ge=0, le=1, description="Held-out macro-F1 a trained model needs to activate")
+    classifier_model_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".local/share/socialcare/models",
+        description="Where train-sentiment writes its versioned artifacts (weights and metadata)")
     host: str = "127.0.0.1"
     classifier_admin_port: int = Field(default=8083, ge=1, le=65535)
     classifier_admin_keys: dict[str, str] = Field(

@@ -50,7 +50,8 @@ def build_app(settings: ClassifierSettings, tracer: trace.Tracer,
                                        message.created_at.timestamp(), window_s,
                                        settings.repeat_max_tracked)
         await registry.ready.wait()
-        result = classify(message, active_rules, registry.get(message.brand_account), recent)
+        result = classify(message, active_rules, registry.get(message.brand_account), recent,
+                          registry.sentiment_model)
         await send_event(classified, key,
                          MessageClassified(message=message, classification=result), SERVICE,
                          event_id=derived_event_id(envelope.id, result.model_version))

@@ -1,7 +1,9 @@
 """The rules topic: every worker reads all of it (no consumer group) and applies each brand's
-latest taxonomy; admin tools publish to it. Compaction keeps one record per brand."""
+latest taxonomy and the latest activated sentiment model; admin tools publish to it.
+Compaction keeps one record per brand, and one for the model (key ``SENTIMENT_MODEL_KEY``)."""
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +13,7 @@ from opentelemetry import metrics
 
 from socialcare_classifier.domain.classify import classify
 from socialcare_classifier.domain.rules import DEFAULT_RULES
+from socialcare_classifier.domain.sentiment_model import SentimentModel
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy
 from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import InvalidEvent
@@ -21,6 +24,10 @@ from socialcare_runtime.publisher import EventPublisher, Outgoing
 from socialcare_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+
+# Not a brand: the admin API's brand names cannot start with '*', so no taxonomy shares it.
+SENTIMENT_MODEL_KEY = "*sentiment-model"
 
 
 class UnusableRules(ValueError):
@@ -46,17 +53,36 @@ def load_rules(change: ClassifierRulesChanged) -> BrandTaxonomy | None:
         taxonomy = BrandTaxonomy.from_dict({**change.taxonomy, "brand": change.brand.lower()})
     except ValueError as exc:
         raise UnusableRules(str(exc)) from None
-    for probe in PROBES:
-        try:
-            classify(probe, DEFAULT_RULES, taxonomy)
-        except Exception as exc:  # whatever it is, it would fail on real messages too
-            raise UnusableRules(f"classifying a probe message failed: "
-                                f"{type(exc).__name__}: {exc}") from None
+    _probe(taxonomy=taxonomy)
     return taxonomy
 
 
+def load_sentiment_model(change: ClassifierRulesChanged) -> SentimentModel | None:
+    """The sentiment model a worker activates for ``change`` (None: back to the lexicon),
+    once it has classified the probe messages; raises ``UnusableRules`` otherwise."""
+    if change.taxonomy is None:
+        return None
+    try:
+        model = SentimentModel.from_dict(change.taxonomy)
+    except ValueError as exc:
+        raise UnusableRules(str(exc)) from None
+    _probe(sentiment_model=model)
+    return model
+
+
+def _probe(taxonomy: BrandTaxonomy | None = None,
+           sentiment_model: SentimentModel | None = None) -> None:
+    for probe in PROBES:
+        try:
+            classify(probe, DEFAULT_RULES, taxonomy, sentiment_model=sentiment_model)
+        except Exception as exc:  # whatever it is, it would fail on real messages too
+            raise UnusableRules(f"classifying a probe message failed: "
+                                f"{type(exc).__name__}: {exc}") from None
+
+
 class TaxonomyRegistry:
-    """Each brand's active taxonomy, as last read from the rules topic.
+    """Each brand's active taxonomy and the active sentiment model (None: the lexicon
+    decides), as last read from the rules topic.
 
     A change no worker can use (written by an older version, by hand, straight to Kafka)
     is logged and counted in ``socialcare.classifier.rules.refused``; the brand keeps its
@@ -65,6 +91,7 @@ class TaxonomyRegistry:
 
     def __init__(self) -> None:
         self._by_brand: dict[str, BrandTaxonomy] = {}
+        self.sentiment_model: SentimentModel | None = None
         self.ready = asyncio.Event()
         self.refused = 0
         self._refused = metrics.get_meter(__name__).create_counter(
@@ -77,6 +104,8 @@ class TaxonomyRegistry:
 
     def apply(self, change: ClassifierRulesChanged) -> bool:
         """Activates (or with no taxonomy, removes) a brand's taxonomy; False if refused."""
+        if change.brand == SENTIMENT_MODEL_KEY:
+            return self._apply_model(change)
         brand = change.brand.lower()
         try:
             taxonomy = load_rules(change)
@@ -89,6 +118,16 @@ class TaxonomyRegistry:
             self._by_brand[brand] = taxonomy
         log.info("classifier rules for brand %s now %s", brand,
                  self._by_brand[brand].version if brand in self._by_brand else "removed")
+        return True
+
+    def _apply_model(self, change: ClassifierRulesChanged) -> bool:
+        try:
+            self.sentiment_model = load_sentiment_model(change)
+        except UnusableRules as exc:
+            self.refuse(f"sentiment model {change.version}", str(exc))
+            return False
+        log.info("sentiment now decided by %s", change.version if self.sentiment_model
+                 else "the lexicon")
         return True
 
     def refuse(self, what: str, reason: str) -> None:
@@ -145,16 +184,52 @@ def rules_change(brand: str, taxonomy: BrandTaxonomy | None,
         changed_at=datetime.now(UTC))
 
 
+def sentiment_model_change(model: SentimentModel | None,
+                           changed_by: str) -> ClassifierRulesChanged:
+    """The event that activates a sentiment model (or with None, returns to the lexicon)."""
+    return ClassifierRulesChanged(
+        brand=SENTIMENT_MODEL_KEY, version=model.version if model else "lexicon",
+        taxonomy=model.to_dict() if model else None, changed_by=changed_by,
+        changed_at=datetime.now(UTC))
+
+
 def publish_taxonomy(settings: ServiceSettings, brand: str, taxonomy: BrandTaxonomy | None,
                      changed_by: str) -> str:
     """Publishes a brand's taxonomy (None removes it); returns the event id once acknowledged."""
+    change = rules_change(brand, taxonomy, changed_by)
+    load_rules(change)  # what no worker could use is refused here, with the reason
+    return publish_change(settings, change)
+
+
+def publish_sentiment_model(settings: ServiceSettings, model: SentimentModel | None,
+                            changed_by: str) -> str:
+    """Activates a sentiment model on every worker (None: the lexicon); returns the event id."""
+    change = sentiment_model_change(model, changed_by)
+    load_sentiment_model(change)
+    return publish_change(settings, change)
+
+
+def publish_change(settings: ServiceSettings, change: ClassifierRulesChanged) -> str:
+    """Publishes one rules change; returns the event id once Kafka acknowledged it."""
     ensure_socialcare_topics(settings)
     name = settings.topic(topics.CLASSIFIER_RULES)
     publisher = EventPublisher.connect(settings.kafka_bootstrap, "socialcare-classifier-admin",
                                        warm_topic=name)
     try:
-        change = rules_change(brand, taxonomy, changed_by)
-        load_rules(change)  # what no worker could use is refused here, with the reason
         return asyncio.run(publisher.publish([Outgoing(name, change.brand, change)]))[0]
     finally:
         publisher.close()
+
+
+async def read_active(settings: ServiceSettings, timeout_s: float = 30.0) -> TaxonomyRegistry:
+    """What the workers run now: the rules topic read to its end, as a worker reads it."""
+    ensure_socialcare_topics(settings)
+    registry = TaxonomyRegistry()
+    reader = asyncio.create_task(follow_rules(settings, registry))
+    try:
+        await asyncio.wait_for(registry.ready.wait(), timeout_s)
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+    return registry

@@ -305,7 +305,11 @@ def score_text(text: str) -> float:
 
 def analyze_sentiment(text: str) -> Sentiment:
     """Label and score (-1..1) of a message's sentiment."""
-    total = score_text(text)
+    return lexicon_sentiment(score_text(text))
+
+
+def lexicon_sentiment(total: float) -> Sentiment:
+    """The lexicon's label and score (-1..1) for a raw valence sum (``score_text``)."""
     score = total / math.sqrt(total * total + 15.0)
     if score <= NEGATIVE_AT:
         label = SentimentLabel.NEGATIVE

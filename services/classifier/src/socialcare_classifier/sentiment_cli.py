@@ -1,0 +1,150 @@
+"""``train-sentiment``: train the fast sentiment stage, keep it as a versioned artifact, and
+activate it on every running worker only when it beats the active one on held-out rows."""
+
+import argparse
+import asyncio
+import csv
+import hashlib
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from socialcare_classifier.domain.metrics import Scores, score
+from socialcare_classifier.domain.sentiment import analyze_sentiment, score_text
+from socialcare_classifier.domain.sentiment_model import SentimentModel
+from socialcare_classifier.domain.taxonomy import split_holdout
+from socialcare_classifier.settings import ClassifierSettings
+from socialcare_contracts.events import SentimentLabel
+
+console = Console()
+NOT_ACTIVATED = 3
+
+
+def add_parser(commands: Any) -> None:
+    """Registers the command on the admin CLI's subparsers."""
+    train = commands.add_parser(
+        "train-sentiment", help="train the fast sentiment stage from a labelled CSV or JSONL")
+    train.add_argument("--data", type=Path, required=True, help="CSV, or JSONL (.jsonl)")
+    train.add_argument("--text-column", default="text")
+    train.add_argument("--label-column", default="label",
+                       help="negative / neutral / positive (case-insensitive)")
+    train.add_argument("--licence", required=True,
+                       help="the data's licence, kept in the artifact (e.g. CC-BY-4.0)")
+    train.add_argument("--holdout", type=float, default=0.2,
+                       help="share held out to score and to compare with the active model")
+    train.add_argument("--seed", type=int, default=7, help="of the held-out split")
+    train.add_argument("--c", type=float, nargs="+",
+                       help="regularisation values to choose from by 5-fold CV "
+                            "on the training part (default 2 5 10)")
+    train.add_argument("--out", type=Path, help="artifact folder "
+                       "(default SOCIALCARE_CLASSIFIER_MODEL_DIR)")
+    train.add_argument("--no-activate", action="store_true",
+                       help="write the artifact only; do not compare or activate")
+
+
+def read_rows(path: Path, text_column: str, label_column: str) -> list[tuple[str, str]]:
+    """(text, lowercased label) rows of a CSV or JSONL file; raises ValueError naming a
+    missing column or a label the stage does not know."""
+    with path.open(encoding="utf-8", newline="") as f:
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            records = [json.loads(line) for line in f if line.strip()]
+            columns = set().union(*(r.keys() for r in records)) if records else set()
+        else:
+            reader = csv.DictReader(f)
+            columns = set(reader.fieldnames or ())
+            records = list(reader)
+    missing = {text_column, label_column} - columns
+    if missing:
+        raise ValueError(f"{path} has no column(s) {', '.join(sorted(missing))}; it has "
+                         f"{', '.join(sorted(columns)) or 'none'} (see --text-column, "
+                         f"--label-column)")
+    rows = [(str(r[text_column]), str(r[label_column]).strip().lower()) for r in records
+            if r.get(text_column) and r.get(label_column)]
+    unknown = {label for _, label in rows} - set(SentimentLabel)
+    if unknown:
+        raise ValueError(f"labels must be {', '.join(SentimentLabel)}; {path} also has "
+                         f"{', '.join(sorted(unknown)[:5])}")
+    return rows
+
+
+def _lexicon_or(model: SentimentModel | None, texts: list[str]) -> list[str]:
+    if model is None:
+        return [analyze_sentiment(t).label.value for t in texts]
+    return [s.label.value for s in model.predict_batch(texts, [score_text(t) for t in texts])]
+
+
+def held_out_scores(model: SentimentModel | None, rows: list[tuple[str, str]]) -> Scores:
+    """Scores of a model (None: the lexicon) on labelled rows."""
+    return score([label for _, label in rows], _lexicon_or(model, [t for t, _ in rows]))
+
+
+def _summary(scores: Scores) -> dict[str, Any]:
+    return {"rows": scores.total, "macro_f1": round(scores.macro_f1, 4),
+            "accuracy": round(scores.accuracy, 4),
+            "per_class_f1": {c.label: round(c.f1, 4) for c in scores.per_class}}
+
+
+def train_sentiment_command(args: argparse.Namespace, settings: ClassifierSettings) -> int:
+    """Trains, writes the artifact, then activates it only if it beats the active model."""
+    rows = read_rows(args.data, args.text_column, args.label_column)
+    train_rows, test_rows = split_holdout(rows, args.holdout, args.seed)
+    from socialcare_classifier.sentiment_training import DEFAULT_C_GRID, train_sentiment
+
+    metadata = {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "trained_from": {"file": args.data.name, "rows": len(rows),
+                         "sha256": hashlib.sha256(args.data.read_bytes()).hexdigest()},
+        "data_licence": args.licence,
+        "holdout": {"share": args.holdout, "seed": args.seed, "rows": len(test_rows)},
+    }
+    console.print(f"training on {len(train_rows)} rows, {len(test_rows)} held out ...")
+    fitted = train_sentiment([t for t, _ in train_rows], [label for _, label in train_rows],
+                             metadata, tuple(args.c or DEFAULT_C_GRID))
+    scores = held_out_scores(fitted.model, test_rows)
+    model = replace(fitted.model, metadata={**fitted.model.metadata,
+                                            "held_out": _summary(scores)})
+    folder = args.out or settings.classifier_model_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    artifact = folder / f"{model.version}.json"
+    artifact.write_text(json.dumps(model.to_dict()), encoding="utf-8")
+    console.print(f"{model.version}: held-out macro-F1 {scores.macro_f1:.3f}, accuracy "
+                  f"{scores.accuracy:.3f} (C={fitted.c}); written to {artifact}")
+    if args.no_activate:
+        return 0
+    return _activate_if_better(model, scores, test_rows, settings)
+
+
+def _activate_if_better(model: SentimentModel, scores: Scores, test_rows: list[tuple[str, str]],
+                        settings: ClassifierSettings) -> int:
+    from socialcare_classifier.adapters.rules_feed import publish_sentiment_model, read_active
+
+    try:
+        active = asyncio.run(read_active(settings)).sentiment_model
+    except TimeoutError:
+        raise ValueError(f"could not read the active model from Kafka at "
+                         f"{settings.kafka_bootstrap} (use --no-activate to train only)") from None
+    active_scores = held_out_scores(active, test_rows)
+    name = active.version if active else "the lexicon"
+    verdict = activation_verdict(scores.macro_f1, active_scores.macro_f1,
+                                 settings.model_min_macro_f1)
+    if verdict:
+        console.print(f"[red]not activated: {verdict}; {name} stays active[/red] "
+                      f"({name}: {active_scores.macro_f1:.3f} on the same rows)")
+        return NOT_ACTIVATED
+    publish_sentiment_model(settings, model, changed_by="cli:train-sentiment")
+    console.print(f"activated {model.version} ({scores.macro_f1:.3f} against "
+                  f"{active_scores.macro_f1:.3f} for {name}): every worker applies it now")
+    return 0
+
+
+def activation_verdict(candidate_f1: float, active_f1: float, floor: float) -> str | None:
+    """Why a candidate must not replace the active model (None: it may)."""
+    if candidate_f1 < floor:
+        return f"macro-F1 {candidate_f1:.3f} is under the floor {floor}"
+    if candidate_f1 <= active_f1:
+        return f"macro-F1 {candidate_f1:.3f} does not beat the active {active_f1:.3f}"
+    return None
