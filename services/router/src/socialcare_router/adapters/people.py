@@ -51,6 +51,7 @@ class PeopleRepository:
         self.people = db.people
         self.lookup = db.person_of_identity
         self.conversations = db.conversations
+        self.customers = db.customers
 
     async def get(self, person_id: str) -> Person | None:
         """The person now behind ``person_id``, following merges; None if there is none."""
@@ -161,14 +162,20 @@ class PeopleRepository:
                                ) -> list[Document]:
         """The identities' conversations, newest first, at most ``limit``.
 
-        MongoDB 7 answers it from the customer_conversations index, one branch per
-        identity; mongo-java-server ignores that index and scans the collection (nothing
-        keyed lists a customer's earlier conversations: ``customers`` names only the latest).
+        Read by key: each customer's document lists their conversations. A customer stored
+        before it did is read by a query instead (MongoDB 7 answers it from the
+        customer_conversations index; mongo-java-server scans).
         """
         if not identities:
             return []
-        query = {"$or": [{"platform": i.platform, "brand_account": i.brand_account,
-                          "customer_id": i.customer_id} for i in identities]}
+        listed = {d["_id"]: d.get("conversations") async for d in self.customers.find(
+            {"_id": {"$in": [i.key for i in identities]}}, {"conversations": 1})}
+        ids = [cid for i in identities for cid in listed.get(i.key) or ()]
+        older = [i for i in identities if i.key in listed and listed[i.key] is None]
+        query: Document = {"_id": {"$in": ids}}
+        if older:
+            query = {"$or": [query, *({"platform": i.platform, "brand_account": i.brand_account,
+                                       "customer_id": i.customer_id} for i in older)]}
         cursor = self.conversations.find(query, {"outbox": 0, "history": 0}).sort(
             "last_message_at", DESCENDING).limit(limit)
         return await cursor.to_list()

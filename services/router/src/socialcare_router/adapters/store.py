@@ -153,9 +153,11 @@ class Store:
 
     async def remember_customer(self, customer_key: str, conversation_id: str,
                                 message_at: datetime) -> None:
-        """Points the customer at the conversation they last wrote in; repeatable."""
+        """Points the customer at the conversation they last wrote in, and lists it among
+        theirs (their history is then read by key); repeatable."""
         await self._upsert_customer((customer_key, {
             "$set": {"conversation_id": conversation_id},
+            "$addToSet": {"conversations": conversation_id},
             "$max": {"last_message_at": message_at}}))
 
     async def get_conversation(self, conversation_id: str) -> Document | None:
