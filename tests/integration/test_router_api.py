@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from socialcare_router.adapters.store import Store
+from socialcare_router.views import encode_cursor
 from tests.integration.router_helpers import (  # noqa: F401
     ADMIN,
     AGENT,
@@ -159,6 +160,12 @@ async def test_bad_requests_get_a_reason_and_change_nothing(api: httpx.AsyncClie
         assert response.json()["detail"]
     assert (await api.get("/v1/queues/general/conversations", headers=AGENT,
                           params={"after": "garbage"})).status_code == 400
+    # A cursor is only good for the order it was made in.
+    by_due = encode_cursor(datetime.now(UTC), cid)
+    for params, code in (({"after": by_due, "sort": "priority"}, 400),
+                         ({"after": by_due, "sort": "due"}, 200), ({"sort": "urgency"}, 422)):
+        assert (await api.get("/v1/queues/general/conversations", headers=AGENT,
+                              params=params)).status_code == code, params
     after = await store.get_conversation(cid)
     assert {k: v for k, v in after.items() if k != "updated_at"} == \
         {k: v for k, v in before.items() if k != "updated_at"}

@@ -81,9 +81,26 @@ async def test_queue_pages_are_due_soonest_first_without_gaps(store: Store) -> N
         seen += page
         if len(page) < 3:
             break
-        after = (page[-1]["due_at"], page[-1]["_id"])
+        after = (page[-1]["due_at"], page[-1]["_id"], None)
     dues = [d["due_at"] for d in seen]
     assert len(seen) == 7 and dues == sorted(dues)
     assert len({d["_id"] for d in seen}) == 7
     # Unanswered work sorts by its response deadline.
     assert all(d["due_at"] == d["first_response_due_at"] for d in seen)
+
+
+async def test_queue_pages_by_priority_are_highest_first_then_due_soonest(store: Store) -> None:
+    r = router(store)
+    for i in range(9):
+        await r.route_message(classified(f"m{i}", author=f"u{i}", priority=(10, 50, 30)[i % 3],
+                                         at=T0 - timedelta(minutes=i)), f"e{i}")
+    seen, after = [], None
+    while True:
+        page = await store.queue_page("general", "open", 2, after, by_priority=True)
+        seen += page
+        if len(page) < 2:
+            break
+        after = (page[-1]["due_at"], page[-1]["_id"], page[-1]["priority"])
+    order = [(-d["priority"], d["due_at"]) for d in seen]
+    assert len({d["_id"] for d in seen}) == 9 and order == sorted(order)
+    assert [d["priority"] for d in seen][:3] == [50, 50, 50]

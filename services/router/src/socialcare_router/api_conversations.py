@@ -61,8 +61,10 @@ class ViewFilters:
                  sentiment: Short = None, tag: Short = None, language: Short = None,
                  min_priority: Annotated[int | None, Query(ge=0, le=100)] = None,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                 after: Annotated[str | None, Query(max_length=512)] = None) -> None:
+                 after: Annotated[str | None, Query(max_length=512)] = None,
+                 sort: Annotated[str, Query(pattern="^(due|priority)$")] = "due") -> None:
         self.status, self.min_priority, self.limit = status, min_priority, limit
+        self.by_priority = sort == "priority"
         self.fields = {k: v for k, v in (("platform", platform), ("intents", intent),
                                          ("sentiment", sentiment), ("tags", tag),
                                          ("language", language)) if v}
@@ -70,18 +72,23 @@ class ViewFilters:
             self.after = decode_cursor(after) if after else None
         except (ValueError, TypeError) as exc:
             raise HTTPException(400, "invalid cursor") from exc
+        if self.after is not None and (self.after[2] is not None) != self.by_priority:
+            raise HTTPException(400, "the cursor is from a list in another order")
 
     async def page(self, store: Store, queue: str | None, assignee: str | None,
                    actor: Actor) -> QueuePage:
-        """One page of what ``actor`` may see, due soonest first, with the next cursor."""
+        """One page of what ``actor`` may see, due soonest (or highest priority) first, with
+        the next cursor."""
         docs = await store.queue_page(queue, self.status, self.limit, self.after,
                                       assignee=assignee, filters=self.fields,
                                       min_priority=self.min_priority,
-                                      brands=actor.brand_filter())
+                                      brands=actor.brand_filter(),
+                                      by_priority=self.by_priority)
         items = [ConversationSummary.of(d) for d in docs]
         await with_first_words(store, docs, items)
         last = items[-1] if items else None
-        next_cursor = encode_cursor(last.due_at or last.first_response_due_at, last.id) \
+        next_cursor = encode_cursor(last.due_at or last.first_response_due_at, last.id,
+                                    last.priority if self.by_priority else None) \
             if last is not None and len(items) == self.limit else None
         return QueuePage(items=items, next_cursor=next_cursor)
 
@@ -103,14 +110,15 @@ async def with_first_words(store: Store, docs: list[dict[str, Any]],
 @router.get("/queues/{queue}/conversations", response_model=QueuePage, responses=PAGE_ERRORS)
 async def list_queue(queue: Annotated[str, Path(max_length=64)], actor: ActorDep,
                      store: StoreDep, view: Annotated[ViewFilters, Depends()]) -> QueuePage:
-    """A queue's conversations (of the caller's brands), due soonest first, by pages."""
+    """A queue's conversations (of the caller's brands), due soonest first (``sort=priority``:
+    highest priority first, then due soonest), by pages."""
     return await view.page(store, queue, None, actor)
 
 
 @router.get("/me/conversations", response_model=QueuePage, responses=PAGE_ERRORS)
 async def list_mine(actor: ActorDep, store: StoreDep,
                     view: Annotated[ViewFilters, Depends()]) -> QueuePage:
-    """The caller's assigned conversations, due soonest first, by pages."""
+    """The caller's assigned conversations, due soonest (or highest priority) first, by pages."""
     return await view.page(store, None, actor.id, actor)
 
 

@@ -148,15 +148,18 @@ class ReplyAccepted(BaseModel):
     status: str
 
 
-def encode_cursor(due: datetime, conversation_id: str) -> str:
-    position = json.dumps([due.isoformat(), conversation_id])
-    return base64.urlsafe_b64encode(position.encode()).decode()
+def encode_cursor(due: datetime, conversation_id: str, priority: int | None = None) -> str:
+    """Where a page ended: (due, id) in deadline order, (priority, due, id) by priority."""
+    position = [due.isoformat(), conversation_id] + ([] if priority is None else [priority])
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
+def decode_cursor(cursor: str) -> tuple[datetime, str, int | None]:
     """Raises ValueError on anything that is not a cursor this API made."""
-    due, conversation_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    return datetime.fromisoformat(due), str(conversation_id)
+    due, conversation_id, *rest = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    if len(rest) > 1 or rest and not isinstance(rest[0], int):
+        raise ValueError("not a cursor")
+    return datetime.fromisoformat(due), str(conversation_id), rest[0] if rest else None
 
 
 def doc_id_view(doc: dict[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         # "My work": an agent's conversations by status, due soonest first.
         IndexModel([("assignee", ASCENDING), ("status", ASCENDING),
                     ("due_at", ASCENDING)], name="assignee_status_due"),
+        # The same two lists by priority, then due soonest.
+        IndexModel([("queue", ASCENDING), ("status", ASCENDING), ("priority", DESCENDING),
+                    ("due_at", ASCENDING)], name="queue_status_priority_due"),
+        IndexModel([("assignee", ASCENDING), ("status", ASCENDING), ("priority", DESCENDING),
+                    ("due_at", ASCENDING)], name="assignee_status_priority_due"),
         IndexModel([("platform", ASCENDING), ("brand_account", ASCENDING),
                     ("customer_id", ASCENDING), ("last_message_at", DESCENDING)],
                    name="customer_conversations"),
@@ -164,10 +169,12 @@ class Store:
         return await self.conversations.find_one({"_id": conversation_id})
 
     async def queue_page(self, queue: str | None, status: str, limit: int,
-                         after: tuple[datetime, str] | None, assignee: str | None = None,
+                         after: tuple[datetime, str, int | None] | None,
+                         assignee: str | None = None,
                          filters: Document | None = None,
                          min_priority: int | None = None,
-                         brands: list[str] | None = None) -> list[Document]:
+                         brands: list[str] | None = None,
+                         by_priority: bool = False) -> list[Document]:
         """A queue's (or an agent's) conversations by due time then id: keyset pages.
 
         The equality prefix (queue or assignee, status) and the sort are the index's; the
@@ -182,13 +189,17 @@ class Store:
         if min_priority is not None:
             query["priority"] = {"$gte": min_priority}
         if after is not None:
-            due, last_id = after
-            query["$or"] = [{"due_at": {"$gt": due}},
-                            {"due_at": due, "_id": {"$gt": last_id}}]
+            due, last_id, priority = after
+            later = [{"due_at": {"$gt": due}}, {"due_at": due, "_id": {"$gt": last_id}}]
+            query["$or"] = later if not by_priority else [
+                {"priority": {"$lt": priority}}, *({"priority": priority, **c} for c in later)]
         if brands is not None:
             query["brand_account"] = {"$in": brands}
+        order = [("due_at", ASCENDING), ("_id", ASCENDING)]
+        if by_priority:
+            order.insert(0, ("priority", DESCENDING))
         cursor = self.conversations.find(query, {"outbox": 0, "history": 0}).sort(
-            [("due_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+            order).limit(limit)
         return await cursor.to_list()
 
     async def texts_of(self, keys: list[str]) -> dict[str, str]:
