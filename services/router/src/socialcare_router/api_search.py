@@ -3,14 +3,14 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from socialcare_router.adapters.search import SearchIndex, conversations_by_id
 from socialcare_router.deps import AUTH_ERRORS, ActorDep, StoreDep
 from socialcare_router.domain.search import (
     MAX_QUERY_CHARS,
-    InvalidQuery,
+    MAX_WORDS,
     SearchQuery,
     parse_query,
     snippet,
@@ -33,6 +33,9 @@ class SearchResult(BaseModel):
 
 
 class SearchResults(BaseModel):
+    words: list[str] = Field(description=f"The words searched for, as compared (lower case, "
+                                         f"no accents): the first {MAX_WORDS} of the query; "
+                                         f"none when it holds no letter or digit")
     items: list[SearchResult] = Field(description="Newest matching message first")
 
 
@@ -53,20 +56,18 @@ def result(conversation: dict[str, Any], text: str, at: datetime,
 
 @router.get("/search", response_model=SearchResults)
 async def search(request: Request, actor: ActorDep, store: StoreDep,
-                 q: Annotated[str, Query(max_length=MAX_QUERY_CHARS,
+                 q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS,
                                          description="Words that must all be in one message "
                                                      "or its customer's handle; a word may "
                                                      "be cut short (local index, see README)")],
                  limit: Annotated[int, Query(ge=1, le=100)] = 20) -> SearchResults:
     """Conversations of the caller's brands whose messages hold every word of ``q``."""
-    try:
-        query = parse_query(q)
-    except InvalidQuery as exc:
-        raise HTTPException(422, str(exc)) from exc
-    matches = await _search(request).search(query, actor.brand_filter(), limit)
+    query = parse_query(q)
+    matches = await _search(request).search(query, actor.brand_filter(), limit) \
+        if query.words else []
     # Status and customer as they stand now, by _id; the brand is checked again here.
     found = await conversations_by_id(store.db, [m.conversation_id for m in matches])
-    return SearchResults(items=[
+    return SearchResults(words=list(query.words), items=[
         result(found[m.conversation_id], m.text, m.created_at, query) for m in matches
         if m.conversation_id in found and actor.covers(found[m.conversation_id]
                                                        ["brand_account"])])

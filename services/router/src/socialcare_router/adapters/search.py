@@ -111,6 +111,8 @@ def text_search_pipeline(query: SearchQuery, brands: list[str] | None,
 
 async def conversations_by_id(db: AsyncDatabase, ids: list[str]) -> dict[str, dict[str, Any]]:
     """What a result shows of each conversation, as it stands now (one query, by _id)."""
+    if not ids:
+        return {}
     cursor = db.conversations.find({"_id": {"$in": ids}}, {
         "brand_account": 1, "platform": 1, "customer": 1, "status": 1})
     return {c["_id"]: c for c in await cursor.to_list()}

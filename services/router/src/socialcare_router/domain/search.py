@@ -3,8 +3,8 @@
 A query is its words (letters and digits; everything else separates them, as the index's
 tokenizer does), compared case- and accent-insensitively. Every word must match, and a
 word may be the start of a longer one ("refun" finds "refund"), so an agent can search
-as they type. The backends turn the words into their own syntax from here, so both
-read a query the same way.
+as they type. A query without a letter or digit matches nothing. The backends turn the
+words into their own syntax from here, so both read a query the same way.
 """
 
 import re
@@ -16,10 +16,6 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
 SNIPPET_CHARS = 140
 _WORD = re.compile(r"[^\W_]+")
-
-
-class InvalidQuery(ValueError):
-    """A query the search refuses, with the reason (the API answers 422)."""
 
 
 @dataclass(frozen=True)
@@ -50,17 +46,12 @@ def fold(word: str) -> str:
 
 
 def parse_query(q: str) -> SearchQuery:
-    """The words of ``q``; InvalidQuery when it has none, or too many characters or words."""
-    if len(q) > MAX_QUERY_CHARS:
-        raise InvalidQuery(f"the query is longer than {MAX_QUERY_CHARS} characters")
-    # Folded before it is split: folding may turn one character into several ("¼" is
-    # "1⁄4"), and only letters and digits may reach a backend.
-    words = tuple(dict.fromkeys(_WORD.findall(fold(q))))
-    if not words:
-        raise InvalidQuery("the query has no word to search for (letters or digits)")
-    if len(words) > MAX_WORDS:
-        raise InvalidQuery(f"the query has more than {MAX_WORDS} words")
-    return SearchQuery(words)
+    """The distinct words of ``q``, folded; the first MAX_WORDS of them, which bounds what
+    one search costs (the answer names the words it searched for)."""
+    # Split again once folded: folding may turn one character into several ("¼" is "1⁄4"),
+    # and only letters and digits may reach a backend.
+    words = dict.fromkeys(p for w in _WORD.findall(q) for p in _WORD.findall(fold(w)))
+    return SearchQuery(tuple(words)[:MAX_WORDS])
 
 
 def fts5_match(query: SearchQuery) -> str:

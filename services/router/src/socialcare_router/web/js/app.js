@@ -61,8 +61,9 @@ async function loadResults() {
   let items = [];
   let count;
   try {
-    items = await searchAll(state.search);
-    count = resultCount(items.length);
+    const found = await searchAll(state.search);
+    items = found.items;
+    count = resultCount(items.length, found.words);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 422) toast(`search: ${error.message}`, "error");
     count = `Cannot search for that: ${error.message}`;

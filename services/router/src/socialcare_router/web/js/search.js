@@ -24,8 +24,9 @@ export function marked(snippet, highlights) {
   return parts;
 }
 
+// { words, items }: the words the server searched for (none when q holds no letter or digit).
 export async function searchAll(q) {
-  return (await api(`/v1/search${query({ q, limit: RESULT_LIMIT })}`)).items;
+  return api(`/v1/search${query({ q, limit: RESULT_LIMIT })}`);
 }
 
 function result(item, selected, onOpen) {
@@ -42,7 +43,8 @@ export function renderResults(ol, items, { selectedId, onOpen }) {
   return items;
 }
 
-export function resultCount(n) {
+export function resultCount(n, words) {
+  if (words.length === 0) return "Type letters or digits to search";
   if (n === 0) return "No conversation matches your search";
   const newest = n >= RESULT_LIMIT ? ` (the newest ${RESULT_LIMIT})` : "";
   return `${n} conversation${n === 1 ? "" : "s"} match${n === 1 ? "es" : ""} your search${newest}`;
