@@ -22,7 +22,12 @@ async def test_the_page_is_served_with_strict_headers(api: httpx.AsyncClient) ->
     page = await api.get("/inbox/")
     assert page.status_code == 200
     assert "<title>SocialCare inbox</title>" in page.text
-    assert "default-src 'self'" in page.headers["content-security-policy"]
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    # Customers' photos load from the platforms' media hosts, and from nowhere else.
+    images = next(d for d in policy.split("; ") if d.startswith("img-src")).split()[1:]
+    assert "https://pbs.twimg.com" in images and "https://*.fbcdn.net" in images
+    assert not {"https:", "*", "http:"} & set(images)
     script = await api.get("/inbox/js/app.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert (await api.get("/", follow_redirects=False)).headers["location"] == "/inbox/"

@@ -1,7 +1,7 @@
 """Router settings: the stream worker and the inbox API share them."""
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,6 +29,12 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
         description="API key -> user",
     )
     inbox_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    inbox_media_hosts: list[Annotated[str, Field(pattern=r"^https://(\*\.)?[a-z0-9.-]+$")]] = Field(
+        default=["https://pbs.twimg.com", "https://ton.twimg.com", "https://*.fbcdn.net",
+                 "https://*.cdninstagram.com"],
+        max_length=50,
+        description="Where the page may load customers' images from (the platforms' media "
+                    "hosts); anything else shows as a link")
     default_queue: str = "general"
     thread_window_hours: float = Field(default=24.0, gt=0)
     sla_timezone: str = "UTC"
