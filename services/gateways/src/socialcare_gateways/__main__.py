@@ -27,12 +27,14 @@ def registrars(kind: str, settings: GatewaySettings, client: httpx.AsyncClient,
     """The servicers of one gateway kind, built from settings."""
     if kind == "x":
         tokens = {b: t.get_secret_value() for b, t in settings.x_bearer_tokens.items()}
-        x = XGateway(client, settings.x_api_base_url, tokens)
+        x = XGateway(client, settings.x_api_base_url, tokens, settings.x_post_budget(),
+                     settings.x_direct_message_budget())
         return [lambda s: gateway_pb2_grpc.add_PlatformGatewayServicer_to_server(x, s)]
     if kind == "meta":
-        meta = MetaGateway(client, settings.meta_graph_base_url, settings.meta_accounts)
+        meta = MetaGateway(client, settings.meta_graph_base_url, settings.meta_accounts,
+                           settings.meta_budget())
         return [lambda s: gateway_pb2_grpc.add_PlatformGatewayServicer_to_server(meta, s)]
-    sandbox = SandboxGateway(tracer)
+    sandbox = SandboxGateway(tracer, budget=settings.sandbox_budget())
     return [lambda s: gateway_pb2_grpc.add_PlatformGatewayServicer_to_server(sandbox, s),
             lambda s: sandbox_pb2_grpc.add_SandboxControlServicer_to_server(sandbox, s)]
 

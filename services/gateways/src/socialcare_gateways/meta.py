@@ -17,7 +17,7 @@ from socialcare_contracts.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from socialcare_gateways.dedupe import Deduper, send_once
 from socialcare_gateways.errors import PlatformError, retry_after_ms_from
 from socialcare_gateways.http_client import default_error, post_json
-from socialcare_gateways.settings import MetaAccount
+from socialcare_gateways.settings import META_PAGE, Budget, MetaAccount
 from socialcare_text.platform_text import LIMITS
 
 # One table of platform limits, shared with the inbox's preview (socialcare_runtime).
@@ -76,8 +76,9 @@ def _usage_retry_ms(response: httpx.Response) -> int | None:
 
 class MetaGateway(gateway_pb2_grpc.PlatformGatewayServicer):
     def __init__(self, client: httpx.AsyncClient, base_url: str,
-                 accounts: dict[str, MetaAccount]) -> None:
+                 accounts: dict[str, MetaAccount], budget: Budget = META_PAGE) -> None:
         self._client = client
+        self._budget = budget
         self._base_url = base_url.rstrip("/")
         self._accounts = accounts
         self._deduper = Deduper()
@@ -132,8 +133,8 @@ class MetaGateway(gateway_pb2_grpc.PlatformGatewayServicer):
             platform="meta", max_reply_length=MAX_COMMENT_LENGTH,
             max_direct_message_length=MAX_MESSAGE_LENGTH, supports_direct_messages=True,
             supports_attachments=True, length_counting="codepoints",
-            # Page-level Graph calls: 4,800 x engaged users per 24 h; a conservative floor.
-            requests_per_window=200, window_seconds=3600)
+            # Direct messages are page calls too: one budget for both.
+            requests_per_window=self._budget.requests, window_seconds=self._budget.window_s)
 
     def _account(self, brand: str) -> MetaAccount:
         account = self._accounts.get(brand)

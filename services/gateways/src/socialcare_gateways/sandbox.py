@@ -22,6 +22,7 @@ from socialcare_contracts.gateway.v1 import (
     sandbox_pb2,
     sandbox_pb2_grpc,
 )
+from socialcare_gateways.settings import Budget
 from socialcare_text.platform_text import LIMITS
 
 # One table of platform limits, shared with the inbox's preview (socialcare_runtime).
@@ -37,8 +38,10 @@ class _Record:
 
 class SandboxGateway(gateway_pb2_grpc.PlatformGatewayServicer,
                      sandbox_pb2_grpc.SandboxControlServicer):
-    def __init__(self, tracer: trace.Tracer, max_records: int = 100_000) -> None:
+    def __init__(self, tracer: trace.Tracer, max_records: int = 100_000,
+                 budget: Budget | None = None) -> None:
         self._tracer = tracer
+        self._budget = budget
         self._records: dict[str, _Record] = {}
         self._order: deque[str] = deque()
         self._max_records = max_records
@@ -60,11 +63,13 @@ class SandboxGateway(gateway_pb2_grpc.PlatformGatewayServicer,
 
     async def GetCapabilities(self, request: gateway_pb2.GetCapabilitiesRequest,
                               context: grpc.aio.ServicerContext) -> gateway_pb2.Capabilities:
+        # Without a configured budget it advertises the rate-limit fault it would enforce.
+        budget = self._budget or Budget(requests=self._faults.rate_limit_per_second, window_s=1)
         return gateway_pb2.Capabilities(
             platform="sandbox", max_reply_length=MAX_LENGTH,
             max_direct_message_length=MAX_DM_LENGTH, supports_direct_messages=True,
             supports_attachments=True, length_counting="codepoints",
-            requests_per_window=self._faults.rate_limit_per_second, window_seconds=1,
+            requests_per_window=budget.requests, window_seconds=budget.window_s,
         )
 
     async def ListSent(self, request: sandbox_pb2.ListSentRequest,

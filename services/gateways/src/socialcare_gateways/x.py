@@ -14,18 +14,19 @@ from socialcare_contracts.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from socialcare_gateways.dedupe import Deduper, send_once
 from socialcare_gateways.errors import PlatformError
 from socialcare_gateways.http_client import post_json
+from socialcare_gateways.settings import X_DIRECT_MESSAGES, X_POSTS, Budget
 from socialcare_text.platform_text import LIMITS
 
 # One table of platform limits, shared with the inbox's preview (socialcare_runtime).
 MAX_POST_WEIGHT = LIMITS["x"].reply
 MAX_DM_LENGTH = LIMITS["x"].direct_message
-# POST /2/tweets, per user: 100 requests per 15 minutes.
-POSTS_PER_WINDOW, WINDOW_SECONDS = 100, 900
 
 
 class XGateway(gateway_pb2_grpc.PlatformGatewayServicer):
-    def __init__(self, client: httpx.AsyncClient, base_url: str, tokens: dict[str, str]) -> None:
+    def __init__(self, client: httpx.AsyncClient, base_url: str, tokens: dict[str, str],
+                 posts: Budget = X_POSTS, direct_messages: Budget = X_DIRECT_MESSAGES) -> None:
         self._client = client
+        self._posts, self._direct_messages = posts, direct_messages
         self._base_url = base_url.rstrip("/")
         self._tokens = tokens
         self._deduper = Deduper()
@@ -72,7 +73,9 @@ class XGateway(gateway_pb2_grpc.PlatformGatewayServicer):
             platform="x", max_reply_length=MAX_POST_WEIGHT,
             max_direct_message_length=MAX_DM_LENGTH, supports_direct_messages=True,
             supports_attachments=True, length_counting="weighted",
-            requests_per_window=POSTS_PER_WINDOW, window_seconds=WINDOW_SECONDS)
+            requests_per_window=self._posts.requests, window_seconds=self._posts.window_s,
+            direct_messages_per_window=self._direct_messages.requests,
+            direct_message_window_seconds=self._direct_messages.window_s)
 
     async def _post(self, brand: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         token = self._tokens.get(brand)

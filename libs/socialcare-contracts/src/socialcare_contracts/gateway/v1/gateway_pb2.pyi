@@ -53,7 +53,7 @@ class GetCapabilitiesRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class Capabilities(_message.Message):
-    __slots__ = ("platform", "max_reply_length", "max_direct_message_length", "supports_direct_messages", "supports_attachments", "length_counting", "requests_per_window", "window_seconds")
+    __slots__ = ("platform", "max_reply_length", "max_direct_message_length", "supports_direct_messages", "supports_attachments", "length_counting", "requests_per_window", "window_seconds", "direct_messages_per_window", "direct_message_window_seconds")
     PLATFORM_FIELD_NUMBER: _ClassVar[int]
     MAX_REPLY_LENGTH_FIELD_NUMBER: _ClassVar[int]
     MAX_DIRECT_MESSAGE_LENGTH_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +62,8 @@ class Capabilities(_message.Message):
     LENGTH_COUNTING_FIELD_NUMBER: _ClassVar[int]
     REQUESTS_PER_WINDOW_FIELD_NUMBER: _ClassVar[int]
     WINDOW_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DIRECT_MESSAGES_PER_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    DIRECT_MESSAGE_WINDOW_SECONDS_FIELD_NUMBER: _ClassVar[int]
     platform: str
     max_reply_length: int
     max_direct_message_length: int
@@ -70,4 +72,6 @@ class Capabilities(_message.Message):
     length_counting: str
     requests_per_window: int
     window_seconds: int
-    def __init__(self, platform: _Optional[str] = ..., max_reply_length: _Optional[int] = ..., max_direct_message_length: _Optional[int] = ..., supports_direct_messages: _Optional[bool] = ..., supports_attachments: _Optional[bool] = ..., length_counting: _Optional[str] = ..., requests_per_window: _Optional[int] = ..., window_seconds: _Optional[int] = ...) -> None: ...
+    direct_messages_per_window: int
+    direct_message_window_seconds: int
+    def __init__(self, platform: _Optional[str] = ..., max_reply_length: _Optional[int] = ..., max_direct_message_length: _Optional[int] = ..., supports_direct_messages: _Optional[bool] = ..., supports_attachments: _Optional[bool] = ..., length_counting: _Optional[str] = ..., requests_per_window: _Optional[int] = ..., window_seconds: _Optional[int] = ..., direct_messages_per_window: _Optional[int] = ..., direct_message_window_seconds: _Optional[int] = ...) -> None: ...
