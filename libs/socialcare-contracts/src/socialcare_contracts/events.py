@@ -117,6 +117,10 @@ class ReplyRequested(Contract):
         default=(), max_length=4, description="Platform media ids already uploaded by the brand")
     private_data: bool = Field(
         default=False, description="The classifier saw personal data: a brand may force a DM")
+    priority: int = Field(default=0, ge=0, le=100, description=(
+        "The conversation's priority: when a platform's send budget is short, higher first"))
+    bulk: bool = Field(default=False, description=(
+        "One of many copies of a reply (a cluster answered at once): sent after one-offs"))
 
 
 class ReplySent(Contract):

@@ -212,7 +212,7 @@ async def post_reply(
         brand_account=doc.brand_account, kind=body.kind, in_reply_to_id=in_reply_to,
         recipient_id=doc.customer_id, text=text, agent_id=agent.id, requested_at=now,
         # Personal data in any of the customer's messages: brands that force DMs get one.
-        private_data=doc.private_data, media_ids=tuple(body.media_ids))
+        private_data=doc.private_data, media_ids=tuple(body.media_ids), priority=doc.priority)
     try:
         # Continue the customer message's trace, so the reply's platform call joins it.
         parent = context_from_headers(
