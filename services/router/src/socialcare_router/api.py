@@ -113,8 +113,7 @@ def create_app(settings: RouterSettings, store: Store,
         app.state.live = live
         search = app.state.search = await open_search(store.db, Feed(
             settings.kafka_bootstrap, settings.topic(topics.MESSAGES_CLASSIFIED),
-            settings.topic(topics.REPLIES_SENT), settings.topic(topics.CONVERSATIONS_UPDATED),
-            settings.topic_prefix))
+            settings.topic(topics.REPLIES_SENT), settings.topic(topics.CONVERSATIONS_UPDATED)))
         yield
         relay.cancel()
         await search.stop()

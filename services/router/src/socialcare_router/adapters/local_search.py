@@ -10,7 +10,6 @@ import logging
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,7 +42,6 @@ class Feed:
     classified: str
     replies_sent: str
     updated: str
-    group_prefix: str = ""
     lookback_s: float = 3600.0
 
 
@@ -83,12 +81,14 @@ class LocalSearch:
         return await asyncio.get_running_loop().run_in_executor(self._thread, call, *args)
 
     async def start(self) -> None:
-        """Joins the topics, builds the index from MongoDB, then follows the topics."""
+        """Takes positions in the topics, builds the index from MongoDB, then follows them."""
+        # In no consumer group (aiokafka then assigns every partition): each process reads
+        # all of them, with no group to join at start or to be dropped from while MongoDB
+        # is away.
         feed = self.feed
         self._consumer = AIOKafkaConsumer(
             feed.classified, feed.replies_sent, feed.updated, bootstrap_servers=feed.bootstrap,
-            group_id=f"{feed.group_prefix}socialcare-inbox-search-{uuid.uuid4().hex[:12]}",
-            auto_offset_reset="latest", enable_auto_commit=False)
+            group_id=None, enable_auto_commit=False, auto_offset_reset="latest")
         await self._consumer.start()
         # Positions first, then the scan: whatever is stored meanwhile is read from Kafka.
         await self._seek_back(self._consumer)
