@@ -11,8 +11,9 @@ Which runs where, and why (chosen once, at start, by ``open_search``):
   process keeps its own SQLite FTS5 index (the stdlib's sqlite3) in a temporary file:
   built at start from one batched, projected pass over ``messages`` (and one over
   ``conversations`` for their brands), then kept current from Kafka, every partition read
-  by each process (no consumer group). A customer message is stored by the router after its ``messages.classified``
-  event, so the event's key waits until MongoDB holds the message (looked up by ``_id``);
+  by each process (no consumer group). A customer message is stored by the router after
+  its ``messages.classified`` event, so the event's key waits until MongoDB holds the
+  message (looked up by ``_id``);
   ``replies.sent`` brings agents' replies, ``conversations.updated`` new conversations'
   brands. Each process reads the topics from ``lookback_s`` before its start, so what
   the router stored while the index was being built is caught too.
