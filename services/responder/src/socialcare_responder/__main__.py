@@ -1,7 +1,12 @@
 """Entrypoint: ``python -m socialcare_responder``."""
 
+from opentelemetry import metrics
+
+from socialcare_responder.adapters.budget import BudgetStore
 from socialcare_responder.adapters.gateways import GatewayClients, channel_credentials
 from socialcare_responder.adapters.ledger import DeliveryLedger
+from socialcare_responder.metrics import ResponderMetrics
+from socialcare_responder.pacing import SendBudget
 from socialcare_responder.sending import ReplySender
 from socialcare_responder.settings import ResponderSettings
 from socialcare_responder.worker import SERVICE, build_app
@@ -22,10 +27,20 @@ def main() -> None:
     ensure_socialcare_topics(settings)
     gateways = GatewayClients(settings.gateways, settings.gateway_timeout_s, channel_credentials(
         settings.gateway_tls_ca_file, settings.gateway_tls_cert_file,
-        settings.gateway_tls_key_file))
+        settings.gateway_tls_key_file), settings.capabilities_refresh_s)
     client = mongo.connect(settings.mongo_url, SERVICE)
-    sender = ReplySender(gateways, DeliveryLedger(client[settings.mongo_database]), settings)
-    run_worker(build_app(settings, sender, telemetry.tracer), on_shutdown=telemetry.shutdown)
+    db = client[settings.mongo_database]
+    store = BudgetStore(db)
+    budget = SendBudget(store, ResponderMetrics(metrics.get_meter(SERVICE)),
+                        settings.send_budget_margin, settings.send_budget_poll_s)
+    sender = ReplySender(gateways, DeliveryLedger(db), settings, budget=budget)
+    app = build_app(settings, sender, telemetry.tracer)
+
+    @app.task
+    async def create_indexes() -> None:
+        await store.ensure_indexes()
+
+    run_worker(app, on_shutdown=telemetry.shutdown)
 
 
 if __name__ == "__main__":

@@ -6,21 +6,27 @@ delivery ledger before and after its gateway call, so a redelivered request re-p
 what was posted instead of posting again. Transient failures are retried with exponential
 backoff and jitter, honouring the gateway's retry-after, until the reply's give-up
 deadline; a platform that keeps failing opens its circuit and replies wait for it.
+Every platform call first takes a slot of its account's shared send budget (``pacing``);
+time spent waiting for budget does not count towards the give-up deadline.
 """
 
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import grpc
 from tenacity import AsyncRetrying
 
 from socialcare_contracts.events import ReplyFailed, ReplyKind, ReplyRequested, ReplySent
 from socialcare_contracts.gateway.v1 import gateway_pb2
 from socialcare_responder.adapters.gateways import GatewayClients, GatewayError
 from socialcare_responder.adapters.ledger import Delivered, DeliveryLedger
+from socialcare_responder.domain.budget import Lane, Limit, lane_for
 from socialcare_responder.domain.circuit import CircuitBreaker
 from socialcare_responder.domain.planning import Limits, Plan, Refusal, plan_delivery
+from socialcare_responder.pacing import SendBudget
 from socialcare_responder.settings import ResponderSettings
 from socialcare_runtime.retries import retry_policy
 from socialcare_text.brand_voice import CompositionError, compose
@@ -37,6 +43,13 @@ class CircuitOpen(Exception):
         self.retry_after_s = retry_after_s
 
 
+@dataclass
+class _Waited:
+    """Seconds one reply has waited for send budget so far."""
+
+    s: float = 0.0
+
+
 def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, CircuitOpen) or (isinstance(exc, GatewayError) and exc.transient)
 
@@ -45,8 +58,9 @@ class ReplySender:
     def __init__(self, gateways: GatewayClients, ledger: DeliveryLedger,
                  settings: ResponderSettings, clock: Clock = lambda: datetime.now(UTC),
                  monotonic: Callable[[], float] = time.monotonic,
-                 max_backoff_s: float = 30.0) -> None:
+                 max_backoff_s: float = 30.0, budget: SendBudget | None = None) -> None:
         self.gateways = gateways
+        self.budget = budget
         self.ledger = ledger
         self.settings = settings
         self.give_up_after = timedelta(seconds=settings.reply_give_up_after_s)
@@ -64,12 +78,13 @@ class ReplySender:
         except CompositionError as exc:
             return self._failed(reply, "invalid_argument", str(exc))
         breaker = self._breaker(reply.platform.value)
+        waited = _Waited()
         policy = retry_policy(
             f"reply {reply.reply_id}", _retryable, initial_s=0.2, max_s=self.max_backoff_s,
-            stop=lambda state: self._past_deadline(reply, state.upcoming_sleep),
+            stop=lambda state: self._past_deadline(reply, state.upcoming_sleep - waited.s),
             hint=lambda exc: getattr(exc, "retry_after_s", None))
         try:
-            return await AsyncRetrying(**policy)(self._attempt, reply, text, breaker)
+            return await AsyncRetrying(**policy)(self._attempt, reply, text, breaker, waited)
         except CircuitOpen:
             return self._failed(reply, "unavailable", f"{reply.platform.value} keeps failing "
                                 "(circuit open); send it again later")
@@ -78,14 +93,14 @@ class ReplySender:
                 if exc.transient else exc.detail
             return self._failed(reply, exc.code.name.lower(), reason)
 
-    async def _attempt(self, reply: ReplyRequested, text: str,
-                       breaker: CircuitBreaker) -> ReplySent | ReplyFailed:
+    async def _attempt(self, reply: ReplyRequested, text: str, breaker: CircuitBreaker,
+                       waited: _Waited) -> ReplySent | ReplyFailed:
         """One delivery try through the platform's circuit breaker."""
         if not breaker.allow():
             raise CircuitOpen(max(breaker.wait_s(), 0.05))
         settled = False
         try:
-            outcome = await self._deliver(reply, text)
+            outcome = await self._deliver(reply, text, waited)
             settled = True
             breaker.record_success()
             return outcome
@@ -100,7 +115,8 @@ class ReplySender:
             if not settled:  # cancelled or the ledger failed: free a half-open trial
                 breaker.record_failure()
 
-    async def _deliver(self, reply: ReplyRequested, text: str) -> ReplySent | ReplyFailed:
+    async def _deliver(self, reply: ReplyRequested, text: str,
+                       waited: _Waited) -> ReplySent | ReplyFailed:
         platform = reply.platform.value
         caps = await self.gateways.capabilities(platform)
         plan = plan_delivery(
@@ -110,13 +126,18 @@ class ReplySender:
                    caps.supports_direct_messages, caps.length_counting or "codepoints"))
         if isinstance(plan, Refusal):
             return self._failed(reply, plan.code, plan.reason)
+        lane = lane_for(platform, reply.brand_account, plan.direct,
+                        Limit(caps.requests_per_window, caps.window_seconds),
+                        Limit(caps.direct_messages_per_window,
+                              caps.direct_message_window_seconds))
         first: Delivered | None = None
         previous = reply.in_reply_to_id or ""
         for part, part_text in enumerate(plan.parts):
             done = await self.ledger.sent(reply.reply_id, part)
             if done is None:
                 await self.ledger.attempting(reply.reply_id, part, platform, self.clock())
-                result = await self._post(reply, plan, part, part_text, previous)
+                result = await self._paced_post(reply, plan, part, part_text, previous, lane,
+                                                waited)
                 done = Delivered(result.platform_message_id, result.permalink or None)
                 await self.ledger.mark_sent(reply.reply_id, part, done, self.clock())
             first = first or done
@@ -128,6 +149,20 @@ class ReplySender:
                          platform=reply.platform, platform_message_id=first.platform_message_id,
                          permalink=first.permalink, requested_at=reply.requested_at,
                          sent_at=self.clock())
+
+    async def _paced_post(self, reply: ReplyRequested, plan: Plan, part: int, text: str,
+                          in_reply_to: str, lane: Lane, waited: _Waited
+                          ) -> gateway_pb2.SendResult:
+        """One platform call inside the account's budget; a 429 closes the window for all."""
+        if self.budget is None:
+            return await self._post(reply, plan, part, text, in_reply_to)
+        waited.s += await self.budget.take(lane, reply.priority, reply.bulk)
+        try:
+            return await self._post(reply, plan, part, text, in_reply_to)
+        except GatewayError as exc:
+            if exc.code is grpc.StatusCode.RESOURCE_EXHAUSTED:
+                await self.budget.exhausted(lane)
+            raise
 
     async def _post(self, reply: ReplyRequested, plan: Plan, part: int, text: str,
                     in_reply_to: str) -> gateway_pb2.SendResult:

@@ -20,3 +20,11 @@ class ResponderSettings(ServiceSettings, BrandVoiceSettings):
         default=900.0, gt=0, description="Stop retrying a reply this long after it was requested")
     circuit_failure_threshold: int = Field(default=5, ge=1)
     circuit_reset_after_s: float = Field(default=30.0, gt=0)
+    send_budget_margin: float = Field(
+        default=0.1, ge=0, lt=1,
+        description="Share of each platform budget left unused, for clock skew and other apps")
+    send_budget_poll_s: float = Field(
+        default=2.0, gt=0, description="Longest sleep of a send waiting for budget before it "
+        "looks again")
+    capabilities_refresh_s: float = Field(
+        default=300.0, gt=0, description="How long a gateway's advertised limits are trusted")

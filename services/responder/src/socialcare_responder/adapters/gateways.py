@@ -1,5 +1,8 @@
 """gRPC clients of the platform gateways, one channel per target, made on first use."""
 
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,6 +11,8 @@ import grpc
 from socialcare_contracts.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from socialcare_runtime.metrics import service_metrics
 from socialcare_runtime.telemetry import trace_headers
+
+log = logging.getLogger(__name__)
 
 # Codes a later attempt can fix; everything else is the reply's own problem.
 TRANSIENT_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -42,13 +47,17 @@ def channel_credentials(ca_file: str | None, cert_file: str | None = None,
 
 class GatewayClients:
     def __init__(self, targets: dict[str, str], timeout_s: float,
-                 credentials: grpc.ChannelCredentials | None = None) -> None:
+                 credentials: grpc.ChannelCredentials | None = None,
+                 capabilities_ttl_s: float = 300.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._targets = targets
         self._timeout_s = timeout_s
         self._credentials = credentials
         self._stubs: dict[str, gateway_pb2_grpc.PlatformGatewayStub] = {}
         self._channels: list[grpc.aio.Channel] = []
-        self._capabilities: dict[str, gateway_pb2.Capabilities] = {}
+        self._capabilities: dict[str, tuple[float, gateway_pb2.Capabilities]] = {}
+        self._capabilities_ttl_s = capabilities_ttl_s
+        self._monotonic = monotonic
 
     def _stub(self, platform: str) -> gateway_pb2_grpc.PlatformGatewayStub:
         target = self._targets.get(platform) or self._targets.get("*")
@@ -63,11 +72,22 @@ class GatewayClients:
         return self._stubs[target]
 
     async def capabilities(self, platform: str) -> gateway_pb2.Capabilities:
-        """The gateway's limits, asked once per platform."""
-        if platform not in self._capabilities:
-            self._capabilities[platform] = await self._call(platform,
-                self._stub(platform).GetCapabilities, gateway_pb2.GetCapabilitiesRequest())
-        return self._capabilities[platform]
+        """The gateway's limits, asked again once they are ``capabilities_ttl_s`` old."""
+        now = self._monotonic()
+        cached = self._capabilities.get(platform)
+        if cached is not None and now - cached[0] < self._capabilities_ttl_s:
+            return cached[1]
+        try:
+            caps = await self._call(platform, self._stub(platform).GetCapabilities,
+                                    gateway_pb2.GetCapabilitiesRequest())
+        except GatewayError as exc:
+            if cached is None:
+                raise
+            # The last known limits beat none; the send itself will meet the outage.
+            log.warning("capabilities of %s not refreshed (%s)", platform, exc.code.name)
+            return cached[1]
+        self._capabilities[platform] = (now, caps)
+        return caps
 
     async def send_reply(self, platform: str, request: gateway_pb2.SendReplyRequest
                          ) -> gateway_pb2.SendResult:
