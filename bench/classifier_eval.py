@@ -6,7 +6,10 @@ rules, then beside them a model trained on part of it and scored on the rest, fo
 and a brand taxonomy of complaint reasons trained on part of it and scored on the rest, and
 counts the private-data flags on the real customer tweets. Any other CSV:
 ``python -m bench.classifier_eval FILE.csv --task sentiment --label-column label``
-(``--task intents`` reads ``;``-separated intent labels).
+(``--task intents`` reads ``;``-separated intent labels). The trained fast sentiment stage
+against the lexicon, trained on one file and scored on another (CSV or JSONL):
+``python -m bench.classifier_eval --train A.csv --score B.csv --label-column label``; on the
+shared airline set the same comparison runs on a fixed split (``bench.classifier_eval_fast``).
 """
 
 import argparse
@@ -19,11 +22,13 @@ from pathlib import Path
 
 from rich.table import Table
 
+from bench.classifier_eval_fast import compare, compare_on_airline
 from bench.common import console
 from socialcare_classifier.domain.classify import classify
 from socialcare_classifier.domain.metrics import ClassScore, Scores, score, score_multilabel
 from socialcare_classifier.domain.private_data import find_private_data
 from socialcare_classifier.domain.taxonomy import split_holdout, train_model
+from socialcare_classifier.sentiment_cli import read_rows as read_sentiment_rows
 from socialcare_contracts.messages import Author, ChannelKind, NormalizedMessage, Platform
 
 SHARED_AIRLINE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "airline-dev.csv"
@@ -35,11 +40,15 @@ NO_INTENT = "(none)"
 PRIVATE = "any private data (the flag)"
 
 
-def _classify(text: str, i: int):
-    return classify(NormalizedMessage(
+def _message(text: str, i: int) -> NormalizedMessage:
+    return NormalizedMessage(
         platform=Platform.X, channel=ChannelKind.MENTION, brand_account="eval",
         platform_message_id=f"eval-{i}", author=Author(id="eval"), text=text,
-        created_at=datetime(2026, 11, 2, tzinfo=UTC)))
+        created_at=datetime(2026, 11, 2, tzinfo=UTC))
+
+
+def _classify(text: str, i: int):
+    return classify(_message(text, i))
 
 
 def read_rows(path: Path | Traversable | None, text_column: str, label_column: str
@@ -154,7 +163,16 @@ def main() -> None:
     parser.add_argument("--text-column", default="text")
     parser.add_argument("--label-column", default="sentiment")
     parser.add_argument("--holdout", type=float, default=0.3)
+    parser.add_argument("--train", type=Path, help="train the fast sentiment stage on this file")
+    parser.add_argument("--score", type=Path, help="and score it and the lexicon on this one")
     args = parser.parse_args()
+    if args.train or args.score:
+        if not (args.train and args.score):
+            parser.error("--train and --score go together")
+        compare(read_sentiment_rows(args.train, args.text_column, args.label_column),
+                read_sentiment_rows(args.score, args.text_column, args.label_column),
+                f"trained on {args.train.name}, scored on {args.score.name}", _message)
+        return
     if args.csv:
         rows = read_rows(args.csv, args.text_column, args.label_column)
         {"sentiment": evaluate_sentiment, "intents": evaluate_intents}.get(
@@ -172,6 +190,7 @@ def main() -> None:
     sentiments = read_rows(SHARED_AIRLINE, "text", "airline_sentiment")
     evaluate_sentiment(sentiments, "airline sentiment")
     compare_learned_sentiment(sentiments, args.holdout)
+    compare_on_airline(sentiments, _message)
     reasons = [(t, r) for t, r in read_rows(SHARED_AIRLINE, "text", "negativereason")
                if r and r != "Can't Tell"]
     evaluate_taxonomy(reasons, "airline complaint reasons", args.holdout)

@@ -67,6 +67,7 @@ class BlockWeights:
 
     rows: dict[int, tuple[float, ...]]
     _serving: dict[int, tuple[float, ...]] = field(init=False, repr=False, compare=False)
+    _known: frozenset[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Serving rows carry IDF squared (for the norm) and IDF times each weight, so a
@@ -74,10 +75,11 @@ class BlockWeights:
         # the weights, without a Python loop per n-gram.
         object.__setattr__(self, "_serving", {b: (row[0] ** 2, *(row[0] * w for w in row[1:]))
                                               for b, row in self.rows.items()})
+        object.__setattr__(self, "_known", frozenset(self.rows))
 
     def add(self, buckets: frozenset[int], sums: list[float]) -> None:
         """Adds the block's TF-IDF vector (``unit_tfidf``) times the weights into ``sums``."""
-        found = [row for row in map(self._serving.get, buckets) if row is not None]
+        found = list(map(self._serving.__getitem__, buckets & self._known))
         if not found:
             return
         columns = zip(*found, strict=True)
