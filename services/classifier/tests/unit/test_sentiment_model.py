@@ -1,17 +1,23 @@
+import csv
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from socialcare_classifier.adapters.rules_feed import (
+    SENTIMENT_MODEL_KEY,
     TaxonomyRegistry,
+    UnusableRules,
+    rules_change,
     sentiment_model_change,
 )
 from socialcare_classifier.domain.classify import classify
 from socialcare_classifier.domain.sentiment import score_text
 from socialcare_classifier.domain.sentiment_model import SentimentModel
-from socialcare_classifier.sentiment_cli import activation_verdict
+from socialcare_classifier.domain.taxonomy import BrandTaxonomy, split_holdout
+from socialcare_classifier.sentiment_cli import activation_verdict, held_out_scores
 from socialcare_classifier.sentiment_training import (
     featurize,
     fit_estimator,
@@ -117,3 +123,20 @@ def test_running_workers_registry_activates_a_model_keeps_it_over_a_broken_one_a
     assert registry.sentiment_model.version == model.version
     assert registry.apply(sentiment_model_change(None, "test"))
     assert registry.sentiment_model is None
+    with pytest.raises(UnusableRules, match="not a brand"):
+        rules_change(SENTIMENT_MODEL_KEY.upper(), BrandTaxonomy("x", (("a", ("b",)),)), "test")
+
+
+AIRLINE = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "airline-dev.csv"
+
+
+@pytest.mark.skipif(not AIRLINE.exists(), reason=f"{AIRLINE} absent (shared data)")
+def test_on_real_airline_tweets_the_fast_stage_beats_the_lexicon_on_held_out_rows() -> None:
+    with AIRLINE.open(encoding="utf-8", newline="") as f:
+        rows = [(r["text"], r["airline_sentiment"]) for r in csv.DictReader(f)]
+    train, test = split_holdout(rows, 0.25, seed=16)
+    model = train_sentiment([t for t, _ in train], [label for _, label in train], {},
+                            c_grid=(2.0,)).model
+    fast = held_out_scores(model, test).macro_f1
+    lexicon = held_out_scores(None, test).macro_f1
+    assert fast > 0.72 and fast > lexicon + 0.03, (fast, lexicon)

@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 SENTIMENT_MODEL_KEY = "*sentiment-model"
 
 
+# librdkafka's default message.max.bytes is 1,000,000; headers and framing need the rest.
+MAX_MODEL_RECORD_BYTES = 990_000
+
+
 class UnusableRules(ValueError):
     """A rules change no worker can use; the message says why (safe to show its author)."""
 
@@ -178,6 +182,8 @@ def _apply_record(registry: TaxonomyRegistry, record: Any) -> None:
 def rules_change(brand: str, taxonomy: BrandTaxonomy | None,
                  changed_by: str) -> ClassifierRulesChanged:
     """The event that activates a brand's taxonomy (or with None, removes it)."""
+    if brand.lower() == SENTIMENT_MODEL_KEY:
+        raise UnusableRules(f"{SENTIMENT_MODEL_KEY} is the sentiment model's key, not a brand")
     return ClassifierRulesChanged(
         brand=brand.lower(), version=taxonomy.version if taxonomy else "removed",
         taxonomy=taxonomy.to_dict() if taxonomy else None, changed_by=changed_by,
@@ -206,6 +212,10 @@ def publish_sentiment_model(settings: ServiceSettings, model: SentimentModel | N
     """Activates a sentiment model on every worker (None: the lexicon); returns the event id."""
     change = sentiment_model_change(model, changed_by)
     load_sentiment_model(change)
+    size = len(change.model_dump_json())
+    if size > MAX_MODEL_RECORD_BYTES:
+        raise UnusableRules(f"the model is {size:,} bytes as an event, over the "
+                            f"{MAX_MODEL_RECORD_BYTES:,} one Kafka record may carry")
     return publish_change(settings, change)
 
 
