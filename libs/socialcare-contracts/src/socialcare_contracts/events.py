@@ -21,6 +21,7 @@ from socialcare_contracts.limits import (
     NonNegativeInt64,
     Timestamp,
 )
+from socialcare_contracts.incidents import IncidentUpdated
 from socialcare_contracts.messages import Contract, NormalizedMessage, Platform
 
 
@@ -179,4 +180,5 @@ EVENT_TOPICS: Final[dict[type[Contract], str]] = {
     ReplyFailed: topics.REPLIES_FAILED,
     DeadLettered: topics.DEADLETTER,
     ClassifierRulesChanged: topics.CLASSIFIER_RULES,
+    IncidentUpdated: topics.INCIDENTS,
 }

@@ -13,6 +13,8 @@ REPLIES_REQUESTED: Final = "socialcare.replies.requested.v1"
 REPLIES_SENT: Final = "socialcare.replies.sent.v1"
 REPLIES_FAILED: Final = "socialcare.replies.failed.v1"
 DEADLETTER: Final = "socialcare.deadletter.v1"
+# A brand's surges, keyed by brand: opened, new peaks, closed.
+INCIDENTS: Final = "socialcare.incidents.v1"
 # Compacted, keyed by brand: each brand's latest classifier rules; every worker reads it all.
 CLASSIFIER_RULES: Final = "socialcare.classifier.rules.v1"
 
@@ -25,6 +27,7 @@ ALL: Final = (
     REPLIES_FAILED,
     DEADLETTER,
     CLASSIFIER_RULES,
+    INCIDENTS,
 )
 
 # A brand's taxonomy with its model runs to a few hundred KiB.

@@ -15,6 +15,7 @@ from socialcare_router.migration import migrate_conversations
 from socialcare_router.routing import Router
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
+from socialcare_router.surges import SurgeDetector
 from socialcare_router.worker import SERVICE, build_app
 from socialcare_runtime.instrumentation import instrument_fastapi, instrument_pymongo
 from socialcare_runtime.kafka_admin import ensure_socialcare_topics
@@ -54,8 +55,10 @@ def main() -> None:
             return await store.work.queue_depths(known)
 
         distributor = Distributor(store, config, router.clock, settings.agent_idle_away)
+        surges = SurgeDetector(store.volume, store.incidents, settings.surge_policy,
+                               router.clock)
         app = build_app(settings, router, telemetry.tracer, escalator, distributor,
-                        queue_depths)
+                        queue_depths, surges)
 
         @app.task
         async def create_indexes() -> None:

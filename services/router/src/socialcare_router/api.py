@@ -21,6 +21,7 @@ from socialcare_router import (
     api_catalog,
     api_conversations,
     api_inbox,
+    api_incidents,
     api_listening,
     api_people,
     api_reports,
@@ -139,6 +140,7 @@ def create_app(settings: RouterSettings, store: Store,
     app.include_router(api_catalog.router)
     app.include_router(api_search.router)
     app.include_router(api_people.router)
+    app.include_router(api_incidents.router)
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,

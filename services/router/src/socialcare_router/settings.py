@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from socialcare_router.domain.surge import SurgePolicy
 from socialcare_runtime.settings import ServiceSettings
 from socialcare_text.brand_voice import BrandVoiceSettings
 
@@ -51,6 +52,15 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
     distribution_check_s: float = Field(
         default=5.0, gt=0, le=300,
         description="How often waiting work is given to agents who have room for it")
+    surge_check_s: float = Field(default=15.0, gt=0, le=300,
+                                 description="How often rates are compared with baselines")
+    surge_factor: float = Field(default=3.0, gt=1, le=100,
+                                description="A rate this many times the usual opens an incident")
+    surge_min_messages: int = Field(default=20, ge=1, le=100_000,
+                                    description="Fewer messages in the window never surge")
+    surge_window_minutes: int = Field(default=5, ge=1, le=60)
+    surge_default_per_minute: float = Field(
+        default=0.5, gt=0, le=10_000, description="A brand's usual rate until it has history")
     agent_idle_away_minutes: float = Field(
         default=30.0, ge=0, le=24 * 60,
         description="Agents with no action for this long are set away and their unanswered "
@@ -78,6 +88,12 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
         if self.listening_admin_key is None and self.environment == "development":
             return "dev-ingest-admin-key"
         return self.listening_admin_key
+
+    @property
+    def surge_policy(self) -> SurgePolicy:
+        return SurgePolicy(window_minutes=self.surge_window_minutes, factor=self.surge_factor,
+                           min_messages=self.surge_min_messages,
+                           default_per_minute=self.surge_default_per_minute)
 
     @property
     def agent_idle_away(self) -> timedelta | None:

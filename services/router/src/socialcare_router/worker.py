@@ -10,12 +10,14 @@ from opentelemetry import trace
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
 from socialcare_contracts.events import MessageClassified, ReplyFailed, ReplySent
+from socialcare_contracts.incidents import IncidentUpdated
 from socialcare_contracts.messages import Contract
 from socialcare_router.distribution import Distributor
 from socialcare_router.escalation import Escalator
 from socialcare_router.inbox import Events
 from socialcare_router.routing import Router
 from socialcare_router.settings import RouterSettings
+from socialcare_router.surges import SurgeDetector
 from socialcare_runtime.metrics import service_metrics
 from socialcare_runtime.mongo import TRANSIENT_ERRORS
 from socialcare_runtime.streams import (
@@ -28,12 +30,14 @@ from socialcare_runtime.streams import (
 SERVICE = "socialcare-router"
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=Contract)
+R = TypeVar("R")
 
 
 def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
               escalator: Escalator | None = None,
               distributor: Distributor | None = None,
-              queue_depths: Callable[[], Awaitable[dict[str, int]]] | None = None) -> faust.App:
+              queue_depths: Callable[[], Awaitable[dict[str, int]]] | None = None,
+              surges: SurgeDetector | None = None) -> faust.App:
     """Wires one agent per input topic; MongoDB outages are retried, never dead-lettered."""
     app = create_app(SERVICE, settings)
     # MongoDB round trips dominate: a batch's conversations are routed concurrently, each
@@ -56,7 +60,16 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
             await publish(await apply(envelope))
         return handle
 
-    route = handler(lambda e: router.route_message(e.data, e.id))
+    async def route_and_count(envelope: Envelope[MessageClassified]) -> Events:
+        events = await router.route_message(envelope.data, envelope.id)
+        if surges is not None and not envelope.data.message.from_brand:
+            message, facts = envelope.data.message, envelope.data.classification
+            surges.volume.count(message.brand_account, facts.intents,
+                                facts.sentiment.label == "negative", message.created_at,
+                                router.clock())
+        return events
+
+    route = handler(route_and_count)
     sent = handler(lambda e: router.on_reply_sent(e.data))
     failed = handler(lambda e: router.on_reply_failed(e.data))
 
@@ -74,33 +87,40 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
 
     # The timers run on the group's leader only: N workers reading the same due entries
     # would only multiply the load on MongoDB (each step is a conditional update, so a
-    # second runner during a rebalance still applies it once).
+    # second runner during a rebalance still applies it once). A tick that meets a MongoDB
+    # outage is skipped: the next one starts again from what is stored.
+    def leader_timer(name: str, interval_s: float, tick: Callable[[], Awaitable[None]]) -> None:
+        async def run() -> None:
+            try:
+                await tick()
+            except TRANSIENT_ERRORS as exc:
+                log.warning("%s skipped: %s", name, type(exc).__name__)
+        app.timer(interval=interval_s, on_leader=True, name=name)(run)
+
     if escalator is not None:
-        @app.timer(interval=settings.escalation_check_s, on_leader=True)
-        async def escalate() -> None:
-            try:
-                events = await escalator.run_once()
-            except TRANSIENT_ERRORS as exc:  # the next tick retries from stored deadlines
-                log.warning("escalation check skipped: %s", type(exc).__name__)
-                return
-            await publish(events)
-
+        leader_timer("escalation check", settings.escalation_check_s,
+                     lambda: _then(escalator.run_once(), publish))
     if distributor is not None:
-        @app.timer(interval=settings.distribution_check_s, on_leader=True)
-        async def distribute() -> None:
-            try:
-                events = await distributor.run_once()
-            except TRANSIENT_ERRORS as exc:  # waiting work waits one tick longer
-                log.warning("backlog distribution skipped: %s", type(exc).__name__)
-                return
-            await publish(events)
-
+        leader_timer("backlog distribution", settings.distribution_check_s,
+                     lambda: _then(distributor.run_once(), publish))
     if queue_depths is not None:
-        @app.timer(interval=settings.queue_depth_interval_s, on_leader=True)
-        async def measure_queues() -> None:
-            try:
-                service_metrics().set_queue_depth(await queue_depths())
-            except TRANSIENT_ERRORS as exc:  # the gauge keeps its last figures until next tick
-                log.warning("queue depth not measured: %s", type(exc).__name__)
+        leader_timer("queue depth", settings.queue_depth_interval_s,
+                     lambda: _then(queue_depths(), service_metrics().set_queue_depth))
+    if surges is not None:
+        incidents = raw_topic(app, settings.topic(topics.INCIDENTS))
+
+        async def announce(events: list[IncidentUpdated]) -> None:
+            for event in events:  # keyed by brand: one brand's incidents stay in order
+                await send_event(incidents, event.brand_account, event, SERVICE)
+        leader_timer("surge check", settings.surge_check_s,
+                     lambda: _then(surges.run_once(), announce))
+        # Every worker counts what it routes and adds its counts once a second.
+        app.timer(interval=1.0, name="volume flush")(surges.volume.flush)
 
     return app
+
+
+async def _then(result: Awaitable[R], use: Callable[[R], Awaitable[None] | None]) -> None:
+    done = use(await result)
+    if done is not None:
+        await done

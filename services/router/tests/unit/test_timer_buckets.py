@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from socialcare_router.adapters.field_names import unescape
 from socialcare_router.adapters.timers import (
-    _conversation_of,
     bucket_id,
     entry_field,
     minute_of,
@@ -35,7 +35,7 @@ def test_any_conversation_id_is_one_field_of_the_bucket(cid: str) -> None:
     field = entry_field(cid)
     name = field.removeprefix("due.")
     assert "." not in name and not name.startswith("$")
-    assert _conversation_of(name) == cid
+    assert unescape(name) == cid
 
 
 def conversation(**fields: object) -> Conversation:

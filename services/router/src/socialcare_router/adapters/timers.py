@@ -32,6 +32,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from socialcare_router.adapters.coalescing import Coalescer
+from socialcare_router.adapters.field_names import escape, unescape
 from socialcare_router.domain.conversation import TIMERS
 
 Document = dict[str, Any]
@@ -67,13 +68,7 @@ def minutes_between(start: datetime, end: datetime) -> list[datetime]:
 
 
 def entry_field(conversation_id: str) -> str:
-    # A field name may not contain "." nor start with "$"; ids made here never do, but an
-    # id from elsewhere must not become a path into the document.
-    return "due." + conversation_id.replace("%", "%25").replace(".", "%2E").replace("$", "%24")
-
-
-def _conversation_of(name: str) -> str:
-    return name.replace("%24", "$").replace("%2E", ".").replace("%25", "%")
+    return "due." + escape(conversation_id)
 
 
 def _entry(kind: str, conversation_id: str, due: datetime, now: datetime
@@ -118,7 +113,7 @@ class TimerBuckets:
         for offset in range(0, len(minutes), KEYS_PER_READ):
             keys = [bucket_id(kind, m) for m in minutes[offset:offset + KEYS_PER_READ]]
             async for bucket in self.buckets.find({"_id": {"$in": keys}}):
-                found += [Due(_conversation_of(name), _aware(at), bucket["_id"])
+                found += [Due(unescape(name), _aware(at), bucket["_id"])
                           for name, at in bucket.get("due", {}).items() if _aware(at) <= now]
             if len(found) >= limit:
                 break

@@ -1,0 +1,66 @@
+"""Incidents for supervisors: the surges running now and recent ones, each with its rate
+curve (messages per minute of the brand) from a little before it opened to now or its end."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from pydantic import AwareDatetime, BaseModel
+
+from socialcare_router.deps import AUTH_ERRORS, ROLE_ERRORS, StoreDep, Supervisor, actor_of
+from socialcare_runtime.http_errors import error_responses
+
+router = APIRouter(prefix="/v1", tags=["incidents"], responses={**AUTH_ERRORS, **ROLE_ERRORS})
+# The curve starts before the incident, so the jump from the usual rate shows.
+LEAD = timedelta(minutes=30)
+
+
+class Incident(BaseModel):
+    id: str
+    status: str
+    brand_account: str
+    intent: str
+    opened_at: AwareDatetime
+    closed_at: AwareDatetime | None = None
+    messages: int
+    per_minute: float
+    baseline_per_minute: float
+    peak_per_minute: float
+    negative_share: float
+    updated_at: AwareDatetime
+
+
+class RatePoint(BaseModel):
+    minute: str
+    messages: int
+    negative: int
+
+
+class IncidentDetail(Incident):
+    curve: list[RatePoint]
+
+
+def _view(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
+
+
+@router.get("/incidents", response_model=list[Incident])
+async def list_incidents(user: Supervisor, store: StoreDep,
+                         limit: Annotated[int, Query(ge=1, le=200)] = 50
+                         ) -> list[dict[str, Any]]:
+    """Incidents of the caller's brands: open ones first, then the latest."""
+    return [_view(d) for d in await store.incidents.recent(actor_of(user).brand_filter(),
+                                                           limit)]
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentDetail,
+            responses=error_responses(404, s404="No such incident"))
+async def get_incident(incident_id: Annotated[str, Path(max_length=64)], user: Supervisor,
+                       store: StoreDep) -> dict[str, Any]:
+    """One incident with its brand's messages per minute around it."""
+    doc = await store.incidents.get(incident_id)
+    if doc is None or not actor_of(user).covers(doc["brand_account"]):
+        raise HTTPException(404, f"no incident {incident_id}")
+    end = doc.get("closed_at") or datetime.now(UTC)
+    curve = await store.volume.curve(doc["brand_account"], doc["opened_at"] - LEAD, end)
+    return {**_view(doc), "curve": curve}

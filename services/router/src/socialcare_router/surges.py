@@ -1,0 +1,109 @@
+"""Surge detection over the stream's per-minute counts: incidents open, peak and close.
+
+A periodic task on the router group's leader reads the last few minutes' counts (keyed by
+minute), compares each brand's rate, and each of its intents', with the usual rate for
+that hour of the week, and opens, updates or closes incidents (domain/surge has the
+rules). At each hour's end it folds that hour into the baselines, so a brand's own history
+teaches what is usual. The events go to ``socialcare.incidents.v1``.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from socialcare_contracts.incidents import IncidentChange, IncidentUpdated
+from socialcare_router.adapters.incidents import IncidentStore, key_of
+from socialcare_router.adapters.volume import VolumeCounter, minutes_ending
+from socialcare_router.domain.surge import (
+    Reading,
+    SurgePolicy,
+    baseline_at,
+    calm,
+    closes,
+    learn,
+    surging,
+)
+from socialcare_router.routing import Clock
+
+log = logging.getLogger(__name__)
+# A new peak is announced only when it is clearly higher, not at every tick.
+PEAK_STEP = 1.25
+
+
+class SurgeDetector:
+    def __init__(self, volume: VolumeCounter, incidents: IncidentStore, policy: SurgePolicy,
+                 clock: Clock) -> None:
+        self.volume = volume
+        self.incidents = incidents
+        self.policy = policy
+        self.clock = clock
+
+    async def run_once(self) -> list[IncidentUpdated]:
+        now = self.clock()
+        await self._learn(now)
+        window = await self.volume.read(minutes_ending(now, self.policy.window_minutes))
+        running = {key_of(i["brand_account"], i["intent"]): i
+                   for i in await self.incidents.open_ones()}
+        keys = {key_of(brand, intent) for brand, intents in window.items() for intent in intents}
+        keys |= running.keys()
+        slots = await self.incidents.slots(sorted(keys))
+        events: list[IncidentUpdated] = []
+        for key in sorted(keys):
+            brand, intent = key.rsplit("|", 1)
+            messages, negative = window.get(brand, {}).get(intent, (0, 0))
+            reading = Reading(brand, intent, messages, negative,
+                              messages / self.policy.window_minutes,
+                              baseline_at(slots.get(key), now, self.policy))
+            change = await self._step(running.get(key), reading, now)
+            if change is not None:
+                events.append(_event(*change))
+        return events
+
+    async def _step(self, incident: dict[str, Any] | None, reading: Reading, now: datetime
+                    ) -> tuple[dict[str, Any], IncidentChange] | None:
+        if incident is None:
+            if not surging(reading, self.policy):
+                return None
+            opened = await self.incidents.open(reading, now)
+            if opened is not None:
+                log.info("incident %s opened: %s %s at %.1f/min (usual %.1f)", opened["_id"],
+                         reading.brand_account, reading.intent, reading.per_minute,
+                         reading.baseline)
+            return (opened, IncidentChange.OPENED) if opened is not None else None
+        quiet_since = (incident.get("quiet_since") or now) if calm(reading, self.policy) \
+            else None
+        if closes(quiet_since, now, self.policy):
+            log.info("incident %s closed", incident["_id"])
+            return await self.incidents.close(incident, reading, now), IncidentChange.CLOSED
+        peak = incident["peak_per_minute"]
+        measured = await self.incidents.measured(incident, reading, now, quiet_since)
+        return (measured, IncidentChange.UPDATED) if reading.per_minute > peak * PEAK_STEP \
+            else None
+
+    async def _learn(self, now: datetime) -> None:
+        """Folds the hour that just ended into the baselines, once, by one process."""
+        hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+        previous = await self.incidents.learned_through()
+        if previous is not None and previous >= hour:
+            return
+        if not await self.incidents.claim_hour(hour, previous):
+            return
+        minutes = minutes_ending(hour + timedelta(minutes=59), 60)
+        counts = await self.volume.read(minutes)
+        keys = [key_of(brand, intent) for brand, intents in counts.items() for intent in intents]
+        slots = await self.incidents.slots(keys)
+        for brand, intents in counts.items():
+            for intent, (messages, _) in intents.items():
+                key = key_of(brand, intent)
+                await self.incidents.set_slots(
+                    key, learn(slots.get(key), hour, messages / 60, self.policy), now)
+
+
+def _event(doc: dict[str, Any], change: IncidentChange) -> IncidentUpdated:
+    return IncidentUpdated(
+        incident_id=doc["_id"], change=change, brand_account=doc["brand_account"],
+        intent=doc["intent"], opened_at=doc["opened_at"], closed_at=doc.get("closed_at"),
+        messages=doc["messages"], per_minute=doc["per_minute"],
+        baseline_per_minute=doc["baseline_per_minute"],
+        peak_per_minute=doc["peak_per_minute"], negative_share=doc["negative_share"],
+        updated_at=doc["updated_at"])
