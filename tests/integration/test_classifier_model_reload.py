@@ -1,6 +1,7 @@
 """The fast sentiment stage against a running classifier worker and the real Kafka: a model
 trained and activated by the admin command reaches the worker without a restart, and a
-model that does not beat it is refused and leaves it active."""
+model that does not beat it is refused and leaves it active; a saved artifact or the
+lexicon can be put back by hand."""
 
 import csv
 from pathlib import Path
@@ -68,3 +69,11 @@ def test_an_activated_model_reaches_a_running_worker_and_a_worse_one_is_refused(
                                      workers.sent, 30))
     assert events["m500"][0].data.classification.decided_by == {
         "sentiment": f"fast:{artifact.stem}"}
+
+    # A rollback is an operator's choice: no comparison, straight to every worker.
+    assert main(["activate-sentiment", "--lexicon"]) == 0
+    classify_until(workers, 501, TEXT, lambda c: c.classification.decided_by == {
+        "sentiment": "lexicon"}, "lexicon back")
+    assert main(["activate-sentiment", str(artifact)]) == 0
+    classify_until(workers, 600, TEXT, lambda c: c.classification.decided_by == {
+        "sentiment": f"fast:{artifact.stem}"}, "artifact reactivated")

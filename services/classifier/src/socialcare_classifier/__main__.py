@@ -1,5 +1,5 @@
 """Entrypoint: ``python -m socialcare_classifier`` runs the worker; ``api`` the admin HTTP API;
-``train``, ``train-sentiment`` and ``rules`` are admin commands."""
+``train``, ``train-sentiment``, ``activate-sentiment`` and ``rules`` are admin commands."""
 
 import sys
 
@@ -13,7 +13,8 @@ from socialcare_runtime.telemetry import setup_telemetry
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] in ("train", "train-sentiment", "rules", "-h", "--help"):
+    admin = ("train", "train-sentiment", "activate-sentiment", "rules", "-h", "--help")
+    if len(sys.argv) > 1 and sys.argv[1] in admin:
         from socialcare_classifier.cli import main as cli_main
 
         sys.exit(cli_main(sys.argv[1:]))

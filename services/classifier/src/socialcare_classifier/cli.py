@@ -13,8 +13,11 @@ from rich.table import Table
 
 from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy, split_holdout, train_model
+from socialcare_classifier.sentiment_cli import (
+    activate_sentiment_command,
+    train_sentiment_command,
+)
 from socialcare_classifier.sentiment_cli import add_parser as add_sentiment_parser
-from socialcare_classifier.sentiment_cli import train_sentiment_command
 from socialcare_classifier.settings import ClassifierSettings
 
 log = logging.getLogger(__name__)
@@ -127,8 +130,8 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     settings = ClassifierSettings()
     try:
-        command = {"train": train, "train-sentiment": train_sentiment_command}.get(
-            args.command, rules)
+        command = {"train": train, "train-sentiment": train_sentiment_command,
+                   "activate-sentiment": activate_sentiment_command}.get(args.command, rules)
         return command(args, settings)
     except (OSError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")

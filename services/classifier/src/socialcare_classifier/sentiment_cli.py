@@ -46,6 +46,26 @@ def add_parser(commands: Any) -> None:
                        help="write the artifact only; do not compare or activate")
 
 
+    activate = commands.add_parser(
+        "activate-sentiment", help="activate a saved sentiment artifact, or the lexicon, on "
+                                   "every worker without comparing (a rollback)")
+    which = activate.add_mutually_exclusive_group(required=True)
+    which.add_argument("artifact", nargs="?", type=Path, help="a file train-sentiment wrote")
+    which.add_argument("--lexicon", action="store_true", help="back to the lexicon")
+
+
+def activate_sentiment_command(args: argparse.Namespace, settings: ClassifierSettings) -> int:
+    """Publishes an artifact (or the lexicon) as the active sentiment stage, as chosen."""
+    from socialcare_classifier.adapters.rules_feed import publish_sentiment_model
+
+    model = None if args.lexicon else SentimentModel.from_dict(
+        json.loads(args.artifact.read_text(encoding="utf-8")))
+    publish_sentiment_model(settings, model, changed_by="cli:activate-sentiment")
+    console.print(f"activated {model.version if model else 'the lexicon'}: every worker "
+                  f"applies it now")
+    return 0
+
+
 def read_rows(path: Path, text_column: str, label_column: str) -> list[tuple[str, str]]:
     """(text, lowercased label) rows of a CSV or JSONL file; raises ValueError naming a
     missing column or a label the stage does not know."""
