@@ -58,8 +58,12 @@ def activate_sentiment_command(args: argparse.Namespace, settings: ClassifierSet
     """Publishes an artifact (or the lexicon) as the active sentiment stage, as chosen."""
     from socialcare_classifier.adapters.rules_feed import publish_sentiment_model
 
-    model = None if args.lexicon else SentimentModel.from_dict(
-        json.loads(args.artifact.read_text(encoding="utf-8")))
+    try:
+        model = None if args.lexicon else SentimentModel.from_dict(
+            json.loads(args.artifact.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{args.artifact} is not an artifact train-sentiment wrote: {exc}") \
+            from None
     publish_sentiment_model(settings, model, changed_by="cli:activate-sentiment")
     console.print(f"activated {model.version if model else 'the lexicon'}: every worker "
                   f"applies it now")
