@@ -58,7 +58,7 @@ def main() -> None:
         surges = SurgeDetector(store.volume, store.incidents, settings.surge_policy,
                                router.clock)
         app = build_app(settings, router, telemetry.tracer, escalator, distributor,
-                        queue_depths, surges)
+                        queue_depths, surges, store.clusters)
 
         @app.task
         async def create_indexes() -> None:

@@ -19,6 +19,7 @@ from socialcare_router import (
     api_admin,
     api_audit,
     api_catalog,
+    api_clusters,
     api_conversations,
     api_inbox,
     api_incidents,
@@ -141,6 +142,7 @@ def create_app(settings: RouterSettings, store: Store,
     app.include_router(api_search.router)
     app.include_router(api_people.router)
     app.include_router(api_incidents.router)
+    app.include_router(api_clusters.router)
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,

@@ -1,17 +1,11 @@
 """Inbox routes to read work and reply: queue and personal views, a thread, a reply."""
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
-from opentelemetry.trace import SpanKind
 
-from socialcare_contracts import topics
-from socialcare_contracts.events import ReplyKind, ReplyRequested
-from socialcare_contracts.messages import Platform
-from socialcare_contracts.tolerant import as_member
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import (
     AUTH_ERRORS,
@@ -27,6 +21,7 @@ from socialcare_router.deps import (
 from socialcare_router.domain.conversation import Conversation
 from socialcare_router.domain.permissions import Action, Actor
 from socialcare_router.domain.threading import message_key
+from socialcare_router.replies import ReplyQueue, queue_reply
 from socialcare_router.settings import InboxUser
 from socialcare_router.views import (
     ConversationDetail,
@@ -42,8 +37,6 @@ from socialcare_router.views import (
     encode_cursor,
 )
 from socialcare_runtime.http_errors import error_responses
-from socialcare_runtime.publisher import Backpressure, Outgoing
-from socialcare_runtime.telemetry import context_from_headers
 from socialcare_text.templates import MissingVariables, initials, render
 
 router = APIRouter(prefix="/v1", tags=["conversations"], responses=AUTH_ERRORS)
@@ -186,54 +179,10 @@ async def post_reply(
         raise HTTPException(422, "the reply is longer than 10,000 characters")
     reply_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{conversation_id}:{idempotency_key}")) \
         if idempotency_key else str(uuid.uuid4())
-    in_reply_to = doc.last_inbound_id if body.kind is ReplyKind.PUBLIC else None
-    now = datetime.now(UTC)
-    created = await store.create_reply({
-        "_id": reply_id, "conversation_id": conversation_id, "status": "requested",
-        "kind": body.kind.value, "text": text, "agent_id": agent.id,
-        "brand_account": doc.brand_account, "requested_at": now,
-        "saved_reply": body.saved_reply, "media_ids": list(body.media_ids),
-    })
-    if not created:
-        existing = await store.get_reply(reply_id)
-        # The whole request must match: the same words as a DM are another reply.
-        if existing is None or (existing["text"], existing["kind"],
-                                existing.get("media_ids", [])) != \
-                (text, body.kind.value, list(body.media_ids)):
-            raise HTTPException(409, "Idempotency-Key was used for a different reply")
-        if not _queue_again(existing):
-            return JSONResponse({"reply_id": reply_id, "status": existing["status"]}, 202)
-        now = existing["requested_at"]
-    else:
-        await inbox.record_reply(actor, doc, reply_id, body.kind.value)
-    event = ReplyRequested(
-        reply_id=reply_id, conversation_id=conversation_id,
-        platform=as_member(Platform, doc.platform),
-        brand_account=doc.brand_account, kind=body.kind, in_reply_to_id=in_reply_to,
-        recipient_id=doc.customer_id, text=text, agent_id=agent.id, requested_at=now,
-        # Personal data in any of the customer's messages: brands that force DMs get one.
-        private_data=doc.private_data, media_ids=tuple(body.media_ids), priority=doc.priority)
-    try:
-        # Continue the customer message's trace, so the reply's platform call joins it.
-        parent = context_from_headers(
-            [(k, v.encode()) for k, v in doc.last_inbound_trace.items()])
-        with request.app.state.tracer.start_as_current_span("inbox reply", context=parent,
-                                                            kind=SpanKind.SERVER):
-            await publisher.publish([Outgoing(
-                settings.topic(topics.REPLIES_REQUESTED), conversation_id, event, reply_id)])
-    except Backpressure:
-        await store.set_reply_outcome(reply_id, {
-            "status": "failed", "failure_code": "not_queued",
-            "reason": "the reply could not be queued; send it again"})
-        return JSONResponse({"detail": "could not queue the reply, retry"}, 503,
-                            headers={"Retry-After": "5"})
-    await store.mark_queued(reply_id, datetime.now(UTC))
-    return JSONResponse({"reply_id": reply_id, "status": "requested"}, 202)
+    status, answer = await queue_reply(
+        ReplyQueue(store, settings, publisher, inbox, request.app.state.tracer),
+        actor, agent.id, doc, body, text, reply_id)
+    return JSONResponse(answer, status,
+                        headers={"Retry-After": "5"} if status == 503 else None)
 
 
-def _queue_again(existing: dict[str, Any]) -> bool:
-    """Whether a retry must publish again: the reply was refused ("not queued"), or stored
-    by a process that died before Kafka acknowledged it (never marked queued)."""
-    if existing["status"] == "failed":
-        return existing.get("failure_code") == "not_queued"
-    return existing["status"] == "requested" and existing.get("queued_at") is None

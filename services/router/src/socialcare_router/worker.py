@@ -12,7 +12,9 @@ from socialcare_contracts.cloudevents import Envelope
 from socialcare_contracts.events import MessageClassified, ReplyFailed, ReplySent
 from socialcare_contracts.incidents import IncidentUpdated
 from socialcare_contracts.messages import Contract
+from socialcare_router.adapters.clusters import ClusterIndex
 from socialcare_router.distribution import Distributor
+from socialcare_router.domain.threading import message_key
 from socialcare_router.escalation import Escalator
 from socialcare_router.inbox import Events
 from socialcare_router.routing import Router
@@ -37,7 +39,8 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
               escalator: Escalator | None = None,
               distributor: Distributor | None = None,
               queue_depths: Callable[[], Awaitable[dict[str, int]]] | None = None,
-              surges: SurgeDetector | None = None) -> faust.App:
+              surges: SurgeDetector | None = None,
+              clusters: ClusterIndex | None = None) -> faust.App:
     """Wires one agent per input topic; MongoDB outages are retried, never dead-lettered."""
     app = create_app(SERVICE, settings)
     # MongoDB round trips dominate: a batch's conversations are routed concurrently, each
@@ -62,11 +65,17 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
 
     async def route_and_count(envelope: Envelope[MessageClassified]) -> Events:
         events = await router.route_message(envelope.data, envelope.id)
-        if surges is not None and not envelope.data.message.from_brand:
-            message, facts = envelope.data.message, envelope.data.classification
+        message, facts = envelope.data.message, envelope.data.classification
+        if message.from_brand or not events:
+            return events  # a repeat stores nothing new, and is counted once
+        if surges is not None:
             surges.volume.count(message.brand_account, facts.intents,
                                 facts.sentiment.label == "negative", message.created_at,
                                 router.clock())
+        if clusters is not None:
+            clusters.note(message.brand_account, facts.intents, message.text, events[-1][1],
+                          message_key(message.platform, message.brand_account,
+                                      message.platform_message_id), message.created_at)
         return events
 
     route = handler(route_and_count)
@@ -116,6 +125,9 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
                      lambda: _then(surges.run_once(), announce))
         # Every worker counts what it routes and adds its counts once a second.
         app.timer(interval=1.0, name="volume flush")(surges.volume.flush)
+    if clusters is not None:
+        # ... and groups what it routed once a second too.
+        app.timer(interval=1.0, name="cluster flush")(clusters.flush)
 
     return app
 

@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from socialcare_router.adapters.audit import INDEXES as AUDIT_INDEXES
 from socialcare_router.adapters.audit import AuditLog
+from socialcare_router.adapters.clusters import ClusterIndex
 from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, upsert_by_id
 from socialcare_router.adapters.config_store import ConfigStore
 from socialcare_router.adapters.conversations import ConversationRepository
@@ -81,6 +82,7 @@ class Store:
         self.audit = AuditLog(self.db)
         self.incidents = IncidentStore(self.db)
         self.volume = VolumeCounter(self.db)
+        self.clusters = ClusterIndex(self.db)
         # Brand replies that arrived before the message they answer, keyed by that message.
         self.awaiting = self.db.awaiting_parent
         # The worker routes a batch's conversations concurrently: their _id lookups and
