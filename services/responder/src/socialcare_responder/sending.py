@@ -24,7 +24,7 @@ from socialcare_contracts.gateway.v1 import gateway_pb2
 from socialcare_responder.adapters.gateways import GatewayClients, GatewayError
 from socialcare_responder.adapters.ledger import Delivered, DeliveryLedger
 from socialcare_responder.domain.budget import Lane, Limit, lane_for
-from socialcare_responder.domain.circuit import CircuitBreaker
+from socialcare_responder.domain.circuit import CircuitBreaker, CircuitState
 from socialcare_responder.domain.planning import Limits, Plan, Refusal, plan_delivery
 from socialcare_responder.pacing import SendBudget
 from socialcare_responder.settings import ResponderSettings
@@ -48,6 +48,16 @@ class _Waited:
     """Seconds one reply has waited for send budget so far."""
 
     s: float = 0.0
+
+
+def _retry_hint(exc: BaseException, breaker: CircuitBreaker) -> float | None:
+    """The platform's retry-after; else, once the circuit is open, its reopening: replies
+    in flight together then queue for the half-open trial instead of backing off for up to
+    ``max_backoff_s`` past the platform's recovery."""
+    hinted: float | None = getattr(exc, "retry_after_s", None)
+    if hinted is None and breaker.state is not CircuitState.CLOSED:
+        hinted = max(breaker.wait_s(), 0.05)
+    return hinted
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -82,7 +92,7 @@ class ReplySender:
         policy = retry_policy(
             f"reply {reply.reply_id}", _retryable, initial_s=0.2, max_s=self.max_backoff_s,
             stop=lambda state: self._past_deadline(reply, state.upcoming_sleep - waited.s),
-            hint=lambda exc: getattr(exc, "retry_after_s", None))
+            hint=lambda exc: _retry_hint(exc, breaker))
         try:
             return await AsyncRetrying(**policy)(self._attempt, reply, text, breaker, waited)
         except CircuitOpen:

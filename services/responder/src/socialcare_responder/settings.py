@@ -28,3 +28,6 @@ class ResponderSettings(ServiceSettings, BrandVoiceSettings):
         "looks again")
     capabilities_refresh_s: float = Field(
         default=300.0, gt=0, description="How long a gateway's advertised limits are trusted")
+    send_max_in_flight: int = Field(
+        default=1000, ge=1, description="Reply requests a worker holds at once (most of them "
+        "waiting for budget); more stay in Kafka until some are done")

@@ -6,6 +6,7 @@ from opentelemetry import trace
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
 from socialcare_contracts.events import ReplyRequested, ReplySent
+from socialcare_responder.pipeline import Pipeline
 from socialcare_responder.sending import ReplySender
 from socialcare_responder.settings import ResponderSettings
 from socialcare_runtime import mongo
@@ -24,9 +25,11 @@ def build_app(settings: ResponderSettings, sender: ReplySender, tracer: trace.Tr
     """Wires the send agent; outcome ids derive from the reply id, so resends dedupe."""
     app = create_app(SERVICE, settings)
     # A MongoDB outage (the delivery ledger) is waited out, never dead-lettered.
-    # Gateway calls overlap across conversations; one conversation's replies stay in order.
+    # Gateway calls overlap across conversations; one conversation's replies stay in order,
+    # and a reply waiting for its account's budget holds back no other (pipeline).
     processor = RecordProcessor(app, settings, SERVICE, tracer,
-                                transient_errors=mongo.TRANSIENT_ERRORS, concurrent_keys=True)
+                                transient_errors=mongo.TRANSIENT_ERRORS)
+    pipeline = Pipeline(processor, settings.stream_batch_max, settings.send_max_in_flight)
     requested = raw_topic(app, settings.topic(topics.REPLIES_REQUESTED))
     sent = raw_topic(app, settings.topic(topics.REPLIES_SENT))
     failed = raw_topic(app, settings.topic(topics.REPLIES_FAILED))
@@ -39,6 +42,6 @@ def build_app(settings: ResponderSettings, sender: ReplySender, tracer: trace.Tr
 
     @app.agent(requested, name="send")
     async def send_agent(stream: faust.StreamT) -> None:
-        await processor.run(stream, ReplyRequested, handle, "send")
+        await pipeline.run(stream, ReplyRequested, handle, "send")
 
     return app

@@ -1,0 +1,175 @@
+"""Quota-aware sending on the real servers: the shared budget raced by two replicas on the
+MongoDB server, and the responder process pacing replies through the sandbox gateway."""
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from kafka import KafkaProducer
+from opentelemetry import trace
+from opentelemetry.metrics import NoOpMeter
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from socialcare_contracts import cloudevents, topics
+from socialcare_contracts.events import ReplyKind, ReplyRequested
+from socialcare_contracts.gateway.v1 import sandbox_pb2
+from socialcare_contracts.messages import Platform
+from socialcare_gateways.sandbox import SandboxGateway
+from socialcare_gateways.settings import Budget
+from socialcare_responder.adapters.budget import BudgetStore
+from socialcare_responder.domain.budget import Lane, Limit
+from socialcare_responder.metrics import ResponderMetrics
+from socialcare_responder.pacing import SendBudget
+from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.settings import ServiceSettings
+from tests.fakes.platform_server import serving_gateway
+from tests.waiting import eventually_async
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def second_replica(mongo_url: str, mongo_db: AsyncDatabase) -> AsyncIterator[AsyncDatabase]:
+    """The same database through a connection of its own, as another replica has."""
+    client: AsyncMongoClient = AsyncMongoClient(mongo_url)
+    yield client[mongo_db.name]
+    await client.close()
+
+
+async def test_two_replicas_racing_for_a_window_never_count_past_its_limit(
+        mongo_db: AsyncDatabase, second_replica: AsyncDatabase) -> None:
+    replicas = [BudgetStore(mongo_db), BudgetStore(second_replica)]
+    window = f"x|acme|sends|900|{uuid.uuid4().hex}"
+    counts = await asyncio.gather(*(replicas[i % 2].take(window, 7, time.time() + 900)
+                                    for i in range(60)))
+    assert sorted(c for c in counts if c is not None) == list(range(1, 8))
+    assert await replicas[1].used(window) == 7
+    assert await replicas[0].take(window, 8, time.time() + 900) == 8  # a raised limit
+
+
+async def test_paced_replicas_share_one_budget_window_by_window(
+        mongo_db: AsyncDatabase, second_replica: AsyncDatabase) -> None:
+    lane = Lane("sandbox", f"acme-{uuid.uuid4().hex[:6]}", "sends", Limit(3, 1))
+    budgets = [SendBudget(BudgetStore(db), ResponderMetrics(NoOpMeter("t")), margin=0,
+                          poll_s=0.2) for db in (mongo_db, second_replica)]
+    taken: list[float] = []
+
+    async def send(i: int) -> None:
+        await budgets[i % 2].take(lane)
+        taken.append(time.time())
+
+    await asyncio.wait_for(asyncio.gather(*(send(i) for i in range(10))), 30)
+    per_window = Counter(int(t // 1) for t in taken)
+    assert len(taken) == 10 and max(per_window.values()) <= 3
+    assert max(taken) - min(taken) > 2  # four windows at least: paced, not sent at once
+
+
+def within_limit(sent_ms: list[int], limit: int, window_ms: int, latency_ms: int) -> bool:
+    """Whether the sends fit ``limit`` per aligned window, a send recorded in the first
+    ``latency_ms`` of a window being allowed the previous one (it took its slot there)."""
+    counts: Counter[int] = Counter()
+    for at in sorted(sent_ms):
+        window = at // window_ms
+        late = at - latency_ms < window * window_ms
+        counts[window - 1 if late and counts[window - 1] < limit else window] += 1
+    return max(counts.values()) <= limit
+
+
+class Responder:
+    """The responder process on the real Kafka with a fresh prefix and database."""
+
+    def __init__(self, bootstrap: str, mongo_url: str, gateway: str, tmp: Path) -> None:
+        run = uuid.uuid4().hex[:10]
+        self.settings = ServiceSettings(kafka_bootstrap=bootstrap, topic_prefix=f"t{run}.")
+        ensure_topics(bootstrap, [self.settings.topic(t) for t in topics.ALL], 2)
+        self.env = {**os.environ, "SOCIALCARE_KAFKA_BOOTSTRAP": bootstrap,
+                    "SOCIALCARE_TOPIC_PREFIX": f"t{run}.", "SOCIALCARE_TOPIC_PARTITIONS": "2",
+                    "SOCIALCARE_MONGO_URL": mongo_url, "SOCIALCARE_MONGO_DATABASE": f"t_{run}",
+                    "SOCIALCARE_GATEWAYS": f'{{"*": "{gateway}"}}',
+                    "SOCIALCARE_SEND_BUDGET_MARGIN": "0", "SOCIALCARE_SEND_BUDGET_POLL_S": "0.2",
+                    "SOCIALCARE_STREAM_DATA_DIR": str(tmp / "streams"),
+                    "SOCIALCARE_LOG_LEVEL": "WARNING"}
+        self.mongo_url, self.database, self.tmp = mongo_url, f"t_{run}", tmp
+        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = (self.tmp / "responder.log").open("wb")
+        self.process = subprocess.Popen([sys.executable, "-m", "socialcare_responder"],
+                                        env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def request(self, priority: int, bulk: bool) -> ReplyRequested:
+        reply = ReplyRequested(
+            reply_id=uuid.uuid4().hex, conversation_id=f"conv-{uuid.uuid4().hex[:8]}",
+            platform=Platform.API, brand_account="acme", kind=ReplyKind.PUBLIC,
+            in_reply_to_id="m-1", recipient_id="c-1", text="Sorry about your order",
+            agent_id="a1", requested_at=datetime.now(UTC), priority=priority, bulk=bulk)
+        value, headers = cloudevents.encode(reply, source="test")
+        self.producer.send(self.settings.topic(topics.REPLIES_REQUESTED),
+                           key=reply.conversation_id.encode(), value=value, headers=headers)
+        self.producer.flush()
+        return reply
+
+    async def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.producer.close()
+        client: AsyncMongoClient = AsyncMongoClient(self.mongo_url)
+        await client.drop_database(self.database)
+        await client.close()
+
+
+async def test_the_responder_paces_replies_inside_the_advertised_budget_urgent_first(
+        kafka_bootstrap: str, mongo_url: str, tmp_path: Path) -> None:
+    limit, window_s = 5, 2
+    sandbox = SandboxGateway(trace.get_tracer("test"),
+                             budget=Budget(requests=limit, window_s=window_s))
+
+    async def sent() -> list[sandbox_pb2.SentRecord]:
+        return list((await sandbox.ListSent(sandbox_pb2.ListSentRequest(), None)).records)
+
+    async with serving_gateway(sandbox) as target:
+        responder = Responder(kafka_bootstrap, mongo_url, target, tmp_path)
+        try:
+            bulk = [responder.request(priority=0, bulk=True) for _ in range(19)]
+            responder.start()
+            # Two windows spent on bulk copies (the second just opened: its copies went at
+            # its start), and nine copies wait; now urgent one-offs arrive.
+            await eventually_async(lambda: _at_least(sent, 2 * limit), "two windows", 90)
+            urgent_at_ms = int(time.time() * 1000)
+            urgent = [responder.request(priority=90, bulk=False) for _ in range(3)]
+            records = await eventually_async(lambda: _at_least(sent, 22), "every reply", 60)
+        finally:
+            await responder.close()
+
+    keys = Counter(r.idempotency_key for r in records)
+    assert set(keys) == {r.reply_id for r in bulk + urgent}
+    assert max(keys.values()) == 1 and all(r.attempts == 1 for r in records)  # none twice
+    times = [r.sent_at_unix_ms for r in records]
+    assert within_limit(times, limit, window_s * 1000, latency_ms=150)
+    assert max(times) - min(times) > 3 * window_s * 1000  # 22 at 5 a window: 5 windows
+    # The urgent replies took the first slots that opened after they arrived: no bulk copy
+    # still waiting then went out before the last of them.
+    urgent_ids = {r.reply_id for r in urgent}
+    last_urgent = max(r.sent_at_unix_ms for r in records if r.idempotency_key in urgent_ids)
+    waiting_bulk = [r.sent_at_unix_ms for r in records
+                    if r.idempotency_key not in urgent_ids and r.sent_at_unix_ms > urgent_at_ms]
+    assert waiting_bulk and min(waiting_bulk) >= last_urgent - 50
+
+
+async def _at_least(sent, n: int):  # type: ignore[no-untyped-def]
+    records = await sent()
+    return records if len(records) >= n else None
