@@ -59,6 +59,8 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
     surge_min_messages: int = Field(default=20, ge=1, le=100_000,
                                     description="Fewer messages in the window never surge")
     surge_window_minutes: int = Field(default=5, ge=1, le=60)
+    surge_quiet_minutes: int = Field(default=5, ge=1, le=240,
+                                     description="Calm this long closes an incident")
     surge_default_per_minute: float = Field(
         default=0.5, gt=0, le=10_000, description="A brand's usual rate until it has history")
     agent_idle_away_minutes: float = Field(
@@ -93,6 +95,7 @@ class RouterSettings(ServiceSettings, BrandVoiceSettings):
     def surge_policy(self) -> SurgePolicy:
         return SurgePolicy(window_minutes=self.surge_window_minutes, factor=self.surge_factor,
                            min_messages=self.surge_min_messages,
+                           quiet_minutes=self.surge_quiet_minutes,
                            default_per_minute=self.surge_default_per_minute)
 
     @property

@@ -2,7 +2,7 @@
 
 Workers note each routed customer message (its band keys, conversation and time) and add
 them once a second: one ``$in`` read of the band keys the batch touches, then one bulk
-write of new band keys and one per cluster. A band key (``_id: brand|intent|band:hash``)
+write of new band keys and one per cluster. A band key (``_id: brand|day|band:hash``)
 belongs to the first cluster that wrote it (an insert: two workers racing on a new wording
 make one of them join the other's cluster through the bands it did win, or start a second
 one, which "one or a few clusters" allows). Everything is read by ``_id``.
@@ -67,9 +67,11 @@ class ClusterIndex:
             raise
 
     async def _group(self, pending: list[Noted]) -> None:
-        # Bands are of a day: a wording is grouped with that day's messages, and the
-        # bands of days past are never read again.
-        scoped = {n: [f"{n.brand_account}|{n.intent}|{day_of(n.at)}|{k}" for k in n.keys]
+        # Bands are of a brand and a day: a wording is grouped with that day's messages,
+        # and the bands of days past are never read again. Not of an intent: the rules
+        # give one wording of a question an intent and the next none, and the text alone
+        # tells near-duplicates apart.
+        scoped = {n: [f"{n.brand_account}|{day_of(n.at)}|{k}" for k in n.keys]
                   for n in pending}
         wanted = sorted({k for keys in scoped.values() for k in keys})
         owner = {d["_id"]: d["cluster_id"]

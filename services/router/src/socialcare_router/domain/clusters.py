@@ -1,4 +1,4 @@
-"""Near-duplicate grouping: messages of one brand and intent that say the same thing.
+"""Near-duplicate grouping: messages to one brand that say the same thing.
 
 Pure rules, no I/O. A message's text is normalised (case, links, handles, punctuation
 gone; words kept, codes such as SAVE20 too) and cut into character 4-grams of its words,

@@ -3,6 +3,7 @@
 
 import { api, query, request } from "./api.js";
 import { barChart } from "./charts.js";
+import { surgesPanel } from "./surges.js";
 import { attempt, h, replace, throttle } from "./dom.js";
 import { duration, percent } from "./format.js";
 
@@ -66,11 +67,16 @@ async function download() {
 }
 
 async function refresh(section, fresh = true) {
-  const [queues, agents, report, sla] = await Promise.all([
-    api("/v1/queue-overview"), api("/v1/agents"), api(`/v1/reports${query(period())}`), slaOverTime(fresh)]);
+  const again = () => attempt(() => refresh(section), "reports");
+  const [queues, agents, report, sla, surges] = await Promise.all([
+    api("/v1/queue-overview"), api("/v1/agents"), api(`/v1/reports${query(period())}`), slaOverTime(fresh),
+    surgesPanel(again)]);
   const volume = report.volume;
   const pct = (v) => percent(v);
+  // A bulk reply being written is not thrown away by a live refresh.
+  if (section.querySelector(".cluster-answer textarea:focus, .cluster-answer textarea:not(:placeholder-shown)")) return;
   replace(section.querySelector(".board"),
+    surges,
     h("div", { class: "tables" },
       table("Queues", ["queue", "open", "unassigned", "at risk", "breached"],
         queues.map((q) => [q.queue, q.open, q.unassigned, q.at_risk, q.breached])),
