@@ -98,22 +98,23 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
     # would only multiply the load on MongoDB (each step is a conditional update, so a
     # second runner during a rebalance still applies it once). A tick that meets a MongoDB
     # outage is skipped: the next one starts again from what is stored.
-    def leader_timer(name: str, interval_s: float, tick: Callable[[], Awaitable[None]]) -> None:
+    def timer(name: str, interval_s: float, tick: Callable[[], Awaitable[None]],
+              on_leader: bool = True) -> None:
         async def run() -> None:
             try:
                 await tick()
             except TRANSIENT_ERRORS as exc:
                 log.warning("%s skipped: %s", name, type(exc).__name__)
-        app.timer(interval=interval_s, on_leader=True, name=name)(run)
+        app.timer(interval=interval_s, on_leader=on_leader, name=name)(run)
 
     if escalator is not None:
-        leader_timer("escalation check", settings.escalation_check_s,
+        timer("escalation check", settings.escalation_check_s,
                      lambda: _then(escalator.run_once(), publish))
     if distributor is not None:
-        leader_timer("backlog distribution", settings.distribution_check_s,
+        timer("backlog distribution", settings.distribution_check_s,
                      lambda: _then(distributor.run_once(), publish))
     if queue_depths is not None:
-        leader_timer("queue depth", settings.queue_depth_interval_s,
+        timer("queue depth", settings.queue_depth_interval_s,
                      lambda: _then(queue_depths(), service_metrics().set_queue_depth))
     if surges is not None:
         incidents = raw_topic(app, settings.topic(topics.INCIDENTS))
@@ -121,13 +122,13 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
         async def announce(events: list[IncidentUpdated]) -> None:
             for event in events:  # keyed by brand: one brand's incidents stay in order
                 await send_event(incidents, event.brand_account, event, SERVICE)
-        leader_timer("surge check", settings.surge_check_s,
+        timer("surge check", settings.surge_check_s,
                      lambda: _then(surges.run_once(), announce))
         # Every worker counts what it routes and adds its counts once a second.
-        app.timer(interval=1.0, name="volume flush")(surges.volume.flush)
+        timer("volume flush", 1.0, surges.volume.flush, on_leader=False)
     if clusters is not None:
         # ... and groups what it routed once a second too.
-        app.timer(interval=1.0, name="cluster flush")(clusters.flush)
+        timer("cluster flush", 1.0, clusters.flush, on_leader=False)
 
     return app
 
