@@ -15,7 +15,17 @@ from socialcare_router.adapters.store import Store
 from socialcare_router.adapters.volume import VolumeCounter
 from socialcare_router.domain.surge import SurgePolicy
 from socialcare_router.surges import SurgeDetector
-from tests.integration.router_helpers import AGENT, SUP, T0, Clock, api, store  # noqa: F401
+from tests.integration.router_helpers import (  # noqa: F401
+    AGENT,
+    SUP,
+    T0,
+    Clock,
+    api,
+    classified,
+    route,
+    router,
+    store,
+)
 
 pytestmark = pytest.mark.integration
 POLICY = SurgePolicy()
@@ -108,3 +118,33 @@ async def test_supervisors_see_incidents_with_their_rate_curve(store: Store, api
     assert detail["curve"][0]["minute"] == "2026-11-24T14:30"
     assert (await api.get("/v1/incidents", headers=AGENT)).status_code == 403
     assert (await api.get("/v1/incidents/nope", headers=SUP)).status_code == 404
+
+
+async def test_routing_attached_to_an_incident_applies_while_it_lasts(store: Store, api) -> None:
+    clock = Clock(T0)
+    surges = SurgeDetector(store.volume, store.incidents, POLICY, clock,
+                           store.config.bump_version)
+    await burst(surges.volume, clock, 40)
+    opened = {e.intent: e for e in await surges.run_once()}
+    incident = opened["*"].incident_id
+    url = f"/v1/incidents/{incident}/routing"
+    assert (await api.put(url, headers=SUP, json={"queue": "promo"})).status_code == 422
+    assert (await api.put(url, headers=AGENT, json={})).status_code == 403
+    await store.config.put("queues", "promo", {"policy": "manual"})
+    put = await api.put(url, headers=SUP, json={"queue": "promo", "priority_boost": 20})
+    assert put.status_code == 200, put.text
+    assert put.json()["routing"] == {"queue": "promo", "priority_boost": 20}
+    r = router(store, clock)
+    during = await route(r, classified("m1", author="a1", priority=10), "e1")
+    assert (during.queue, during.priority) == ("promo", 30)
+    assert "incident" in (await store.get_conversation(during.conversation_id))["tags"]
+    [entry] = [e async for e in store.audit.entries.find({"action": "incident.routing"})]
+    assert entry["target"] == incident
+    # The incident ends: messages follow the rules again.
+    clock.at += timedelta(minutes=6)
+    assert await surges.run_once() == []  # calm since now
+    clock.at += timedelta(minutes=5)
+    assert IncidentChange.CLOSED in {e.change for e in await surges.run_once()}
+    after = await route(r, classified("m2", author="a2", priority=10), "e2")
+    assert (after.queue, after.priority) == ("general", 10)
+    assert (await api.put(url, headers=SUP, json={})).status_code == 409

@@ -56,7 +56,7 @@ def main() -> None:
 
         distributor = Distributor(store, config, router.clock, settings.agent_idle_away)
         surges = SurgeDetector(store.volume, store.incidents, settings.surge_policy,
-                               router.clock)
+                               router.clock, store.config.bump_version)
         app = build_app(settings, router, telemetry.tracer, escalator, distributor,
                         queue_depths, surges, store.clusters)
 

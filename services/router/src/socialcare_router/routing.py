@@ -20,6 +20,7 @@ from socialcare_router.domain.assignment import AssignmentPolicy, choose_agent
 from socialcare_router.domain.conversation import Conversation, MessageFacts
 from socialcare_router.domain.rules import MessageFacts as RuleFacts
 from socialcare_router.domain.sla import SlaPolicy
+from socialcare_router.domain.surge import apply_incident_routes
 from socialcare_router.domain.threading import message_key, thread_message
 from socialcare_router.inbox import Events
 from socialcare_router.policies import agent_state
@@ -86,7 +87,9 @@ class Router:
             conversation_id = thread_message(message, replied_to, latest,
                                              self.thread_window).conversation_id
         snapshot = await self.config.current()
-        route = snapshot.rules.route(rule_facts(event), self.default_queue)
+        route = apply_incident_routes(
+            snapshot.rules.route(rule_facts(event), self.default_queue),
+            message.brand_account, event.classification.intents, snapshot.incident_routes)
         sla = snapshot.sla_for(message.brand_account, self.sla)
         c = event.classification
         facts = MessageFacts(

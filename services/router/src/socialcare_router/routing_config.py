@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from socialcare_router.adapters.config_store import ConfigStore
 from socialcare_router.domain.rules import RoutingRule, RuleSet
 from socialcare_router.domain.sla import SlaPolicy
+from socialcare_router.domain.surge import IncidentRoute
 from socialcare_router.policies import QueueDoc, SlaPolicyDoc
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class RoutingSnapshot:
     rules: RuleSet
     queues: dict[str, QueueDoc] = field(default_factory=dict)
     sla: dict[str, SlaPolicy] = field(default_factory=dict)
+    incident_routes: tuple[IncidentRoute, ...] = ()
 
     def sla_for(self, brand_account: str, fallback: SlaPolicy) -> SlaPolicy:
         """The brand's policy, else the stored default, else the settings' default."""
@@ -78,4 +80,6 @@ class RoutingConfig:
             version=routing.get("version", 0),
             rules=RuleSet(routing.get("version", 0), tuple(rules)),
             queues=_parse(await self.store.list_all("queues"), QueueDoc),
-            sla={k: v.to_domain() for k, v in sla_docs.items()})
+            sla={k: v.to_domain() for k, v in sla_docs.items()},
+            # Setting or ending an incident's routing bumps the version, as rules do.
+            incident_routes=await self.store.incidents.routes_in_force())

@@ -8,6 +8,7 @@ teaches what is usual. The events go to ``socialcare.incidents.v1``.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,11 +33,14 @@ PEAK_STEP = 1.25
 
 class SurgeDetector:
     def __init__(self, volume: VolumeCounter, incidents: IncidentStore, policy: SurgePolicy,
-                 clock: Clock) -> None:
+                 clock: Clock,
+                 routing_changed: Callable[[datetime], Awaitable[None]] | None = None) -> None:
         self.volume = volume
         self.incidents = incidents
         self.policy = policy
         self.clock = clock
+        # Closing an incident that carries routing changes the routing in force.
+        self.routing_changed = routing_changed
 
     async def run_once(self) -> list[IncidentUpdated]:
         now = self.clock()
@@ -74,7 +78,10 @@ class SurgeDetector:
             else None
         if closes(quiet_since, now, self.policy):
             log.info("incident %s closed", incident["_id"])
-            return await self.incidents.close(incident, reading, now), IncidentChange.CLOSED
+            closed = await self.incidents.close(incident, reading, now)
+            if incident.get("routing") and self.routing_changed is not None:
+                await self.routing_changed(now)
+            return closed, IncidentChange.CLOSED
         peak = incident["peak_per_minute"]
         measured = await self.incidents.measured(incident, reading, now, quiet_since)
         return (measured, IncidentChange.UPDATED) if reading.per_minute > peak * PEAK_STEP \

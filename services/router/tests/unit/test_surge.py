@@ -59,3 +59,18 @@ def test_one_flood_never_teaches_that_a_flood_is_usual(rates: list[float]) -> No
         # One hour moves the baseline at most learning_rate of the way to learn_cap x.
         assert after <= before + POLICY.learning_rate * (
             POLICY.learn_cap * max(before, POLICY.default_per_minute) - before) + 1e-9
+
+
+def test_an_incidents_routing_applies_to_its_brand_and_intent_only() -> None:
+    from socialcare_router.domain.rules import RouteDecision
+    from socialcare_router.domain.surge import IncidentRoute, apply_incident_routes
+
+    decision = RouteDecision("general", ("vip",), 90, "r1")
+    routes = [IncidentRoute("acme", "promo_code", "promo", 20),
+              IncidentRoute("other", "*", None, 5)]
+    promo = apply_incident_routes(decision, "acme", ("promo_code",), routes)
+    assert (promo.queue, promo.priority, promo.tags, promo.rule_id) == \
+        ("promo", 100, ("vip", "incident"), "r1")
+    assert apply_incident_routes(decision, "acme", ("order_status",), routes) == decision
+    brand_wide = apply_incident_routes(decision, "other", (), routes)
+    assert (brand_wide.queue, brand_wide.priority) == ("general", 95)

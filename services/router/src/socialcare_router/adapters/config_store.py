@@ -12,6 +12,8 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from socialcare_router.adapters.incidents import IncidentStore
+
 Document = dict[str, Any]
 ROUTING_ID = "routing"
 SEEN_EVERY = timedelta(minutes=1)  # activity is kept to the minute: idle limits are longer
@@ -25,6 +27,8 @@ class ConfigStore:
         self.sla_policies = db.sla_policies
         self.saved_replies = db.saved_replies
         self._seen: LRUCache[str, datetime] = LRUCache(maxsize=10_000)
+        # Incidents' routing is part of the routing configuration in force.
+        self.incidents = IncidentStore(db)
 
     # --- versioned routing configuration --------------------------------------------
 

@@ -13,7 +13,7 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from socialcare_router.domain.surge import Reading
+from socialcare_router.domain.surge import IncidentRoute, Reading
 
 Document = dict[str, Any]
 
@@ -65,6 +65,20 @@ class IncidentStore:
                                                        incident["intent"]),
                                          "incident_id": incident["_id"]})
         return {**incident, **fields}
+
+    async def routes_in_force(self) -> tuple[IncidentRoute, ...]:
+        """The routing attached to open incidents, oldest incident first."""
+        running = sorted((i for i in await self.open_ones() if i.get("routing")),
+                         key=lambda i: i["opened_at"])
+        return tuple(IncidentRoute(i["brand_account"], i["intent"], i["routing"].get("queue"),
+                                   i["routing"].get("priority_boost", 0)) for i in running)
+
+    async def set_routing(self, incident_id: str, routing: Document | None, now: datetime
+                          ) -> Document | None:
+        """Attaches (or with None removes) routing on an open incident; None if not open."""
+        return await self.incidents.find_one_and_update(
+            {"_id": incident_id, "status": "open"},
+            {"$set": {"routing": routing, "updated_at": now}}, return_document=True)
 
     async def get(self, incident_id: str) -> Document | None:
         return await self.incidents.find_one({"_id": incident_id})

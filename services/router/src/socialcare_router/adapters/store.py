@@ -18,7 +18,6 @@ from socialcare_router.adapters.clusters import ClusterIndex
 from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, upsert_by_id
 from socialcare_router.adapters.config_store import ConfigStore
 from socialcare_router.adapters.conversations import ConversationRepository
-from socialcare_router.adapters.incidents import IncidentStore
 from socialcare_router.adapters.volume import VolumeCounter
 from socialcare_router.adapters.work_store import WorkStore
 from socialcare_router.domain.threading import KnownConversation
@@ -80,7 +79,7 @@ class Store:
         self.work = WorkStore(self.db)
         self.repository = ConversationRepository(self.db)
         self.audit = AuditLog(self.db)
-        self.incidents = IncidentStore(self.db)
+        self.incidents = self.config.incidents
         self.volume = VolumeCounter(self.db)
         self.clusters = ClusterIndex(self.db)
         # Brand replies that arrived before the message they answer, keyed by that message.

@@ -8,8 +8,11 @@ messages came; it closes once the rate has stayed under ``close_factor`` times t
 baseline for ``quiet_minutes`` (hysteresis, so a burst that wavers is one incident).
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+from socialcare_router.domain.rules import RouteDecision
 
 ALL_INTENTS = "*"
 HOURS_A_WEEK = 7 * 24
@@ -79,3 +82,27 @@ def closes(quiet_since: datetime | None, now: datetime, policy: SurgePolicy) -> 
     """Calm for long enough that the incident is over."""
     return quiet_since is not None and now - quiet_since >= timedelta(
         minutes=policy.quiet_minutes)
+
+
+@dataclass(frozen=True)
+class IncidentRoute:
+    """Routing a supervisor attached to an open incident: while it lasts, the brand's
+    messages of its intent (every message for '*') go to ``queue`` and are raised."""
+
+    brand_account: str
+    intent: str
+    queue: str | None
+    priority_boost: int
+
+
+def apply_incident_routes(decision: RouteDecision, brand_account: str,
+                          intents: Sequence[str], routes: Sequence[IncidentRoute]
+                          ) -> RouteDecision:
+    """The rules' decision with the first matching incident's routing on top."""
+    for route in routes:
+        if route.brand_account == brand_account and \
+                (route.intent == ALL_INTENTS or route.intent in intents):
+            return replace(decision, queue=route.queue or decision.queue,
+                           priority=min(100, decision.priority + route.priority_boost),
+                           tags=tuple(dict.fromkeys((*decision.tags, "incident"))))
+    return decision
