@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from opentelemetry import trace
 from opentelemetry.metrics import NoOpMeter
 from pymongo import AsyncMongoClient
@@ -100,12 +100,32 @@ class Responder:
                     "SOCIALCARE_LOG_LEVEL": "WARNING"}
         self.mongo_url, self.database, self.tmp = mongo_url, f"t_{run}", tmp
         self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-        self.process: subprocess.Popen | None = None
+        self.processes: list[subprocess.Popen] = []
 
     def start(self) -> None:
-        log = (self.tmp / "responder.log").open("wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "socialcare_responder"],
-                                        env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        log = (self.tmp / f"responder-{len(self.processes)}.log").open("wb")
+        self.processes.append(subprocess.Popen(
+            [sys.executable, "-m", "socialcare_responder"], env=self.env, stdout=log,
+            stderr=subprocess.STDOUT))
+
+    def committed(self) -> int:
+        """Requests the responders' group has committed as done with."""
+        group = self.settings.topic("socialcare-responder")
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
+        try:
+            offsets = admin.list_group_offsets({group: None}).get(group, {})
+        finally:
+            admin.close()
+        return sum(max(0, o.offset) for o in offsets.values())
+
+    def written(self) -> int:
+        """Records in the requests topic, written back ones included."""
+        topic = self.settings.topic(topics.REPLIES_REQUESTED)
+        consumer = KafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap)
+        try:
+            return sum(consumer.end_offsets([TopicPartition(topic, p) for p in (0, 1)]).values())
+        finally:
+            consumer.close()
 
     def request(self, priority: int, bulk: bool) -> ReplyRequested:
         reply = ReplyRequested(
@@ -120,12 +140,14 @@ class Responder:
         return reply
 
     async def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
             try:
-                self.process.wait(timeout=15)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                process.kill()
         self.producer.close()
         client: AsyncMongoClient = AsyncMongoClient(self.mongo_url)
         await client.drop_database(self.database)
@@ -168,6 +190,35 @@ async def test_the_responder_paces_replies_inside_the_advertised_budget_urgent_f
     waiting_bulk = [r.sent_at_unix_ms for r in records
                     if r.idempotency_key not in urgent_ids and r.sent_at_unix_ms > urgent_at_ms]
     assert waiting_bulk and min(waiting_bulk) >= last_urgent - 50
+
+
+async def test_a_rebalance_does_not_wait_for_replies_waiting_for_budget(
+        kafka_bootstrap: str, mongo_url: str, tmp_path: Path) -> None:
+    # A day's budget of 5: the rest wait far longer than the test.
+    sandbox = SandboxGateway(trace.get_tracer("test"), budget=Budget(requests=5, window_s=86400))
+
+    async def sent() -> list[sandbox_pb2.SentRecord]:
+        return list((await sandbox.ListSent(sandbox_pb2.ListSentRequest(), None)).records)
+
+    async with serving_gateway(sandbox) as target:
+        responder = Responder(kafka_bootstrap, mongo_url, target, tmp_path)
+        try:
+            responder.start()
+            replies = [responder.request(priority=0, bulk=True) for _ in range(10)]
+            await eventually_async(lambda: _at_least(sent, 5), "the budget spent", 90)
+            responder.start()  # a second replica joins: the group rebalances
+
+            async def rebalanced() -> bool:
+                # Waiting requests written back and committed: the rebalance went through.
+                return responder.committed() >= 10 and responder.written() > 10
+
+            await eventually_async(rebalanced, "waiting requests handed back", 90,
+                                   interval_s=0.5)
+            records = await sent()
+        finally:
+            await responder.close()
+    assert len(records) == 5 and all(r.attempts == 1 for r in records)
+    assert {r.idempotency_key for r in records} < {r.reply_id for r in replies}
 
 
 async def _at_least(sent, n: int):  # type: ignore[no-untyped-def]
