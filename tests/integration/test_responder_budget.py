@@ -26,10 +26,12 @@ from socialcare_contracts.messages import Platform
 from socialcare_gateways.sandbox import SandboxGateway
 from socialcare_gateways.settings import Budget
 from socialcare_responder.adapters.budget import BudgetStore
+from socialcare_responder.adapters.gateways import GatewayClients
 from socialcare_responder.domain.budget import Lane, Limit
 from socialcare_responder.metrics import ResponderMetrics
 from socialcare_responder.pacing import SendBudget
 from socialcare_runtime.kafka_admin import ensure_topics
+from socialcare_runtime.metrics import consumer_lag
 from socialcare_runtime.settings import ServiceSettings
 from tests.fakes.platform_server import serving_gateway
 from tests.waiting import eventually_async
@@ -73,6 +75,28 @@ async def test_paced_replicas_share_one_budget_window_by_window(
     assert max(taken) - min(taken) > 2  # four windows at least: paced, not sent at once
 
 
+async def test_advertised_limits_are_asked_again_once_they_are_old() -> None:
+    sandbox = SandboxGateway(trace.get_tracer("test"))
+    clients: GatewayClients | None = None
+    try:
+        async with serving_gateway(sandbox) as target:
+            clients = GatewayClients({"*": target}, 2, capabilities_ttl_s=0.3)
+            assert (await clients.capabilities("api")).requests_per_window == 0
+            await sandbox.SetFaults(sandbox_pb2.Faults(rate_limit_per_second=9), None)
+            assert (await clients.capabilities("api")).requests_per_window == 0  # cached
+
+            async def refreshed() -> bool:
+                return (await clients.capabilities("api")).requests_per_window == 9
+
+            await eventually_async(refreshed, "the new limit", 5)
+        # The gateway is gone: the last known limits stay in place.
+        await asyncio.sleep(0.35)
+        assert (await clients.capabilities("api")).requests_per_window == 9
+    finally:
+        if clients is not None:
+            await clients.close()
+
+
 def within_limit(sent_ms: list[int], limit: int, window_ms: int, latency_ms: int) -> bool:
     """Whether the sends fit ``limit`` per aligned window, a send recorded in the first
     ``latency_ms`` of a window being allowed the previous one (it took its slot there)."""
@@ -110,13 +134,13 @@ class Responder:
 
     def committed(self) -> int:
         """Requests the responders' group has committed as done with."""
-        group = self.settings.topic("socialcare-responder")
         admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
         try:
-            offsets = admin.list_group_offsets({group: None}).get(group, {})
+            lag = consumer_lag(admin, self.settings.topic("socialcare-responder"))
         finally:
             admin.close()
-        return sum(max(0, o.offset) for o in offsets.values())
+        topic = self.settings.topic(topics.REPLIES_REQUESTED)
+        return self.written() - lag[topic] if topic in lag else 0
 
     def written(self) -> int:
         """Records in the requests topic, written back ones included."""
