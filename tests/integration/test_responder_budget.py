@@ -16,20 +16,25 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from opentelemetry import trace
 from opentelemetry.metrics import NoOpMeter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from socialcare_contracts import cloudevents, topics
-from socialcare_contracts.events import ReplyKind, ReplyRequested
+from socialcare_contracts.events import ReplyKind, ReplyRequested, ReplySent
 from socialcare_contracts.gateway.v1 import sandbox_pb2
 from socialcare_contracts.messages import Platform
 from socialcare_gateways.sandbox import SandboxGateway
 from socialcare_gateways.settings import Budget
 from socialcare_responder.adapters.budget import BudgetStore
 from socialcare_responder.adapters.gateways import GatewayClients
+from socialcare_responder.adapters.ledger import DeliveryLedger
 from socialcare_responder.domain.budget import Lane, Limit
 from socialcare_responder.metrics import ResponderMetrics
 from socialcare_responder.pacing import SendBudget
+from socialcare_responder.sending import ReplySender
+from socialcare_responder.settings import ResponderSettings
 from socialcare_runtime.kafka_admin import ensure_topics
 from socialcare_runtime.metrics import consumer_lag
 from socialcare_runtime.settings import ServiceSettings
@@ -95,6 +100,39 @@ async def test_advertised_limits_are_asked_again_once_they_are_old() -> None:
     finally:
         if clients is not None:
             await clients.close()
+
+
+async def test_a_429_is_counted_closes_the_window_and_the_reply_still_goes(
+        mongo_db: AsyncDatabase) -> None:
+    # The platform allows less than it advertises: the responder learns it from a 429.
+    sandbox = SandboxGateway(trace.get_tracer("test"), budget=Budget(requests=50, window_s=2))
+    await sandbox.SetFaults(sandbox_pb2.Faults(rate_limit_per_second=2), None)
+    reader = InMemoryMetricReader()
+    store = BudgetStore(mongo_db)
+    async with serving_gateway(sandbox) as target:
+        clients = GatewayClients({"*": target}, 2)
+        budget = SendBudget(store, ResponderMetrics(MeterProvider([reader]).get_meter("t")),
+                            margin=0, poll_s=0.2)
+        sender = ReplySender(clients, DeliveryLedger(mongo_db), ResponderSettings(
+            reply_give_up_after_s=20), max_backoff_s=0.2, budget=budget)
+        try:
+            replies = [ReplyRequested(
+                reply_id=uuid.uuid4().hex, conversation_id=f"c-{i}", platform=Platform.API,
+                brand_account="acme", kind=ReplyKind.PUBLIC, in_reply_to_id="m-1",
+                recipient_id="c-1", text="On it", agent_id="a1",
+                requested_at=datetime.now(UTC)) for i in range(5)]
+            outcomes = await asyncio.wait_for(
+                asyncio.gather(*(sender.send(r) for r in replies)), 30)
+            records = list((await sandbox.ListSent(sandbox_pb2.ListSentRequest(), None)).records)
+        finally:
+            await clients.close()
+    assert all(isinstance(o, ReplySent) for o in outcomes)
+    assert sorted(r.idempotency_key for r in records) == sorted(r.reply_id for r in replies)
+    exhausted = [doc async for doc in mongo_db.send_budget.find({}) if doc["used"] == 50]
+    assert exhausted, "a 429 marks its window full for every replica"
+    points = [p for m in reader.get_metrics_data().resource_metrics[0].scope_metrics[0].metrics
+              if m.name == "socialcare.responder.rate_limited" for p in m.data.data_points]
+    assert sum(p.value for p in points) >= 1
 
 
 def within_limit(sent_ms: list[int], limit: int, window_ms: int, latency_ms: int) -> bool:

@@ -145,9 +145,10 @@ class ReplySender:
         for part, part_text in enumerate(plan.parts):
             done = await self.ledger.sent(reply.reply_id, part)
             if done is None:
+                if self.budget is not None:
+                    waited.s += await self.budget.take(lane, reply.priority, reply.bulk)
                 await self.ledger.attempting(reply.reply_id, part, platform, self.clock())
-                result = await self._paced_post(reply, plan, part, part_text, previous, lane,
-                                                waited)
+                result = await self._post(reply, plan, part, part_text, previous, lane)
                 done = Delivered(result.platform_message_id, result.permalink or None)
                 await self.ledger.mark_sent(reply.reply_id, part, done, self.clock())
             first = first or done
@@ -160,21 +161,17 @@ class ReplySender:
                          permalink=first.permalink, requested_at=reply.requested_at,
                          sent_at=self.clock())
 
-    async def _paced_post(self, reply: ReplyRequested, plan: Plan, part: int, text: str,
-                          in_reply_to: str, lane: Lane, waited: _Waited
-                          ) -> gateway_pb2.SendResult:
-        """One platform call inside the account's budget; a 429 closes the window for all."""
-        if self.budget is None:
-            return await self._post(reply, plan, part, text, in_reply_to)
-        waited.s += await self.budget.take(lane, reply.priority, reply.bulk)
+    async def _post(self, reply: ReplyRequested, plan: Plan, part: int, text: str,
+                    in_reply_to: str, lane: Lane) -> gateway_pb2.SendResult:
+        """One platform call; a 429 closes the account's budget window for every replica."""
         try:
-            return await self._post(reply, plan, part, text, in_reply_to)
+            return await self._call(reply, plan, part, text, in_reply_to)
         except GatewayError as exc:
-            if exc.code is grpc.StatusCode.RESOURCE_EXHAUSTED:
+            if exc.code is grpc.StatusCode.RESOURCE_EXHAUSTED and self.budget is not None:
                 await self.budget.exhausted(lane)
             raise
 
-    async def _post(self, reply: ReplyRequested, plan: Plan, part: int, text: str,
+    async def _call(self, reply: ReplyRequested, plan: Plan, part: int, text: str,
                     in_reply_to: str) -> gateway_pb2.SendResult:
         # Part 0 keeps the reply id as its key, so a gateway sees the same key end to end.
         key = reply.reply_id if part == 0 else f"{reply.reply_id}:{part}"
