@@ -99,6 +99,40 @@ def test_ip_addresses_versions_urls_handles_and_item_numbers_are_not_phones_or_c
     assert find_private_data(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IMEI 356938035643809 blocked after repair",  # passes Luhn: was a card
+        "barcode 5901234123457 not found at checkout",  # passes Luhn: was a card
+        "UPC 036000291452 scans at the wrong price",  # was a phone
+        "ISBN 978-3-16-148410-0 is the wrong edition",  # "16-148410" was a phone
+        "my zip is 30093-1234 and it says out of area",  # was a phone
+        "lot number 21-0387-445 on the recalled box",  # was a phone
+        "receipt 4567 8901 2345, returned Monday",  # was a phone
+    ],
+)
+def test_labelled_device_product_and_postal_numbers_are_not_phones_or_cards(text: str) -> None:
+    assert find_private_data(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "booking reference 27745190 shows no seat",
+        "Booking ref QX48TB and my son's",
+        "confirmation number 1234567890 not found",  # was a phone
+        "reservation no. 88123456 was cancelled",
+    ],
+)
+def test_booking_references_open_a_booking_as_order_numbers_do(text: str) -> None:
+    assert kinds(text) == [ORDER_NUMBER]
+
+
+def test_labels_do_not_hide_a_card_or_phone_of_their_own() -> None:
+    assert kinds("IMEI issue, card 4242 4242 4242 4242 charged twice") == [PAYMENT_CARD]
+    assert kinds("+1 415 555 0100 is my number, ISBN 978-3-16-148410-0") == [PHONE]
+
+
 def test_the_look_alikes_do_not_hide_real_numbers_beside_them() -> None:
     assert kinds("text me 415.555.0143 about build 15063.674") == [PHONE]
     assert kinds("https://acme.example/help says call +1 415 555 0100") == [PHONE]

@@ -23,20 +23,28 @@ PHONE = "phone"
 PAYMENT_CARD = "payment_card"
 ORDER_NUMBER = "order_number"
 
+# Not inside a longer hyphenated number: "978-3-16-148410-0" (an ISBN) holds no phone.
 _PHONE_RE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,4}(?!\w)"
+    r"(?<![\w+])(?<!\d-)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}"
+    r"(?:[\s.-]?\d{2,4}){1,4}(?!\w|-\d)"
 )
 _DIGIT_RE = re.compile(r"\d")
-# A number labelled as an item, case or error identifier ("DPCI 030-02-8711", "case ID
-# PP-006-234-348-863") is not a phone, whatever its digit groups look like.
+# A number labelled as an item, case, device or error identifier ("DPCI 030-02-8711", "case
+# ID PP-006-234-348-863", "IMEI 356938035643809") is neither a phone nor a card, whatever its
+# digit groups look like: IMEIs and barcodes even pass the cards' Luhn check.
 _ID_LABEL_RE = re.compile(
     r"(?i)\b(?:dpci|sku|item|model|part|serial|case|ticket|ref|reference|id|code|error"
-    r"|tracking|invoice)\b[\s#:.°-]*(?:(?:is|no\.?|number)\s*)?(?:[a-z]{1,4}-)?$")
+    r"|tracking|invoice|imei|upc|ean|isbn|asin|barcode|lot|batch|receipt|zip|postcode)\b"
+    r"[\s#:.°-]*(?:(?:is|no\.?|number)\s*)?(?:[a-z]{1,4}-)?$")
 
 
 def _mixes_dots(candidate: str) -> bool:
     # "415.555.0143" is a phone; dots beside spaces or dashes ("129.128 12") are figures.
     return "." in candidate and any(ch in candidate for ch in " -")
+
+
+def _labelled_id(text: str, start: int) -> bool:
+    return _ID_LABEL_RE.search(text, max(0, start - 24), start) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +87,7 @@ def find_private_data(
     taken.extend(not_personal_spans(text))
     taken.extend(m.span() for m in HANDLE_RE.finditer(text))
     for m in CARD_RE.finditer(text):
-        if is_card_number(m.group(0)):
+        if is_card_number(m.group(0)) and not _labelled_id(text, m.start()):
             add(PAYMENT_CARD, m.start(), m.end())
     # Order numbers before phones: "order 55512345" is an order, not a phone.
     for pattern in _order_res(order_patterns):
@@ -89,7 +97,7 @@ def find_private_data(
         digits = sum(ch.isdigit() for ch in m.group(0))
         has_separator = any(ch in " .-()+" for ch in m.group(0))
         if (DATE_RE.fullmatch(m.group(0)) or _mixes_dots(m.group(0))
-                or _ID_LABEL_RE.search(text, max(0, m.start() - 24), m.start())):
+                or _labelled_id(text, m.start())):
             continue
         if digits in PHONE_DIGITS and (has_separator or digits >= 10):
             add(PHONE, m.start(), m.end())

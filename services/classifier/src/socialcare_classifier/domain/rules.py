@@ -31,6 +31,11 @@ DEFAULT_ORDER_PATTERNS: tuple[str, ...] = (
     r"(?i)\b(?:order|pedido|commande|bestellung|ordine|encomenda|bestelling|주문|注文)"
     r"\s*(?:number|num\.?|no\.?|nr\.?|n[º°o]\.?|numero|número|nummer|id)?\s*[:#]?\s*"
     r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,19}\b",
+    # Booking, reservation and confirmation references open a customer's booking as an
+    # order number opens an order ("Reference number is 16934380", "confirmation code K9QW21").
+    r"(?i)\b(?:booking|reservation|confirmation|reference|ref)"
+    r"\s*(?:number|num\.?|no\.?|nr\.?|code|id)?\s*(?:is\s*)?[:#]?\s*"
+    r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,19}\b",
     r"#\d{5,12}\b",
     r"\b(?:AC|ACM)-?\d{6,10}\b",
 )
