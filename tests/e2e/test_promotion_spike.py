@@ -1,7 +1,8 @@
 """A promotion goes wrong, every service a process: a burst of one brand's customers asking
 the same thing in varied words opens an incident and lands in one cluster; unrelated
 urgent messages stay out of it and are answered first; one bulk reply reaches every
-clustered customer exactly once through the sandbox gateway; the incident closes after."""
+clustered customer exactly once through the sandbox gateway; customers who write once a
+holding reply is set get it at once; the incident closes after."""
 
 import random
 import time
@@ -26,6 +27,9 @@ SUPERVISOR = {"X-API-Key": "dev-supervisor-key"}
 INGEST = {"X-API-Key": "dev-ingest-key"}
 BRAND = "spikeshop"
 BURST = 60
+# How often the router worker looks for a new routing configuration (an incident's routing
+# is part of it); it gives no sign of having looked, so the interval is waited out.
+REFRESH_S = 0.5
 WORDINGS = [
     "promo code SAVE20 doesn't work", "your promo code SAVE20 isn't working!!",
     "the promo code SAVE20 is not working at checkout", "SAVE20 code not working??",
@@ -42,6 +46,7 @@ URGENT = ["my account has been hacked, someone is placing orders!",
 def stack(infra: Endpoints, mongo_url: str) -> Iterator[Stack]:
     # Surges checked every second over a one-minute window, closed after one calm minute.
     with running_stack(infra, mongo_url, SOCIALCARE_SURGE_CHECK_S="1",
+                       SOCIALCARE_ROUTING_REFRESH_S=str(REFRESH_S),
                        SOCIALCARE_SURGE_WINDOW_MINUTES="1",
                        SOCIALCARE_SURGE_QUIET_MINUTES="1") as stack:
         yield stack
@@ -78,6 +83,19 @@ def test_a_promotion_spike_is_detected_grouped_and_answered_once(stack: Stack) -
     incident = eventually(opened, timeout_s=60)
     assert time.monotonic() - started < 60
     assert incident["per_minute"] >= 3 * incident["baseline_per_minute"]
+
+    # A holding reply for the incident: each customer who writes from now on gets it at once.
+    holding = "Hi {customer_name}, we know SAVE20 fails and are fixing it: details within the hour."
+    put = httpx.put(f"{inbox}/v1/incidents/{incident['id']}/routing", headers=SUPERVISOR,
+                    json={"holding_reply": holding})
+    assert put.status_code == 200, put.text
+    time.sleep(2 * REFRESH_S)
+    late = [message(f"promo-late-{i}", f"late{i}", rnd.choice(WORDINGS)) for i in range(3)]
+    assert httpx.post(f"http://127.0.0.1:{stack.ingest_port}/v1/messages", headers=INGEST,
+                      json={"messages": late}, timeout=30).status_code == 202
+    held = eventually(lambda: (lambda r: r if len(r) == 3 else None)(
+        [r for r in sent_records(stack) if "we know SAVE20 fails" in r.text]), timeout_s=60)
+    assert sorted(r.text.split(",")[0] for r in held) == ["Hi late0", "Hi late1", "Hi late2"]
 
     def clustered() -> dict[str, Any] | None:
         clusters = httpx.get(f"{inbox}/v1/clusters", headers=SUPERVISOR).json()

@@ -14,6 +14,7 @@ from socialcare_router.adapters.incidents import IncidentStore, key_of
 from socialcare_router.adapters.store import Store
 from socialcare_router.adapters.volume import VolumeCounter
 from socialcare_router.domain.surge import SurgePolicy
+from socialcare_router.holding import holding_reply
 from socialcare_router.surges import SurgeDetector
 from tests.integration.router_helpers import (  # noqa: F401
     AGENT,
@@ -133,7 +134,8 @@ async def test_routing_attached_to_an_incident_applies_while_it_lasts(store: Sto
     await store.config.put("queues", "promo", {"policy": "manual"})
     put = await api.put(url, headers=SUP, json={"queue": "promo", "priority_boost": 20})
     assert put.status_code == 200, put.text
-    assert put.json()["routing"] == {"queue": "promo", "priority_boost": 20}
+    assert put.json()["routing"] == {"queue": "promo", "priority_boost": 20,
+                                     "holding_reply": None}
     r = router(store, clock)
     during = await route(r, classified("m1", author="a1", priority=10), "e1")
     assert (during.queue, during.priority) == ("promo", 30)
@@ -148,3 +150,33 @@ async def test_routing_attached_to_an_incident_applies_while_it_lasts(store: Sto
     after = await route(r, classified("m2", author="a2", priority=10), "e2")
     assert (after.queue, after.priority) == ("general", 10)
     assert (await api.put(url, headers=SUP, json={})).status_code == 409
+
+
+async def test_each_new_customer_of_an_incident_gets_its_holding_reply_once(
+        store: Store, api) -> None:
+    clock = Clock(T0)
+    surges = detector(store, clock)
+    await burst(surges.volume, clock, 40)
+    incident = {e.intent: e for e in await surges.run_once()}["*"].incident_id
+    put = await api.put(f"/v1/incidents/{incident}/routing", headers=SUP, json={
+        "holding_reply": "Hi {customer_name}, we know about it and are on it."})
+    assert put.status_code == 200, put.text
+    r = router(store, clock)
+    event = classified("m1", author="a1")
+    event = event.model_copy(update={"message": event.message.model_copy(
+        update={"author": event.message.author.model_copy(update={"display_name": "Dana"})})})
+    cid = (await route(r, event, "e1")).conversation_id
+    reply = await holding_reply(store, r.config, event, cid, clock.at)
+    assert reply is not None
+    assert (reply.text, reply.in_reply_to_id, reply.agent_id) == \
+        ("Hi Dana, we know about it and are on it.", "m1", "holding-reply")
+    assert (await store.get_reply(reply.reply_id))["incident_id"] == incident
+    # A redelivery before Kafka took it publishes it again; after, never.
+    again = await holding_reply(store, r.config, event, cid, clock.at)
+    assert again is not None and again.reply_id == reply.reply_id
+    await store.mark_queued(reply.reply_id, clock.at)
+    assert await holding_reply(store, r.config, event, cid, clock.at) is None
+    other = classified("m2", author="a2").model_copy(deep=True)
+    other = other.model_copy(update={"message": other.message.model_copy(
+        update={"brand_account": "someone-else"})})
+    assert await holding_reply(store, r.config, other, "c-other", clock.at) is None

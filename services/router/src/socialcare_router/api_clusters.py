@@ -29,6 +29,7 @@ from socialcare_router.deps import (
 )
 from socialcare_router.domain.conversation import Conversation
 from socialcare_router.domain.permissions import Action, Actor, Forbidden, authorize
+from socialcare_router.domain.surge import HOLDING_TAG
 from socialcare_router.replies import ReplyQueue, queue_reply
 from socialcare_router.views import ReplyRequest
 from socialcare_runtime.http_errors import error_responses
@@ -112,7 +113,9 @@ def _left_out(conversation: Conversation | None, clustered_at: datetime, actor: 
     except Forbidden:
         return "held_by_another_agent"
     last_response = conversation.last_response_at
-    if last_response is not None and last_response >= clustered_at:
+    # A holding reply ("we are on it") is not the answer the cluster's reply brings.
+    if last_response is not None and last_response >= clustered_at \
+            and HOLDING_TAG not in conversation.tags:
         return "already_answered"
     return None
 

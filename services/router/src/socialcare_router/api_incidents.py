@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from socialcare_contracts.limits import CleanText
 from socialcare_router.deps import (
     AUTH_ERRORS,
     BODY_ERRORS,
@@ -25,11 +26,15 @@ LEAD = timedelta(minutes=30)
 
 class IncidentRouting(BaseModel):
     """What applies to the incident's messages (its intent, or all of the brand's for
-    '*') while it is open: another queue and/or a higher priority."""
+    '*') while it is open: another queue, a higher priority, a holding reply."""
 
     model_config = ConfigDict(extra="forbid")
     queue: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     priority_boost: int = Field(default=0, ge=0, le=50)
+    holding_reply: Annotated[CleanText, Field(min_length=1, max_length=1_000)] | None = Field(
+        default=None, description="Sent at once to every new customer of the incident, so "
+                                  "each is answered within the first-response deadline; "
+                                  "{customer_name} is filled in")
 
 
 class Incident(BaseModel):

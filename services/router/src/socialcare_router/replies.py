@@ -61,7 +61,7 @@ async def queue_reply(queue: ReplyQueue, actor: Actor, agent_id: str, doc: Conve
                                 existing.get("media_ids", [])) != \
                 (text, body.kind.value, list(body.media_ids)):
             raise HTTPException(409, "Idempotency-Key was used for a different reply")
-        if not _queue_again(existing):
+        if not queue_again(existing):
             return 202, {"reply_id": reply_id, "status": existing["status"]}
         now = existing["requested_at"]
     else:
@@ -90,7 +90,7 @@ async def queue_reply(queue: ReplyQueue, actor: Actor, agent_id: str, doc: Conve
     return 202, {"reply_id": reply_id, "status": "requested"}
 
 
-def _queue_again(existing: dict[str, Any]) -> bool:
+def queue_again(existing: dict[str, Any]) -> bool:
     """Whether a retry must publish again: the reply was refused ("not queued"), or stored
     by a process that died before Kafka acknowledged it (never marked queued)."""
     if existing["status"] == "failed":

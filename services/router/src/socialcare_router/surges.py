@@ -45,7 +45,10 @@ class SurgeDetector:
     async def run_once(self) -> list[IncidentUpdated]:
         now = self.clock()
         await self._learn(now)
-        window = await self.volume.read(minutes_ending(now, self.policy.window_minutes))
+        # The last ``window_minutes`` whole minutes and the one under way: a burst that
+        # began a few seconds before a minute turned is not cut in half.
+        window = await self.volume.read(minutes_ending(now, self.policy.window_minutes + 1))
+        span = self.policy.window_minutes + now.second / 60
         running = {key_of(i["brand_account"], i["intent"]): i
                    for i in await self.incidents.open_ones()}
         keys = {key_of(brand, intent) for brand, intents in window.items() for intent in intents}
@@ -56,7 +59,7 @@ class SurgeDetector:
             brand, intent = key.rsplit("|", 1)
             messages, negative = window.get(brand, {}).get(intent, (0, 0))
             reading = Reading(brand, intent, messages, negative,
-                              messages / self.policy.window_minutes,
+                              messages / span,
                               baseline_at(slots.get(key), now, self.policy))
             change = await self._step(running.get(key), reading, now)
             if change is not None:

@@ -16,6 +16,7 @@ from socialcare_router.adapters.clusters import ClusterIndex
 from socialcare_router.distribution import Distributor
 from socialcare_router.domain.threading import message_key
 from socialcare_router.escalation import Escalator
+from socialcare_router.holding import holding_reply
 from socialcare_router.inbox import Events
 from socialcare_router.routing import Router
 from socialcare_router.settings import RouterSettings
@@ -48,6 +49,7 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
     processor = RecordProcessor(app, settings, SERVICE, tracer, transient_errors=TRANSIENT_ERRORS,
                                 concurrent_keys=True)
     updated = raw_topic(app, settings.topic(topics.CONVERSATIONS_UPDATED))
+    replies = raw_topic(app, settings.topic(topics.REPLIES_REQUESTED))  # holding replies
 
     async def publish(events: Events) -> None:
         # Keyed by conversation so integrators see one conversation's changes in order; the
@@ -72,6 +74,13 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
             surges.volume.count(message.brand_account, facts.intents,
                                 facts.sentiment.label == "negative", message.created_at,
                                 router.clock())
+        if any(e[2].change == "created" for e in events):
+            reply = await holding_reply(router.store, router.config, envelope.data,
+                                        events[-1][1], router.clock())
+            if reply is not None:
+                await send_event(replies, reply.conversation_id, reply, SERVICE,
+                                 event_id=reply.reply_id)
+                await router.store.mark_queued(reply.reply_id, router.clock())
         if clusters is not None:
             clusters.note(message.brand_account, facts.intents, message.text, events[-1][1],
                           message_key(message.platform, message.brand_account,

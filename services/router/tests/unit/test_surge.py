@@ -74,3 +74,19 @@ def test_an_incidents_routing_applies_to_its_brand_and_intent_only() -> None:
     assert apply_incident_routes(decision, "acme", ("order_status",), routes) == decision
     brand_wide = apply_incident_routes(decision, "other", (), routes)
     assert (brand_wide.queue, brand_wide.priority) == ("general", 95)
+
+
+def test_a_holding_reply_tags_its_customers_and_is_found_for_them() -> None:
+    from socialcare_router.domain.rules import RouteDecision
+    from socialcare_router.domain.surge import (
+        HOLDING_TAG,
+        IncidentRoute,
+        apply_incident_routes,
+        holding_reply_for,
+    )
+
+    route = IncidentRoute("acme", "*", None, 0, "i1", "we are on it")
+    decided = apply_incident_routes(RouteDecision("general"), "acme", (), [route])
+    assert (decided.queue, decided.tags) == ("general", ("incident", HOLDING_TAG))
+    assert holding_reply_for("acme", ("promo_code",), [route]) == route
+    assert holding_reply_for("other", (), [route]) is None

@@ -71,7 +71,8 @@ class IncidentStore:
         running = sorted((i for i in await self.open_ones() if i.get("routing")),
                          key=lambda i: i["opened_at"])
         return tuple(IncidentRoute(i["brand_account"], i["intent"], i["routing"].get("queue"),
-                                   i["routing"].get("priority_boost", 0)) for i in running)
+                                   i["routing"].get("priority_boost", 0), i["_id"],
+                                   i["routing"].get("holding_reply")) for i in running)
 
     async def set_routing(self, incident_id: str, routing: Document | None, now: datetime
                           ) -> Document | None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from socialcare_router.domain.rules import RouteDecision
 
 ALL_INTENTS = "*"
+HOLDING_TAG = "holding-reply"
 HOURS_A_WEEK = 7 * 24
 
 
@@ -93,6 +94,19 @@ class IncidentRoute:
     intent: str
     queue: str | None
     priority_boost: int
+    incident_id: str = ""
+    holding_reply: str | None = None  # sent at once to each new customer of the incident
+
+    def covers(self, brand_account: str, intents: Sequence[str]) -> bool:
+        return self.brand_account == brand_account and \
+            (self.intent == ALL_INTENTS or self.intent in intents)
+
+
+def holding_reply_for(brand_account: str, intents: Sequence[str],
+                      routes: Sequence[IncidentRoute]) -> IncidentRoute | None:
+    """The incident whose holding reply a new customer of ``brand_account`` gets, if any."""
+    return next((r for r in routes if r.holding_reply and r.covers(brand_account, intents)),
+                None)
 
 
 def apply_incident_routes(decision: RouteDecision, brand_account: str,
@@ -100,9 +114,11 @@ def apply_incident_routes(decision: RouteDecision, brand_account: str,
                           ) -> RouteDecision:
     """The rules' decision with the first matching incident's routing on top."""
     for route in routes:
-        if route.brand_account == brand_account and \
-                (route.intent == ALL_INTENTS or route.intent in intents):
+        if route.covers(brand_account, intents):
+            # Tagged so agents see it, and so a cluster's bulk reply still goes to a
+            # customer whose only answer so far is the holding reply.
+            tags = ("incident", HOLDING_TAG) if route.holding_reply else ("incident",)
             return replace(decision, queue=route.queue or decision.queue,
                            priority=min(100, decision.priority + route.priority_boost),
-                           tags=tuple(dict.fromkeys((*decision.tags, "incident"))))
+                           tags=tuple(dict.fromkeys((*decision.tags, *tags))))
     return decision
