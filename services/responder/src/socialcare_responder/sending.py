@@ -7,9 +7,11 @@ what was posted instead of posting again. Transient failures are retried with ex
 backoff and jitter, honouring the gateway's retry-after, until the reply's give-up
 deadline; a platform that keeps failing opens its circuit and replies wait for it.
 Every platform call first takes a slot of its account's shared send budget (``pacing``);
-time spent waiting for budget does not count towards the give-up deadline.
+time spent waiting for budget does not count towards the give-up deadline. At most
+``send_concurrency`` sends are active at once; one waiting for budget gives its place up.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -44,10 +46,11 @@ class CircuitOpen(Exception):
 
 
 @dataclass
-class _Waited:
-    """Seconds one reply has waited for send budget so far."""
+class _Progress:
+    """One reply's seconds waited for send budget, and whether it holds an active place."""
 
-    s: float = 0.0
+    waited_s: float = 0.0
+    active: bool = False
 
 
 def _retry_hint(exc: BaseException, breaker: CircuitBreaker) -> float | None:
@@ -78,6 +81,9 @@ class ReplySender:
         self.monotonic = monotonic
         self.max_backoff_s = max_backoff_s
         self._breakers: dict[str, CircuitBreaker] = {}
+        # Many sends at once only contend for the ledger and the gateways; sends waiting for
+        # budget hold no place, so an urgent one still reaches its account's queue.
+        self._active = asyncio.Semaphore(settings.send_concurrency)
 
     async def send(self, reply: ReplyRequested) -> ReplySent | ReplyFailed:
         """Delivers a reply (all its parts) or says why not; retries what a retry can fix."""
@@ -88,13 +94,16 @@ class ReplySender:
         except CompositionError as exc:
             return self._failed(reply, "invalid_argument", str(exc))
         breaker = self._breaker(reply.platform.value)
-        waited = _Waited()
+        progress = _Progress()
         policy = retry_policy(
             f"reply {reply.reply_id}", _retryable, initial_s=0.2, max_s=self.max_backoff_s,
-            stop=lambda state: self._past_deadline(reply, state.upcoming_sleep - waited.s),
+            stop=lambda state: self._past_deadline(
+                reply, state.upcoming_sleep - progress.waited_s),
             hint=lambda exc: _retry_hint(exc, breaker))
+        await self._active.acquire()
+        progress.active = True
         try:
-            return await AsyncRetrying(**policy)(self._attempt, reply, text, breaker, waited)
+            return await AsyncRetrying(**policy)(self._attempt, reply, text, breaker, progress)
         except CircuitOpen:
             return self._failed(reply, "unavailable", f"{reply.platform.value} keeps failing "
                                 "(circuit open); send it again later")
@@ -102,15 +111,18 @@ class ReplySender:
             reason = f"platform kept failing ({exc.detail}); send it again later" \
                 if exc.transient else exc.detail
             return self._failed(reply, exc.code.name.lower(), reason)
+        finally:
+            if progress.active:
+                self._active.release()
 
     async def _attempt(self, reply: ReplyRequested, text: str, breaker: CircuitBreaker,
-                       waited: _Waited) -> ReplySent | ReplyFailed:
+                       progress: _Progress) -> ReplySent | ReplyFailed:
         """One delivery try through the platform's circuit breaker."""
         if not breaker.allow():
             raise CircuitOpen(max(breaker.wait_s(), 0.05))
         settled = False
         try:
-            outcome = await self._deliver(reply, text, waited)
+            outcome = await self._deliver(reply, text, progress)
             settled = True
             breaker.record_success()
             return outcome
@@ -126,7 +138,7 @@ class ReplySender:
                 breaker.record_failure()
 
     async def _deliver(self, reply: ReplyRequested, text: str,
-                       waited: _Waited) -> ReplySent | ReplyFailed:
+                       progress: _Progress) -> ReplySent | ReplyFailed:
         platform = reply.platform.value
         caps = await self.gateways.capabilities(platform)
         plan = plan_delivery(
@@ -145,8 +157,7 @@ class ReplySender:
         for part, part_text in enumerate(plan.parts):
             done = await self.ledger.sent(reply.reply_id, part)
             if done is None:
-                if self.budget is not None:
-                    waited.s += await self.budget.take(lane, reply.priority, reply.bulk)
+                progress.waited_s += await self._wait_for_budget(reply, lane, progress)
                 await self.ledger.attempting(reply.reply_id, part, platform, self.clock())
                 result = await self._post(reply, plan, part, part_text, previous, lane)
                 done = Delivered(result.platform_message_id, result.permalink or None)
@@ -160,6 +171,19 @@ class ReplySender:
                          platform=reply.platform, platform_message_id=first.platform_message_id,
                          permalink=first.permalink, requested_at=reply.requested_at,
                          sent_at=self.clock())
+
+    async def _wait_for_budget(self, reply: ReplyRequested, lane: Lane,
+                               progress: _Progress) -> float:
+        """Takes a slot of the account's budget, giving up the active place while it waits."""
+        if self.budget is None or lane.limit.unlimited:
+            return 0.0
+        self._active.release()
+        progress.active = False
+        try:
+            return await self.budget.take(lane, reply.priority, reply.bulk)
+        finally:
+            await self._active.acquire()
+            progress.active = True
 
     async def _post(self, reply: ReplyRequested, plan: Plan, part: int, text: str,
                     in_reply_to: str, lane: Lane) -> gateway_pb2.SendResult:

@@ -31,3 +31,6 @@ class ResponderSettings(ServiceSettings, BrandVoiceSettings):
     send_max_in_flight: int = Field(
         default=1000, ge=1, description="Reply requests a worker holds at once (most of them "
         "waiting for budget); more stay in Kafka until some are done")
+    send_concurrency: int = Field(
+        default=100, ge=1, description="Sends a worker runs at once; those waiting for "
+        "budget do not count")
