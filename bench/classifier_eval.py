@@ -60,7 +60,8 @@ def read_rows(path: Path | Traversable | None, text_column: str, label_column: s
         return [(r[text_column], r[label_column] or "") for r in csv.DictReader(f)]
 
 
-def _per_class_table(title: str, per_class: tuple[ClassScore, ...]) -> None:
+def per_class_table(title: str, per_class: tuple[ClassScore, ...]) -> None:
+    """Precision, recall, F1 and support per class, as a table."""
     out = Table(title=title)
     for name in ("label", "precision", "recall", "F1", "support"):
         out.add_column(name, justify="left" if name == "label" else "right")
@@ -74,7 +75,7 @@ def print_scores(title: str, scores: Scores) -> None:
     """Headline figures, per-class table and confusion matrix (rows gold, columns predicted)."""
     console.print(f"[bold]{title}[/bold]: {scores.total} messages, accuracy "
                   f"{scores.accuracy:.3f}, macro-F1 {scores.macro_f1:.3f}")
-    _per_class_table(f"{title}: per class", scores.per_class)
+    per_class_table(f"{title}: per class", scores.per_class)
     matrix = Table(title=f"{title}: confusion (rows gold, columns predicted)")
     matrix.add_column("gold \\ predicted")
     for label in scores.labels:
@@ -103,7 +104,7 @@ def evaluate_intents(rows: list[tuple[str, str]], title: str) -> float:
     found = [_classify(text, i).intents for i, (text, _) in enumerate(rows)]
     macro_f1, per_class = score_multilabel(gold, [frozenset(f) for f in found])
     console.print(f"[bold]{title}[/bold]: {len(rows)} messages, intent macro-F1 {macro_f1:.3f}")
-    _per_class_table(f"{title}: per intent", per_class)
+    per_class_table(f"{title}: per intent", per_class)
     primary_gold = [label.split(";")[0] or NO_INTENT for _, label in rows]
     primary_found = [g if g in f else (f[0] if f else NO_INTENT)
                      for g, f in zip(primary_gold, found, strict=True)]
@@ -131,7 +132,7 @@ def evaluate_private_data(rows: list[tuple[str, str]], title: str) -> float:
                                [frozenset({PRIVATE} if f else ()) for f in found])
     console.print(f"[bold]{title}[/bold]: {len(rows)} messages, {sum(map(bool, gold))} with "
                   f"private data")
-    _per_class_table(f"{title}: per kind (message level)", per_kind + flag)
+    per_class_table(f"{title}: per kind (message level)", per_kind + flag)
     return flag[0].precision
 
 

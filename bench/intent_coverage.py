@@ -4,8 +4,10 @@
 absent: the data may not be copied into the repository), keeps the customers' tweets, runs
 the classifier's intent rules with the sentiment reconciliation, as ``classify`` does, and
 prints the share with no intent overall and for the brands most written to (a tweet's brand
-is the support account that answered it), then how often each intent fires. No labels: it
-measures coverage, not correctness; ``bench.classifier_eval`` scores intents on labels.
+is the support account that answered it), then how often each intent fires. Then correctness
+on the 320 of them labelled by hand (``socialcare_classifier.data.twcs_intents``: ids and
+labels ship, the text is read from the shared file): per-intent precision and recall on the
+``dev`` half, where rule changes were chosen, and on the ``test`` half, never used for one.
 """
 
 import argparse
@@ -15,8 +17,11 @@ from pathlib import Path
 
 from rich.table import Table
 
+from bench.classifier_eval import per_class_table
 from bench.common import console
+from socialcare_classifier.data.twcs_intents import LabelledTweet, read_twcs_intents
 from socialcare_classifier.domain.intents import detect_intents, reconcile_with_sentiment
+from socialcare_classifier.domain.metrics import score_multilabel
 from socialcare_classifier.domain.sentiment import analyze_sentiment
 
 TWCS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "twcs-sample.csv"
@@ -58,6 +63,21 @@ def report(tweets: list[tuple[str, str]], brands: int) -> float:
     return sum(1 for _, i in found if not i) / len(found)
 
 
+def score_labelled(rows: list[LabelledTweet]) -> dict[str, float]:
+    """Per-intent precision and recall on each half; returns macro-F1 per half."""
+    macro = {}
+    for split in ("dev", "test", "all"):
+        part = [r for r in rows if split in ("all", r.split)]
+        found = [frozenset(intents_of(r.text)) for r in part]
+        macro[split], per_intent = score_multilabel([r.intents for r in part], found)
+        labelled = [f for r, f in zip(part, found, strict=True) if r.intents]
+        console.print(f"[bold]labelled twcs tweets, {split}[/bold]: {len(part)} tweets, macro-F1 "
+                      f"{macro[split]:.3f}; of the {len(labelled)} with a gold intent, "
+                      f"{sum(not f for f in labelled)} get none")
+        per_class_table(f"labelled twcs tweets, {split}: per intent", per_intent)
+    return macro
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--brands", type=int, default=5, help="brands shown one by one")
@@ -66,6 +86,7 @@ def main() -> None:
         console.print(f"{TWCS} absent: nothing to measure")
         return
     report(customer_tweets(TWCS), args.brands)
+    score_labelled(read_twcs_intents(TWCS))
 
 
 if __name__ == "__main__":

@@ -119,3 +119,46 @@ def test_failures_with_positive_looking_words_are_not_praise() -> None:
         found = reconcile_with_sentiment(detect_intents(text), analyze_sentiment(text).score,
                                          text)
         assert "praise" not in found, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # Each was missed before issue 16; worded as real customers write, not copied.
+        ("found a hair in my food, disgusting", "product_defect"),
+        ("opened the bread today and it's mouldy", "product_defect"),
+        ("the app crashes every time I open the camera", "product_defect"),
+        ("it freezes every few minutes", "product_defect"),
+        ("the screen is unresponsive after the update", "product_defect"),
+        ("my internet is always on and off in the evening", "outage"),
+        ("very poor network in our area for a week", "outage"),
+        ("flight delayed again, third time this month", "service_complaint"),
+        ("worst airline experience of my life", "service_complaint"),
+        ("please delete my account and all my data", "account_access"),
+        ("so sad you are no longer serving the veggie bowl", "product_availability"),
+        ("I have a few questions about my plan", "general_question"),
+    ],
+)
+def test_real_traffic_wordings_get_their_intent(text: str, intent: str) -> None:
+    assert intent in reconcile_with_sentiment(detect_intents(text),
+                                              analyze_sentiment(text).score, text)
+
+
+def test_a_third_party_pitch_with_a_link_is_spam() -> None:
+    assert "spam" in detect_intents("Get a FREE tablet when you buy two! https://t.co/abc")
+
+
+def test_an_email_or_code_not_received_is_no_order() -> None:
+    assert "order_status" not in detect_intents("still haven't received an email to unlock it")
+    assert "order_status" in detect_intents("I still haven't received my parcel")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Boorito!!! One of my favourite Halloween traditions ❤️👻", "Galaxy S8 here 😊",
+     "Happy halloween! dressed up as your logo this year :P"],
+)
+def test_a_cheerful_tone_alone_is_no_praise(text: str) -> None:
+    score = analyze_sentiment(text).score
+    assert score >= 0.45  # the tone alone once made each of these praise
+    assert "praise" not in reconcile_with_sentiment(detect_intents(text), score, text)
