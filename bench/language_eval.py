@@ -3,7 +3,7 @@
 ``python -m bench.language_eval`` scores ``detect_language`` on the shipped language set
 (``socialcare_classifier/data/language_eval.csv``, short customer messages the project wrote:
 30+ per claimed language, Brazilian and European Portuguese, and unclaimed neighbours such as
-Galician, Danish or Persian, which count as right when they come out as ``und`` or their own
+Galician, Danish or Finnish, which count as right when they come out as ``und`` or their own
 code, never as a claimed neighbour). When ``../shared/data`` is present it also reports which
 languages the real customer tweets there get (nearly all English, unlabelled) and how many
 the cheap word profiles settle without lingua. Then a held-out set of real short texts no

@@ -3,7 +3,7 @@
 ``language_eval.csv`` holds short customer messages the project wrote (no third-party text):
 30+ per claimed language, short ones included, Brazilian and European Portuguese tagged
 ``pt-BR`` / ``pt-PT``, and unclaimed neighbours (Galician, Danish, Norwegian, Romanian,
-Indonesian, Persian) that must come out as ``und`` or their own code, never as a neighbour.
+Indonesian, Finnish) that must come out as ``und`` or their own code, never as a neighbour.
 """
 
 import csv
