@@ -74,12 +74,12 @@ async def test_a_burst_in_varied_words_is_one_cluster_and_others_stay_out(
         note(first if i % 2 else second, event, f"c-{event.message.platform_message_id}")
     await asyncio.gather(first.flush(), second.flush())
     clusters = {}
-    async for doc in store.clusters.clusters.find({}):
+    async for doc in store.clusters.clusters.find({"merged_into": None}):
         for member in doc["members"]:
             clusters[member["conversation_id"]] = doc["_id"]
     of_burst = Counter(clusters[f"c-b{i}"] for i in range(200))
     biggest, size = of_burst.most_common(1)[0]
-    assert sum(n for _, n in of_burst.most_common(3)) >= 180  # 90 % in a few clusters
+    assert size >= 180  # 90 % in one cluster: wordings that began apart were merged
     joined = [t for i, t in enumerate(UNRELATED) if clusters.get(f"c-o{i}") in of_burst]
     assert joined == []
     [top, *_] = await store.clusters.largest(None, now, 5)

@@ -38,6 +38,22 @@ def test_a_rewording_shares_bands_and_another_question_does_not() -> None:
 
 def test_a_message_joins_the_cluster_it_shares_most_bands_with() -> None:
     owner = {"1:a": "c1", "2:b": "c1", "3:c": "c2"}
-    assert choose(["1:a", "2:b", "3:c"], owner) == "c1"
-    assert choose(["3:c", "9:z"], owner) is None  # one shared band is chance
-    assert choose([], owner) is None
+    assert choose(["1:a", "2:b", "3:c"], owner).cluster == "c1"
+    assert choose(["3:c", "9:z"], owner).cluster is None  # one shared band is chance
+    assert choose([], owner).cluster is None
+
+
+def test_a_message_close_to_two_clusters_shows_they_are_one() -> None:
+    owner = {f"{i}:x": "c1" for i in range(5)} | {f"{i}:y": "c2" for i in range(5, 9)} | \
+        {"9:z": "c3", "10:z": "c3"}
+    keys = [*owner]
+    choice = choose(keys, owner)
+    assert (choice.cluster, choice.merged, choice.grows) == ("c1", ("c2",), True)  # c3: 2 only
+    assert choose(["0:x", "1:x", "5:y", "6:y"], owner).merged == ()  # 2 and 2: join only
+
+
+def test_only_a_seed_or_a_close_member_widens_its_cluster() -> None:
+    owner = {"0:x": "c1", "1:x": "c1", "2:x": "c1", "3:x": "c1"}
+    assert choose(["0:x", "1:x", "7:q"], owner).grows is False  # joined on 2 bands
+    assert choose([*owner, "7:q"], owner).grows is True
+    assert choose(["9:n"], owner).grows is True  # starts a cluster of its own

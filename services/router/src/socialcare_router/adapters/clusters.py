@@ -76,20 +76,32 @@ class ClusterIndex:
         wanted = sorted({k for keys in scoped.values() for k in keys})
         owner = {d["_id"]: d["cluster_id"]
                  async for d in self.bands.find({"_id": {"$in": wanted}})}
+        alias = await self._merged_into(set(owner.values()))
+
+        def root(cluster: str) -> str:
+            while cluster in alias:
+                cluster = alias[cluster]
+            return cluster
+
         new_bands: dict[str, str] = {}
         created: dict[str, Document] = {}
         joined: dict[str, list[Noted]] = defaultdict(list)
+        merges: dict[str, str] = {}  # cluster -> the cluster it is now part of
         for noted in pending:
             keys = scoped[noted]
-            cluster = choose(keys, owner)
+            choice = choose(keys, {k: root(owner[k]) for k in keys if k in owner})
+            cluster = choice.cluster
             if cluster is None:
                 cluster = uuid.uuid4().hex
                 created[cluster] = {"_id": cluster, "brand_account": noted.brand_account,
                                     "intent": noted.intent, "first_at": noted.at}
+            for other in choice.merged:
+                alias[other] = merges[other] = cluster
             joined[cluster].append(noted)
-            for key in keys:  # the cluster grows its wordings: later variants find it
-                if key not in owner:
-                    owner[key] = new_bands[key] = cluster
+            if choice.grows:  # the cluster learns wordings: later variants find it
+                for key in keys:
+                    if key not in owner:
+                        owner[key] = new_bands[key] = cluster
         if new_bands:
             try:
                 await self.bands.bulk_write(
@@ -97,6 +109,14 @@ class ClusterIndex:
                     ordered=False)
             except BulkWriteError:
                 pass  # bands another worker took first: theirs
+        await self._add(joined, created)
+        touched = set(joined)
+        for merged, into in merges.items():
+            touched.add(root(into))
+            await self._merge(merged, root(into))
+        await self._rank(touched, merged=set(merges))
+
+    async def _add(self, joined: dict[str, list[Noted]], created: dict[str, Document]) -> None:
         await self.clusters.bulk_write([
             UpdateOne({"_id": cluster}, {
                 "$setOnInsert": {k: v for k, v in created.get(cluster, {
@@ -111,19 +131,59 @@ class ClusterIndex:
                 upsert=True)
             for cluster, members in joined.items()], ordered=False)
 
-        sizes = {d["_id"]: d async for d in self.clusters.find(
-            {"_id": {"$in": list(joined)}}, {"size": 1, "brand_account": 1, "latest_at": 1})}
+    async def _merge(self, merged: str, into: str) -> None:
+        """Moves a cluster's members into the one it turned out to be part of; its bands
+        keep naming it, and readers follow ``merged_into``."""
+        doc = await self.clusters.find_one_and_update(
+            {"_id": merged, "merged_into": None}, {"$set": {"merged_into": into}})
+        if doc is None or merged == into:
+            return  # merged already (by another worker)
+        await self.clusters.update_one({"_id": into}, {
+            "$inc": {"size": doc.get("size", 0)},
+            "$min": {"first_at": doc["first_at"]}, "$max": {"latest_at": doc["latest_at"]},
+            "$push": {"members": {"$each": doc.get("members", []), "$slice": MAX_MEMBERS}}})
+
+    async def _merged_into(self, clusters: set[str]) -> dict[str, str]:
+        """cluster -> the cluster it was merged into, for these and what they point at."""
+        alias: dict[str, str] = {}
+        asking = clusters
+        for _ in range(4):  # merges of merges are rare; a longer chain resolves later
+            found = {d["_id"]: d["merged_into"] async for d in self.clusters.find(
+                {"_id": {"$in": sorted(asking)}, "merged_into": {"$ne": None}},
+                {"merged_into": 1})}
+            alias.update(found)
+            asking = set(found.values()) - set(alias)
+            if not asking:
+                break
+        return alias
+
+    async def _rank(self, clusters: set[str], merged: set[str]) -> None:
+        """Keeps each day's list of clusters of two or more, without merged ones."""
+        docs = {d["_id"]: d async for d in self.clusters.find(
+            {"_id": {"$in": sorted(clusters | merged)}},
+            {"size": 1, "brand_account": 1, "latest_at": 1})}
         tops: dict[str, Document] = defaultdict(dict)
-        for cluster, doc in sizes.items():
-            if doc.get("size", 0) >= 2:  # one message alone is not a cluster to show
-                tops[day_of(doc["latest_at"])][
-                    f"b.{escape(doc['brand_account'])}.{cluster}"] = doc["size"]
-        if tops:
-            await self.tops.bulk_write([UpdateOne({"_id": day}, {"$max": fields}, upsert=True)
-                                        for day, fields in tops.items()], ordered=False)
+        gone: dict[str, Document] = defaultdict(dict)
+        for cluster, doc in docs.items():
+            field = f"b.{escape(doc['brand_account'])}.{cluster}"
+            if cluster in merged:
+                gone[day_of(doc["latest_at"])][field] = ""
+            elif doc.get("size", 0) >= 2:  # one message alone is not a cluster to show
+                tops[day_of(doc["latest_at"])][field] = doc["size"]
+        requests = [UpdateOne({"_id": day}, {"$max": fields}, upsert=True)
+                    for day, fields in tops.items()]
+        requests += [UpdateOne({"_id": day}, {"$unset": fields}) for day, fields in gone.items()]
+        if requests:
+            await self.tops.bulk_write(requests, ordered=False)
 
     async def get(self, cluster_id: str) -> Document | None:
-        return await self.clusters.find_one({"_id": cluster_id})
+        """The cluster, or the one it was merged into."""
+        for _ in range(5):
+            doc = await self.clusters.find_one({"_id": cluster_id})
+            if doc is None or not doc.get("merged_into"):
+                return doc
+            cluster_id = doc["merged_into"]
+        return None
 
     async def largest(self, brands: list[str] | None, day: datetime, limit: int
                       ) -> list[Document]:

@@ -3,28 +3,37 @@
 Pure rules, no I/O. A message's text is normalised (case, links, handles, punctuation
 gone; words kept, codes such as SAVE20 too) and cut into character 4-grams of its words,
 so "promo code doesnt work" and "the promo-code isn't working" share most of them. A
-MinHash signature of those (datasketch, a well-kept library) estimates the Jaccard
+MinHash signature of those estimates the Jaccard
 similarity of two messages; locality-sensitive hashing cuts the signature into bands, and
-messages sharing a band are candidates. A message joins the cluster it shares the most
+messages sharing a band are candidates. The MinHash is the textbook one, a few lines of
+NumPy: each shingle's CRC-32 under 64 multiply-add-shift hash functions with fixed seeds
+(about 100 µs a message). datasketch computes the same, but imports SciPy, which cost the
+router 2.3 s and 60 MiB per process. A message joins the cluster it shares the most
 bands with (at least ``MIN_BANDS``, which keeps chance collisions out), else it starts one.
-With 16 bands of 2 rows, messages about 25 % similar or more meet in some band.
+With 32 bands of 2 rows, messages about 18 % similar or more meet in some band.
 """
 
 import hashlib
+import random
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
-NUM_PERM = 32
-BANDS = 16
+NUM_PERM = 64
+BANDS = 32
 ROWS = NUM_PERM // BANDS
 MIN_BANDS = 2
+MERGE_BANDS = 4
 MIN_SHINGLES = 6  # "ok" or "thanks" says nothing a cluster could answer
 SHINGLE = 4
 SEED = 20261203  # every worker must draw the same permutations
+_SEEDS = random.Random(SEED)
+_A = np.array([_SEEDS.randrange(1, 1 << 64) | 1 for _ in range(NUM_PERM)], dtype=np.uint64)
+_B = np.array([_SEEDS.randrange(0, 1 << 64) for _ in range(NUM_PERM)], dtype=np.uint64)
 
 _LINKS = re.compile(r"https?://\S+|www\.\S+")
 _HANDLES = re.compile(r"[@#]\w+")
@@ -55,10 +64,11 @@ def band_keys(text: str) -> list[str]:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return []
-    signature = MinHash(num_perm=NUM_PERM, seed=SEED)
-    signature.update_batch([g.encode() for g in grams])
-    values = np.asarray(signature.hashvalues, dtype=np.uint64)
-    return [f"{band}:{_digest(values[band * ROWS:(band + 1) * ROWS].tobytes())}"
+    hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64,
+                         count=len(grams))
+    # uint64 arithmetic wraps, which is what multiply-add-shift hashing wants.
+    signature = ((_A[:, None] * hashes[None, :] + _B[:, None]) >> np.uint64(32)).min(axis=1)
+    return [f"{band}:{_digest(signature[band * ROWS:(band + 1) * ROWS].tobytes())}"
             for band in range(BANDS)]
 
 
@@ -66,13 +76,39 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
-def choose(keys: Iterable[str], cluster_of_band: dict[str, str]) -> str | None:
-    """The cluster this message shares the most bands with, if it shares enough."""
+@dataclass(frozen=True)
+class Choice:
+    """The cluster a message joins (None: it starts one), and clusters it shows to be one."""
+
+    cluster: str | None
+    merged: tuple[str, ...] = ()
+    shared: int = 0  # bands shared with ``cluster``
+
+    @property
+    def grows(self) -> bool:
+        """Whether the message's bands join its cluster's: a seed's do, and a close
+        member's; a member that only just joined would widen the cluster's reach to
+        messages further and further from the question (on real tweets, 2.6 % of
+        unrelated ones joined a burst's cluster that way, 1.2 % without)."""
+        return self.cluster is None or self.shared >= MERGE_BANDS
+
+
+def choose(keys: Iterable[str], cluster_of_band: dict[str, str]) -> Choice:
+    """The cluster this message shares the most bands with, if it shares enough.
+
+    Two wordings that began clusters of their own before anything linked them stay split
+    until a message close to both arrives: when it shares ``MERGE_BANDS`` with each, they
+    are one cluster. Merging asks for more shared bands than joining: on real tweets a
+    lower bar chains unrelated messages together.
+    """
     shared = Counter(cluster_of_band[k] for k in keys if k in cluster_of_band)
-    if not shared:
-        return None
-    cluster, bands = max(shared.items(), key=lambda item: (item[1], item[0]))
-    return cluster if bands >= MIN_BANDS else None
+    ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+    if not ranked or ranked[0][1] < MIN_BANDS:
+        return Choice(None)
+    cluster, bands = ranked[0]
+    merged = tuple(other for other, n in ranked[1:] if n >= MERGE_BANDS) \
+        if bands >= MERGE_BANDS else ()
+    return Choice(cluster, merged, bands)
 
 
 def similarity(a: str, b: str) -> float:
