@@ -20,16 +20,10 @@ from pathlib import Path
 from rich.table import Table
 
 from bench.common import console
+from bench.spike.burst import WORDINGS
 from socialcare_router.domain.clusters import band_keys, choose
 
 TWCS = Path(__file__).resolve().parents[2] / "shared/data/twcs-sample.csv"
-WORDINGS = [
-    "promo code SAVE20 doesn't work", "your promo code SAVE20 isn't working!!",
-    "the promo code SAVE20 is not working at checkout", "SAVE20 code not working??",
-    "promo code save20 gives an error", "why doesnt the SAVE20 promo code work",
-    "SAVE20 promo code invalid, please fix", "code SAVE20 says invalid promo code",
-    "tried the promo code SAVE20 three times, not working",
-    "your SAVE20 promo isn't applying to my cart"]
 
 
 def group(texts: list[str]) -> list[str]:

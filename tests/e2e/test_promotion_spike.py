@@ -16,6 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from bench.spike.burst import WORDINGS
 from socialcare_contracts.gateway.v1 import sandbox_pb2, sandbox_pb2_grpc
 from socialcare_local.infra import Endpoints
 from tests.e2e.browser import chromium, new_page, screenshot
@@ -30,13 +31,6 @@ BURST = 60
 # How often the router worker looks for a new routing configuration (an incident's routing
 # is part of it); it gives no sign of having looked, so the interval is waited out.
 REFRESH_S = 0.5
-WORDINGS = [
-    "promo code SAVE20 doesn't work", "your promo code SAVE20 isn't working!!",
-    "the promo code SAVE20 is not working at checkout", "SAVE20 code not working??",
-    "promo code save20 gives an error", "why doesnt the SAVE20 promo code work",
-    "SAVE20 promo code invalid, please fix", "code SAVE20 says invalid promo code",
-    "tried the promo code SAVE20 three times, not working",
-    "your SAVE20 promo isn't applying to my cart"]
 URGENT = ["my account has been hacked, someone is placing orders!",
           "I was charged 5 times for the same order, refund now",
           "your app leaked my card details?? this is fraud"]

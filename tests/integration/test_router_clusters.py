@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bench.spike.burst import WORDINGS
 from socialcare_contracts.events import MessageClassified
 from socialcare_contracts.messages import NormalizedMessage
 from socialcare_router.adapters.clusters import ClusterIndex
@@ -30,13 +31,6 @@ from tests.integration.router_helpers import (  # noqa: F401
 )
 
 pytestmark = pytest.mark.integration
-WORDINGS = [
-    "promo code SAVE20 doesn't work", "your promo code SAVE20 isn't working!!",
-    "the promo code SAVE20 is not working at checkout", "SAVE20 code not working??",
-    "promo code save20 gives an error", "why doesnt the SAVE20 promo code work",
-    "SAVE20 promo code invalid, please fix", "code SAVE20 says invalid promo code",
-    "tried the promo code SAVE20 three times, not working",
-    "your SAVE20 promo isn't applying to my cart"]
 UNRELATED = [
     "my package never arrived and tracking says delivered", "I was charged twice for my order",
     "the app crashes every time I open it", "love the new store layout!",
