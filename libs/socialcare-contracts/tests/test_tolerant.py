@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from socialcare_contracts import cloudevents, events, tolerant
 from socialcare_contracts.cloudevents import InvalidEvent
 from socialcare_contracts.events import EVENT_TOPICS, ReplyKind
+from socialcare_contracts.incidents import IncidentUpdated
 from socialcare_contracts.messages import Contract, NormalizedMessage, Platform
 
 pytestmark = pytest.mark.unit
@@ -37,6 +38,9 @@ EXAMPLES: list[Contract] = [
     events.DeadLettered(reason="r", stage="s", service="svc", source_topic="t", partition=0,
                         offset=1, value_base64="", dead_lettered_at=AT),
     events.ClassifierRulesChanged(brand="acme", version="v1", changed_at=AT),
+    IncidentUpdated(incident_id="i1", change="opened", brand_account="acme", intent="*",
+                    opened_at=AT, messages=40, per_minute=8.0, baseline_per_minute=0.5,
+                    peak_per_minute=8.0, negative_share=0.3, updated_at=AT),
 ]
 
 
@@ -44,7 +48,7 @@ def test_there_is_an_example_of_every_event_type() -> None:
     assert {type(e) for e in EXAMPLES} == set(EVENT_TOPICS)
 
 
-FREE_FORM = {"headers", "taxonomy"}  # maps, not objects with fields
+FREE_FORM = {"headers", "taxonomy", "decided_by"}  # maps, not objects with fields
 
 
 def _newer(document: Any) -> Any:

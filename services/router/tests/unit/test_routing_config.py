@@ -11,6 +11,10 @@ class FakeConfigStore:
     def __init__(self) -> None:
         self.version, self.version_reads, self.loads = 1, 0, 0
         self.rules: list[dict] = [{"id": "es", "queue": "spanish", "when": {"languages": ["es"]}}]
+        self.incidents = self  # no incident carries routing here
+
+    async def routes_in_force(self) -> tuple:
+        return ()
 
     async def routing_version(self) -> int:
         self.version_reads += 1
