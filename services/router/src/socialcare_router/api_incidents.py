@@ -17,6 +17,7 @@ from socialcare_router.deps import (
     Supervisor,
     actor_of,
 )
+from socialcare_router.views import doc_id_view
 from socialcare_runtime.http_errors import error_responses
 
 router = APIRouter(prefix="/v1", tags=["incidents"], responses={**AUTH_ERRORS, **ROLE_ERRORS})
@@ -63,16 +64,12 @@ class IncidentDetail(Incident):
     curve: list[RatePoint]
 
 
-def _view(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"id": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}}
-
-
 @router.get("/incidents", response_model=list[Incident])
 async def list_incidents(user: Supervisor, store: StoreDep,
                          limit: Annotated[int, Query(ge=1, le=200)] = 50
                          ) -> list[dict[str, Any]]:
     """Incidents of the caller's brands: open ones first, then the latest."""
-    return [_view(d) for d in await store.incidents.recent(actor_of(user).brand_filter(),
+    return [doc_id_view(d) for d in await store.incidents.recent(actor_of(user).brand_filter(),
                                                            limit)]
 
 
@@ -86,7 +83,7 @@ async def get_incident(incident_id: Annotated[str, Path(max_length=64)], user: S
         raise HTTPException(404, f"no incident {incident_id}")
     end = doc.get("closed_at") or datetime.now(UTC)
     curve = await store.volume.curve(doc["brand_account"], doc["opened_at"] - LEAD, end)
-    return {**_view(doc), "curve": curve}
+    return {**doc_id_view(doc), "curve": curve}
 
 
 @router.put("/incidents/{incident_id}/routing", response_model=Incident,
@@ -125,4 +122,4 @@ async def _route(store: Any, user: Any, incident_id: str, routing: dict[str, Any
     await store.config.bump_version(now)  # workers load the routing in force
     await store.audit.record(user.id, user.role, "incident.routing", now, target=incident_id,
                              brand_account=doc["brand_account"], details=routing or {})
-    return _view(updated)
+    return doc_id_view(updated)

@@ -24,7 +24,7 @@ import asyncio
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from pymongo import UpdateOne
@@ -33,12 +33,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from socialcare_router.adapters.coalescing import Coalescer
 from socialcare_router.adapters.field_names import escape, unescape
+from socialcare_router.adapters.minutes import aware, from_key, minute_key, minute_of
 from socialcare_router.domain.conversation import TIMERS
 
 Document = dict[str, Any]
 WIDTH = timedelta(minutes=1)
 GRACE = timedelta(minutes=2)
-MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
 KEYS_PER_READ = 500
 ADOPTED = "stored deadlines adopted"
 ADOPT_CHUNK = 20_000
@@ -53,12 +53,8 @@ class Due(NamedTuple):
     bucket: str
 
 
-def minute_of(at: datetime) -> datetime:
-    return _aware(at).replace(second=0, microsecond=0)
-
-
 def bucket_id(kind: str, minute: datetime) -> str:
-    return f"{kind}|{minute.strftime(MINUTE_FORMAT)}"
+    return f"{kind}|{minute_key(minute)}"
 
 
 def minutes_between(start: datetime, end: datetime) -> list[datetime]:
@@ -74,12 +70,7 @@ def entry_field(conversation_id: str) -> str:
 def _entry(kind: str, conversation_id: str, due: datetime, now: datetime
            ) -> tuple[str, str, datetime]:
     """(bucket, conversation, deadline): a deadline already past goes in the current minute."""
-    return bucket_id(kind, minute_of(max(_aware(due), _aware(now)))), conversation_id, due
-
-
-def _aware(at: datetime) -> datetime:
-    # The driver hands back naive UTC datetimes unless the client asks for aware ones.
-    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    return bucket_id(kind, minute_of(max(aware(due), aware(now)))), conversation_id, due
 
 
 class TimerBuckets:
@@ -113,8 +104,8 @@ class TimerBuckets:
         for offset in range(0, len(minutes), KEYS_PER_READ):
             keys = [bucket_id(kind, m) for m in minutes[offset:offset + KEYS_PER_READ]]
             async for bucket in self.buckets.find({"_id": {"$in": keys}}):
-                found += [Due(unescape(name), _aware(at), bucket["_id"])
-                          for name, at in bucket.get("due", {}).items() if _aware(at) <= now]
+                found += [Due(unescape(name), aware(at), bucket["_id"])
+                          for name, at in bucket.get("due", {}).items() if aware(at) <= now]
             if len(found) >= limit:
                 break
         return sorted(found, key=lambda entry: entry.at)[:limit]
@@ -171,7 +162,7 @@ class TimerBuckets:
         earliest = dict.fromkeys(TIMERS, floor)
         async for bucket in self.buckets.find({}, {"_id": 1}):
             kind, _, minute = bucket["_id"].partition("|")
-            at = datetime.strptime(minute, MINUTE_FORMAT).replace(tzinfo=UTC)
+            at = from_key(minute)
             earliest[kind] = min(earliest.get(kind, floor), at)
         for kind, at in earliest.items():
             await self.sweeps.update_one({"_id": kind}, {"$min": {"at": at}}, upsert=True)
@@ -180,4 +171,4 @@ class TimerBuckets:
     async def _swept_to(self, kind: str, now: datetime) -> datetime:
         state = await self.sweeps.find_one({"_id": kind})
         # No sweep yet: the first timer adopts the store before it reads (adopt_stored).
-        return _aware(state["at"]) if state else minute_of(now) - GRACE
+        return aware(state["at"]) if state else minute_of(now) - GRACE

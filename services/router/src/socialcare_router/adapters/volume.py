@@ -8,25 +8,20 @@ which a rate measured against a threefold margin does not notice).
 """
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from socialcare_router.adapters.field_names import escape, unescape
+from socialcare_router.adapters.minutes import minute_key
 from socialcare_router.domain.surge import ALL_INTENTS
-
-MINUTE_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def minute_id(at: datetime) -> str:
-    return at.astimezone(UTC).strftime(MINUTE_FORMAT)
 
 
 def minutes_ending(now: datetime, count: int) -> list[str]:
     """The ids of the ``count`` minutes up to and including ``now``'s."""
-    return [minute_id(now - timedelta(minutes=i)) for i in range(count)]
+    return [minute_key(now - timedelta(minutes=i)) for i in range(count)]
 
 
 class VolumeCounter:
@@ -37,7 +32,7 @@ class VolumeCounter:
     def count(self, brand_account: str, intents: tuple[str, ...], negative: bool,
               at: datetime, now: datetime) -> None:
         """One customer message; a timestamp from the future counts now."""
-        minute = minute_id(min(at, now))
+        minute = minute_key(min(at, now))
         brand = f"b.{escape(brand_account)}"
         self._pending[(minute, f"{brand}.n")] += 1
         if negative:
@@ -83,7 +78,7 @@ class VolumeCounter:
         """The brand's messages per minute from ``start`` to ``end`` (at most a day)."""
         end = min(end, start + timedelta(days=1))
         count = int((end - start).total_seconds() // 60) + 1
-        ids = [minute_id(start + timedelta(minutes=i)) for i in range(count)]
+        ids = [minute_key(start + timedelta(minutes=i)) for i in range(count)]
         brand = escape(brand_account)
         found = {d["_id"]: d.get("b", {}).get(brand, {})
                  async for d in self.minutes.find({"_id": {"$in": ids}},
