@@ -7,6 +7,7 @@ Conversations resolved, held by another agent, or answered after their clustered
 are left out; a customer who writes again afterwards is individual work again.
 """
 
+import asyncio
 import hashlib
 import uuid
 from collections import Counter
@@ -92,10 +93,11 @@ async def _plan(store: Any, doc: dict[str, Any], actor: Actor
     for member in doc.get("members", []):
         at = member["at"]
         latest[member["conversation_id"]] = max(latest.get(member["conversation_id"], at), at)
+    # Loaded together: the repository's lookups ready at once go as one $in query.
+    conversations = await asyncio.gather(*(store.repository.get(c) for c in latest))
     left_out: Counter[str] = Counter()
     chosen = []
-    for conversation_id, clustered_at in latest.items():
-        conversation = await store.repository.get(conversation_id)
+    for conversation, clustered_at in zip(conversations, latest.values(), strict=True):
         reason = _left_out(conversation, clustered_at, actor)
         if reason is None:
             chosen.append(conversation)

@@ -59,7 +59,8 @@ function answerForm(cluster, done) {
       done();
     }, "bulk reply");
   } }, text, status, h("button", { type: "submit" }, "Answer everyone"));
-  attempt(async () => {
+  // The preview reads every conversation of the cluster: only when someone opens the form.
+  form.preview = () => attempt(async () => {
     const preview = await api(`/v1/clusters/${encodeURIComponent(cluster.id)}`);
     const out = Object.entries(preview.left_out).map(([why, n]) => `${n} ${why.replaceAll("_", " ")}`);
     replace(status, preview.will_reply.map((p) => `${p.replies} on ${p.platform} (about ${p.minutes_to_send} min within its limits)`).join(", ") || "Nobody left to answer",
@@ -68,12 +69,19 @@ function answerForm(cluster, done) {
   return form;
 }
 
+function answerDetails(cluster, again) {
+  const form = answerForm(cluster, again);
+  const details = h("details", { ontoggle: () => { if (details.open) form.preview(); } },
+    h("summary", {}, "Answer them all"), form);
+  return details;
+}
+
 function clusterList(clusters, again) {
   return h("section", { id: "clusters", "aria-label": "Clusters" }, h("h3", {}, "Same question, many customers"),
     clusters.length ? h("ol", { class: "clusters" }, clusters.map((c) => h("li", {},
       h("p", {}, h("strong", {}, `${c.size} messages`), ` · ${c.brand_account} · ${c.intent} · since ${new Date(c.first_at).toLocaleTimeString()}`),
       h("ul", { class: "samples" }, c.samples.map((s) => h("li", {}, s))),
-      h("details", {}, h("summary", {}, "Answer them all"), answerForm(c, again)))))
+      answerDetails(c, again))))
       : h("p", { class: "hint" }, "No cluster today."));
 }
 
