@@ -13,7 +13,7 @@ from datetime import datetime
 from socialcare_contracts.events import MessageClassified, ReplyKind, ReplyRequested
 from socialcare_router.adapters.store import Store
 from socialcare_router.domain.surge import holding_reply_for
-from socialcare_router.replies import queue_again
+from socialcare_router.replies import queue_again, reply_record
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_text.templates import MissingVariables, render
 
@@ -37,11 +37,9 @@ async def holding_reply(store: Store, config: RoutingConfig, event: MessageClass
         return None
     reply_id = str(uuid.uuid5(uuid.NAMESPACE_URL,
                               f"{conversation_id}:holding:{incident.incident_id}"))
-    created = await store.create_reply({
-        "_id": reply_id, "conversation_id": conversation_id, "status": "requested",
-        "kind": ReplyKind.PUBLIC.value, "text": text, "agent_id": AGENT,
-        "brand_account": message.brand_account, "requested_at": now, "saved_reply": None,
-        "media_ids": [], "incident_id": incident.incident_id})
+    created = await store.create_reply(reply_record(
+        reply_id, conversation_id, ReplyKind.PUBLIC, text, AGENT, message.brand_account, now,
+        incident_id=incident.incident_id))
     if not created and not queue_again(await store.get_reply(reply_id) or {"status": "sent"}):
         return None  # a redelivery, and the first delivery's reply reached Kafka
     return ReplyRequested(

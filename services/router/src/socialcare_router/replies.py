@@ -38,6 +38,16 @@ class ReplyQueue:
     tracer: trace.Tracer
 
 
+def reply_record(reply_id: str, conversation_id: str, kind: ReplyKind, text: str,
+                 agent_id: str, brand_account: str, now: datetime, **extra: Any
+                 ) -> dict[str, Any]:
+    """A reply as stored before it is published (its outcome is filled in later)."""
+    return {"_id": reply_id, "conversation_id": conversation_id, "status": "requested",
+            "kind": kind.value, "text": text, "agent_id": agent_id,
+            "brand_account": brand_account, "requested_at": now, "saved_reply": None,
+            "media_ids": [], **extra}
+
+
 async def queue_reply(queue: ReplyQueue, actor: Actor, agent_id: str, doc: Conversation,
                       body: ReplyRequest, text: str, reply_id: str, bulk: bool = False
                       ) -> tuple[int, dict[str, Any]]:
@@ -48,12 +58,9 @@ async def queue_reply(queue: ReplyQueue, actor: Actor, agent_id: str, doc: Conve
     store = queue.store
     in_reply_to = doc.last_inbound_id if body.kind is ReplyKind.PUBLIC else None
     now = datetime.now(UTC)
-    created = await store.create_reply({
-        "_id": reply_id, "conversation_id": doc.id, "status": "requested",
-        "kind": body.kind.value, "text": text, "agent_id": agent_id,
-        "brand_account": doc.brand_account, "requested_at": now,
-        "saved_reply": body.saved_reply, "media_ids": list(body.media_ids), "bulk": bulk,
-    })
+    created = await store.create_reply(reply_record(
+        reply_id, doc.id, body.kind, text, agent_id, doc.brand_account, now,
+        saved_reply=body.saved_reply, media_ids=list(body.media_ids), bulk=bulk))
     if not created:
         existing = await store.get_reply(reply_id)
         # The whole request must match: the same words as a DM are another reply.
