@@ -21,6 +21,7 @@ from socialcare_router import (
     api_catalog,
     api_clusters,
     api_conversations,
+    api_corrections,
     api_inbox,
     api_incidents,
     api_listening,
@@ -29,10 +30,12 @@ from socialcare_router import (
     api_search,
 )
 from socialcare_router.adapters.conversations import AtCapacity
+from socialcare_router.adapters.corrections import CorrectionStore
 from socialcare_router.adapters.search import Feed, open_search
 from socialcare_router.adapters.store import Store
 from socialcare_router.deps import AUTH_ERRORS, AnyUser
 from socialcare_router.domain.conversation import ConversationError
+from socialcare_router.domain.corrections import InvalidCorrection
 from socialcare_router.domain.permissions import Forbidden
 from socialcare_router.domain.sla import BusinessHours, SlaPolicy
 from socialcare_router.inbox import Events, Inbox, NotFound, OutboxRelay, Unknown
@@ -58,7 +61,8 @@ async def bootstrap_agents(store: Store, settings: RouterSettings) -> None:
 
 # The domain's errors, mapped to HTTP once for every route.
 DOMAIN_ERRORS: dict[type[Exception], int] = {
-    NotFound: 404, Forbidden: 403, ConversationError: 409, AtCapacity: 409, Unknown: 422}
+    NotFound: 404, Forbidden: 403, ConversationError: 409, AtCapacity: 409, Unknown: 422,
+    InvalidCorrection: 422}
 
 
 def problem(detail: object, status: int) -> Response:
@@ -89,6 +93,7 @@ def create_app(settings: RouterSettings, store: Store,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await store.create_indexes()
+        await CorrectionStore(store.db).create_indexes()
         await bootstrap_agents(store, settings)
         publisher = app.state.publisher = connect()
         updated = settings.topic(topics.CONVERSATIONS_UPDATED)
@@ -143,6 +148,7 @@ def create_app(settings: RouterSettings, store: Store,
     app.include_router(api_people.router)
     app.include_router(api_incidents.router)
     app.include_router(api_clusters.router)
+    app.include_router(api_corrections.router)
     mount_inbox_page(app)
 
     @app.get("/v1/live", tags=["conversations"], response_class=StreamingResponse,

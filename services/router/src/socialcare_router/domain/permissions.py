@@ -26,10 +26,12 @@ class Action(StrEnum):
     TAG = "tag"
     LINK = "link"  # identities of one customer across channels, made one person
     UNLINK = "unlink"
+    CORRECT = "correct"  # a message's labels, as training data: any agent of the brand
 
 
 # Actions that belong to whoever holds the conversation; the others any agent of the brand
-# may take (reading it, claiming it when free, leaving an internal note for the team).
+# may take (reading it, claiming it when free, leaving an internal note for the team,
+# correcting a message's labels: that teaches the classifier and changes no one's work).
 HOLDER_ACTIONS = frozenset({Action.RELEASE, Action.TRANSFER, Action.SNOOZE, Action.RESOLVE,
                             Action.REOPEN, Action.REPLY, Action.TAG})
 
