@@ -67,6 +67,22 @@ class MessageClassified(Contract):
     classification: Classification
 
 
+class ClassificationRefined(Contract):
+    """The deep stage disagreed with the fast stage about a message it classified."""
+
+    message: NormalizedMessage
+    classification: Classification = Field(
+        description="The whole classification with the deep stage's labels in place; its "
+                    "decided_by names 'deep:<model version>' for each label it changed")
+    refined: tuple[Name, ...] = Field(
+        min_length=1, max_length=20, description="The labels changed: 'sentiment', 'intents'")
+    fast_sentiment: SentimentLabel | None = Field(
+        default=None, description="What the fast stage said, when the sentiment was refined")
+    fast_intents: tuple[str, ...] = Field(
+        default=(), description="The fast stage's intents, when the intents were refined")
+    fast_priority: int = Field(ge=0, le=100, description="The fast stage's priority")
+
+
 class ConversationStatus(StrEnum):
     OPEN = "open"
     WAITING_ON_CUSTOMER = "waiting_on_customer"
@@ -174,6 +190,7 @@ class DeadLettered(Contract):
 EVENT_TOPICS: Final[dict[type[Contract], str]] = {
     MessageReceived: topics.MESSAGES_RECEIVED,
     MessageClassified: topics.MESSAGES_CLASSIFIED,
+    ClassificationRefined: topics.CLASSIFICATIONS_REFINED,
     ConversationUpdated: topics.CONVERSATIONS_UPDATED,
     ReplyRequested: topics.REPLIES_REQUESTED,
     ReplySent: topics.REPLIES_SENT,

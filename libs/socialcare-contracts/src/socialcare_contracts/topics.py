@@ -8,6 +8,8 @@ from typing import Final
 
 MESSAGES_RECEIVED: Final = "socialcare.messages.received.v1"
 MESSAGES_CLASSIFIED: Final = "socialcare.messages.classified.v1"
+# The deep stage's corrections of the fast stage's labels, later and only where they differ.
+CLASSIFICATIONS_REFINED: Final = "socialcare.classifications.refined.v1"
 CONVERSATIONS_UPDATED: Final = "socialcare.conversations.updated.v1"
 REPLIES_REQUESTED: Final = "socialcare.replies.requested.v1"
 REPLIES_SENT: Final = "socialcare.replies.sent.v1"
@@ -21,6 +23,7 @@ CLASSIFIER_RULES: Final = "socialcare.classifier.rules.v1"
 ALL: Final = (
     MESSAGES_RECEIVED,
     MESSAGES_CLASSIFIED,
+    CLASSIFICATIONS_REFINED,
     CONVERSATIONS_UPDATED,
     REPLIES_REQUESTED,
     REPLIES_SENT,
