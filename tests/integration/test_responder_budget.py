@@ -270,7 +270,7 @@ async def test_a_rebalance_does_not_wait_for_replies_waiting_for_budget(
         responder = Responder(kafka_bootstrap, mongo_url, target, tmp_path)
         try:
             responder.start()
-            replies = [responder.request(priority=0, bulk=True) for _ in range(10)]
+            replies = [responder.request(priority=0, bulk=False) for _ in range(10)]
             await eventually_async(lambda: _at_least(sent, 5), "the budget spent", 90)
             responder.start()  # a second replica joins: the group rebalances
 

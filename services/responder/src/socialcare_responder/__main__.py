@@ -32,7 +32,8 @@ def main() -> None:
     db = client[settings.mongo_database]
     store = BudgetStore(db)
     budget = SendBudget(store, ResponderMetrics(metrics.get_meter(SERVICE)),
-                        settings.send_budget_margin, settings.send_budget_poll_s)
+                        settings.send_budget_margin, settings.send_budget_poll_s,
+                        settings.send_budget_bulk_reserve)
     sender = ReplySender(gateways, DeliveryLedger(db), settings, budget=budget)
     app = build_app(settings, sender, telemetry.tracer)
 

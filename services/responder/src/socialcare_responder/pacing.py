@@ -5,7 +5,9 @@ store. With none free it sleeps until the next window opens (at most ``poll_s`` 
 and tries again: a throttled reply waits for budget instead of failing. Only the first of a
 lane's waiting sends in this process asks the store; the others queue behind it in
 ``send_order`` (one-offs before bulk copies, higher priority first), so when the budget is
-short the urgent replies take the slots that open. Sends of other lanes never wait on it.
+short the urgent replies take the slots that open. Across replicas, bulk copies leave a
+reserve of each window to one-offs (``Limit.allowance``). Sends of other lanes never wait
+on it.
 """
 
 import asyncio
@@ -32,11 +34,12 @@ class _Waiter:
 
 class SendBudget:
     def __init__(self, store: BudgetStore, metrics: ResponderMetrics, margin: float = 0.1,
-                 poll_s: float = 2.0, clock: Callable[[], float] = time.time,
+                 poll_s: float = 2.0, bulk_reserve: float = 0.2, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.store = store
         self.metrics = metrics
         self.margin = margin
+        self.bulk_reserve = bulk_reserve
         self.poll_s = poll_s
         self.clock = clock
         self.sleep = sleep
@@ -57,7 +60,7 @@ class SendBudget:
                     me.turn.clear()
                     await me.turn.wait()
                     continue
-                if await self._try(lane):
+                if await self._try(lane, bulk):
                     waited = self.clock() - started
                     if waited > 0.05:
                         self.metrics.budget_waited(lane, waited)
@@ -82,9 +85,11 @@ class SendBudget:
         await self.store.exhaust(lane.window_id(now), usable, lane.window_end(now))
         self.metrics.budget_used(lane, usable, usable)
 
-    async def _try(self, lane: Lane) -> bool:
+    async def _try(self, lane: Lane, bulk: bool) -> bool:
         now = self.clock()
         usable = lane.limit.usable(self.margin)
-        used = await self.store.take(lane.window_id(now), usable, lane.window_end(now))
+        allowed = lane.limit.allowance(self.margin, self.bulk_reserve, bulk,
+                                       now - lane.window_start(now))
+        used = await self.store.take(lane.window_id(now), allowed, lane.window_end(now))
         self.metrics.budget_used(lane, usable if used is None else used, usable)
         return used is not None

@@ -23,6 +23,10 @@ class ResponderSettings(ServiceSettings, BrandVoiceSettings):
     send_budget_margin: float = Field(
         default=0.1, ge=0, lt=1,
         description="Share of each platform budget left unused, for clock skew and other apps")
+    send_budget_bulk_reserve: float = Field(
+        default=0.2, ge=0, lt=1,
+        description="Share of each window's usable budget bulk copies leave to one-off replies "
+        "(on every replica), except in the window's last tenth")
     send_budget_poll_s: float = Field(
         default=2.0, gt=0, description="Longest sleep of a send waiting for budget before it "
         "looks again")

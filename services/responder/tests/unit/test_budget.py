@@ -109,9 +109,11 @@ class Clock:
         await asyncio.gather(*tasks)
 
 
-def pacer(clock: Clock, store: FakeStore | None = None, margin: float = 0.0) -> SendBudget:
+def pacer(clock: Clock, store: FakeStore | None = None, margin: float = 0.0,
+          bulk_reserve: float = 0.0) -> SendBudget:
     return SendBudget(store or FakeStore(), ResponderMetrics(NoOpMeter("t")),  # type: ignore[arg-type]
-                      margin=margin, poll_s=0.5, clock=clock, sleep=clock.sleep)
+                      margin=margin, poll_s=0.5, bulk_reserve=bulk_reserve, clock=clock,
+                      sleep=clock.sleep)
 
 
 @settings(max_examples=60, deadline=None)
@@ -193,3 +195,42 @@ async def test_a_cancelled_waiter_leaves_the_queue_and_hands_over_its_turn() -> 
     first.cancel()
     await clock.run([second])
     assert second.result() > 0 and budget._queues[("x", "acme", "sends")] == []
+
+
+def test_bulk_copies_leave_a_reserve_to_one_offs_until_the_windows_tail() -> None:
+    limit = Limit(100, 900)  # 90 usable with a 10 % margin
+    assert limit.allowance(0.1, 0.2, bulk=False, into_window=0) == 90
+    assert limit.allowance(0.1, 0.2, bulk=True, into_window=0) == 72
+    assert limit.allowance(0.1, 0.2, bulk=True, into_window=809) == 72
+    assert limit.allowance(0.1, 0.2, bulk=True, into_window=810) == 90  # the last tenth
+    assert Limit(1, 60).allowance(0, 0.5, bulk=True, into_window=0) == 1  # never zero
+    with pytest.raises(ValueError):
+        limit.allowance(0.1, 1, bulk=True, into_window=0)
+
+
+def test_an_urgent_reply_on_another_replica_gets_a_slot_while_bulk_fills_the_window() -> None:
+    async def run() -> tuple[list[tuple[str, float]], int]:
+        clock, store = Clock(1_700_000_000.0), FakeStore()
+        bulk_replica, other_replica = (pacer(clock, store, bulk_reserve=0.2),
+                                       pacer(clock, store, bulk_reserve=0.2))
+        lane = Lane("x", "acme", "sends", Limit(10, 10))
+        sent: list[tuple[str, float]] = []
+
+        async def send(budget: SendBudget, name: str, bulk: bool) -> None:
+            await budget.take(lane, priority=0 if bulk else 90, bulk=bulk)
+            sent.append((name, clock()))
+
+        copies = [asyncio.create_task(send(bulk_replica, f"copy{i}", True)) for i in range(30)]
+        await clock.settle()
+        urgent = asyncio.create_task(send(other_replica, "urgent", False))
+        await clock.run([*copies, urgent])
+        return sent, store.used[lane.window_id(1_700_000_000.0)]
+
+    sent, first_window = asyncio.run(run())
+    at = dict(sent)
+    # The copies took 8 of the first window's 10 at once; the urgent reply, on a replica
+    # that cannot see them, still went in that window, not after the 30 copies.
+    assert at["urgent"] == 1_700_000_000.0
+    assert sum(1 for name, t in sent if name != "urgent" and t == 1_700_000_000.0) == 8
+    assert first_window <= 10
+    assert len(sent) == 31

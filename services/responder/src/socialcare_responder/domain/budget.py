@@ -4,12 +4,21 @@ Gateways advertise how many calls a brand account may make per window (``Capabil
 Every replica counts its sends in the same window documents, keyed by lane (platform,
 account, and posts or direct messages where a platform budgets them apart) and window
 start, so the count is shared. Windows are aligned to the epoch: every replica computes the
-same key from its own clock. No I/O here.
+same key from its own clock.
+
+Priority across replicas: each replica orders its own waiting sends (``send_order``), but
+a replica busy with bulk copies cannot see another's urgent reply waiting. So bulk copies
+may only fill a window up to ``bulk_reserve`` short of the usable limit; the rest is kept
+for one-offs on any replica, until the window's last ``TAIL_SHARE`` where a slot left
+unused would be lost and bulk may take it too. No I/O here.
 """
 
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+# The last share of a window in which bulk copies may take the slots kept for one-offs.
+TAIL_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,18 @@ class Limit:
         if not 0 <= margin < 1:
             raise ValueError("margin must be in [0, 1)")
         return max(1, math.floor(self.requests * (1 - margin)))
+
+    def allowance(self, margin: float, bulk_reserve: float, bulk: bool,
+                  into_window: float) -> int:
+        """The count a send may raise a window to: the usable share for one-offs; for bulk
+        copies, that less ``bulk_reserve`` of it until the window's tail (``into_window``
+        is the seconds since the window began)."""
+        if not 0 <= bulk_reserve < 1:
+            raise ValueError("bulk_reserve must be in [0, 1)")
+        usable = self.usable(margin)
+        if not bulk or into_window >= self.window_s * (1 - TAIL_SHARE):
+            return usable
+        return max(1, usable - math.ceil(usable * bulk_reserve))
 
     @property
     def unlimited(self) -> bool:
