@@ -152,3 +152,51 @@ def test_an_agent_finds_a_message_from_the_header_search_and_opens_it(stack: Sta
         expect(page.locator("#conversation .thread")).to_contain_text(
             "the espresso grinder squeaks")
         assert "espres" not in page.url  # the query stays in the page
+
+
+def test_an_agent_corrects_a_messages_labels_from_the_keyboard(stack: Stack) -> None:
+    """Focus a customer message, `s` `p`: its sentiment is corrected (a toast says so, the
+    "why" panel shows the stage that decided it and the correction); `i` opens the intents
+    picker. The supervisor sees both corrections and who made them."""
+    message = {"platform": "x", "channel": "mention", "brand_account": "acmeshop",
+               "platform_message_id": "label-1", "author": {"id": "c9", "handle": "kai_w"},
+               "text": "the blender lid cracked on day two", "created_at":
+               datetime.now(UTC).isoformat()}
+    assert httpx.post(f"http://127.0.0.1:{stack.ingest_port}/v1/messages",
+                      headers={"X-API-Key": "dev-ingest-key"}, json=message).status_code == 202
+    inbox = f"http://127.0.0.1:{stack.inbox_port}"
+    found = eventually(lambda: httpx.get(f"{inbox}/v1/search", params={"q": "blender lid"},
+                                         headers=AGENT).json()["items"], "the message is stored")
+    cid = found[0]["id"]
+    message_id = "x:acmeshop:label-1"
+    with chromium() as browser:
+        page = new_page(browser, inbox)
+        page.goto("/inbox/")
+        page.get_by_label("API key").fill(AGENT["X-API-Key"])
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#who-name")).to_have_text("Jamie Jones")
+        page.evaluate(f"location.hash = '#/inbox/{cid}'")
+        customer = page.locator(f'#conversation .message[data-message-id="{message_id}"]')
+        expect(customer).to_contain_text("blender lid cracked")
+        expect(customer.locator(".reasons")).to_contain_text("Decided by")
+        customer.focus()
+        page.keyboard.press("s")
+        page.keyboard.press("p")
+        expect(page.locator("#toast")).to_contain_text("Corrected: sentiment positive")
+        customer = page.locator(f'#conversation .message[data-message-id="{message_id}"]')
+        expect(customer.locator(".chip.corrected")).to_be_visible()
+        expect(customer.locator(".reasons dd").last).to_contain_text(
+            "sentiment positive (by agent-jj")
+        expect(customer).to_be_focused()  # the next correction needs no click
+        page.keyboard.press("i")
+        expect(page.get_by_role("checkbox", name="product_defect")).to_be_checked()  # as classified
+        page.get_by_role("checkbox", name="refund_return").check()
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#toast")).to_contain_text(
+            "Corrected: intents product_defect, refund_return")
+        screenshot(page, "label-correction")
+    listed = httpx.get(f"{inbox}/v1/corrections", headers=SUPERVISOR).json()
+    mine = next(c for c in listed if c["message_id"] == message_id)
+    assert mine["labels"] == {"sentiment": "positive",
+                              "intents": ["product_defect", "refund_return"]}
+    assert mine["corrected_by"] == "agent-jj" and mine["changes"] == 2

@@ -40,6 +40,19 @@ export async function request(path, { method = "GET", body, headers = {} } = {})
   return response;
 }
 
+// Saves what an authenticated GET returns as a file (a link cannot send the key header).
+export async function saveAs(path, name) {
+  const response = await request(path);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
+}
+
 export async function api(path, options) {
   const response = await request(path, options);
   return response.status === 204 ? null : response.json();
@@ -57,4 +70,5 @@ export function query(params) {
 
 export const post = (path, body, headers) => api(path, { method: "POST", body: body ?? {}, headers });
 export const put = (path, body) => api(path, { method: "PUT", body });
+export const patch = (path, body) => api(path, { method: "PATCH", body });
 export const del = (path) => api(path, { method: "DELETE" });

@@ -4,6 +4,7 @@
 import { api, ApiError, put, query, session } from "./api.js";
 import { renderConversation } from "./conversation.js";
 import { attempt, debounce, h, replace, throttle, toast } from "./dom.js";
+import { labelKeys } from "./labels.js";
 import { renderList, tick } from "./list.js";
 import { renderResults, resultCount, searchAll } from "./search.js";
 import { startLive } from "./live.js";
@@ -19,6 +20,7 @@ const ctx = {
   get queues() { return state.queues; },
   get savedReplies() { return state.savedReplies; },
   get agents() { return state.agents; },
+  get intents() { return state.intents; },
   drafts: state.drafts,
   reload: () => { loadList(); loadConversation(); },
   onLive: (fn) => listeners.add(fn),
@@ -106,8 +108,13 @@ async function loadList() {
 async function loadConversation() {
   if (!state.selectedId) return;
   try {
-    const detail = await api(`/v1/conversations/${encodeURIComponent(state.selectedId)}`);
-    renderConversation($("conversation"), detail, ctx);
+    const path = `/v1/conversations/${encodeURIComponent(state.selectedId)}`;
+    const [detail, corrections] = await Promise.all([api(path),
+      api(`${path}/corrections`).catch(() => [])]);  // the thread shows without them
+    // Keep the focused message focused across the re-render a correction causes.
+    const focused = document.activeElement?.dataset?.messageId;
+    renderConversation($("conversation"), { ...detail, corrections }, ctx);
+    if (focused) document.querySelector(`#conversation [data-message-id="${CSS.escape(focused)}"]`)?.focus();
   } catch (error) {
     replace($("conversation"), h("p", { class: "error" }, error.message));
   }
@@ -202,6 +209,10 @@ function typing(target) {
 function shortcuts(event) {
   if (!state.me || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
   if ($("inbox-view").hidden && event.key !== "?") return;
+  if (labelKeys(event, ctx)) {
+    event.preventDefault();
+    return;
+  }
   const click = (id) => { const b = $(id); if (b) b.click(); else toast(`Nothing to ${id} here`); };
   const keys = {
     j: () => move(1), k: () => move(-1), c: () => click("claim"), e: () => click("resolve"),

@@ -5,12 +5,13 @@ import { post } from "./api.js";
 import { mountComposer } from "./composer.js";
 import { attempt, h, replace, toast } from "./dom.js";
 import { customerName, PLATFORMS, when } from "./format.js";
+import { decidedRows, labelsOf } from "./labels.js";
 import { countdown, tick } from "./list.js";
 import { mountPeople } from "./people.js";
 
 const SNOOZES = [["1 hour", 1], ["4 hours", 4], ["1 day", 24]];
 
-function reasons(message, open) {
+function reasons(message, open, correction) {
   const c = message.classification;
   if (!c) return null;
   const items = [
@@ -20,6 +21,7 @@ function reasons(message, open) {
     ["Matched keywords", [...(c.listening_matches ?? []), ...(c.categories ?? [])].join(", ") || "none"],
     ["Urgency", `priority ${c.priority}${(c.priority_reasons ?? []).length ? ": " + c.priority_reasons.join(", ") : ""}`],
     ["Private data", c.private_data ? "yes: answer by direct message" : "no"],
+    ...decidedRows(c, correction),
   ];
   return h("details", { class: "reasons", open }, h("summary", {}, "Why the classifier routed it so"),
     h("dl", {}, items.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
@@ -60,6 +62,7 @@ function thread(detail) {
     ...detail.notes.map((n) => ({ at: n.created_at, kind: "note", n })),
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const latest = detail.messages.filter((m) => m.direction === "inbound").at(-1);
+  const corrections = new Map((detail.corrections ?? []).map((x) => [x.message_id, x]));
   return h("ol", { class: "thread", "aria-label": "Thread" }, entries.map((e) => {
     if (e.kind === "note") {
       return h("li", { class: "note" }, h("p", { class: "meta" }, `Internal note by ${e.n.author_id} · ${when(e.n.created_at)}`),
@@ -68,11 +71,17 @@ function thread(detail) {
     const m = e.m;
     const dm = m.channel === "direct_message" || m.channel === "direct";
     const who = m.direction === "inbound" ? customerName(m.author) : `agent ${m.author?.id ?? ""}`;
-    return h("li", { class: `message ${m.direction}` },
-      h("p", { class: "meta" }, `${who} · ${dm ? "direct message" : "public"} · ${when(m.created_at)}`),
+    const correction = corrections.get(m.id);
+    // A customer message takes focus, so its labels can be corrected from the keyboard.
+    const labelled = m.direction === "inbound" && m.classification;
+    return h("li", { class: `message ${m.direction}`, tabindex: labelled ? 0 : undefined,
+      "aria-describedby": labelled ? "label-keys" : undefined,
+      dataset: labelled ? { messageId: m.id, labels: JSON.stringify(labelsOf(m.classification, correction)) } : undefined },
+      h("p", { class: "meta" }, `${who} · ${dm ? "direct message" : "public"} · ${when(m.created_at)}`,
+        correction && h("span", { class: "chip corrected" }, "corrected")),
       h("p", { class: "text" }, m.text),
       attachments(m),
-      m.direction === "inbound" && reasons(m, m === latest));
+      m.direction === "inbound" && reasons(m, m === latest, correction));
   }));
 }
 
@@ -145,6 +154,8 @@ export function renderConversation(pane, detail, ctx) {
       h("p", { class: "chips" }, (c.tags ?? []).map((t) => h("span", { class: "chip tag" }, t)))),
     actions,
     peopleSlot,
+    h("p", { id: "label-keys", class: "sr-only" },
+      "Correct its labels: s then n, u or p for sentiment; i intents, l language, b brand category."),
     thread(detail),
     replies(detail),
     composerSlot,

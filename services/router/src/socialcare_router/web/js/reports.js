@@ -1,8 +1,9 @@
 // The supervisor's view: queue depth and risk, agents' presence and load, and the care
 // reports as charts with a CSV download. It refreshes itself from the live feed.
 
-import { api, query, request } from "./api.js";
+import { api, query, saveAs } from "./api.js";
 import { barChart } from "./charts.js";
+import { correctionsPanel } from "./corrections.js";
 import { surgesPanel } from "./surges.js";
 import { attempt, h, replace, throttle } from "./dom.js";
 import { duration, percent } from "./format.js";
@@ -56,21 +57,15 @@ async function slaDays() {
   return reports.map((r, i) => [new Date(ends[i] - DAY).toISOString().slice(5, 10), r.overall.sla_attainment]);
 }
 
-async function download() {
-  const response = await request(`/v1/reports${query({ ...period(), format: "csv" })}`);
-  const url = URL.createObjectURL(await response.blob());
-  const link = h("a", { href: url, download: `socialcare-report-${days}d.csv` });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  URL.revokeObjectURL(url);
+function download() {
+  return saveAs(`/v1/reports${query({ ...period(), format: "csv" })}`, `socialcare-report-${days}d.csv`);
 }
 
 async function refresh(section, fresh = true) {
   const again = () => attempt(() => refresh(section), "reports");
-  const [queues, agents, report, sla, surges] = await Promise.all([
+  const [queues, agents, report, sla, surges, corrections] = await Promise.all([
     api("/v1/queue-overview"), api("/v1/agents"), api(`/v1/reports${query(period())}`), slaOverTime(fresh),
-    surgesPanel(again)]);
+    surgesPanel(again), correctionsPanel()]);
   const volume = report.volume;
   const pct = (v) => percent(v);
   // A bulk reply being written is not thrown away by a live refresh.
@@ -91,7 +86,8 @@ async function refresh(section, fresh = true) {
       barChart("Volume by hour", Object.entries(volume.hour ?? {})),
       barChart("Volume by platform", Object.entries(volume.platform ?? {})),
       barChart("Volume by intent", Object.entries(volume.intent ?? {})),
-      barChart("Volume by sentiment", Object.entries(volume.sentiment ?? {}))));
+      barChart("Volume by sentiment", Object.entries(volume.sentiment ?? {}))),
+    corrections);
 }
 
 export function mountSupervisor(section, ctx) {
