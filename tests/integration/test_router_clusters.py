@@ -14,9 +14,11 @@ import pytest
 from bench.spike.burst import WORDINGS
 from socialcare_contracts.events import MessageClassified
 from socialcare_contracts.messages import NormalizedMessage
+from socialcare_responder.adapters.budget import BudgetStore
 from socialcare_router.adapters.clusters import ClusterIndex
 from socialcare_router.adapters.store import Store
 from socialcare_router.domain.threading import message_key
+from socialcare_router.settings import InboxUser
 from tests.integration.router_helpers import (  # noqa: F401
     AGENT,
     AGENT2,
@@ -25,6 +27,7 @@ from tests.integration.router_helpers import (  # noqa: F401
     add_agent,
     api,
     classified,
+    inbox_api,
     route,
     router,
     store,
@@ -103,8 +106,15 @@ async def test_one_reply_reaches_every_clustered_customer_once_personally(
     assert as_agent["left_out"] == {"held_by_another_agent": 1}
     assert as_agent["will_reply"][0]["replies"] == 11
     preview = (await api.get(f"/v1/clusters/{cluster['id']}", headers=SUP)).json()
+    # No responder has sent on this account yet: the gateway's default X limit is assumed,
+    # 72 bulk copies per 15 minutes once the margin and the one-offs' share are kept.
     assert preview["will_reply"] == [{"platform": "x", "replies": 12,
-                                      "minutes_to_send": 1.8}]
+                                      "minutes_to_send": 2.5, "quota": "assumed"}]
+    # A responder recorded what the gateway advertises: 6 bulk copies a minute.
+    await BudgetStore(store.db).record_quota("x", cluster["brand_account"], "sends", 10, 60, 6)
+    preview = (await api.get(f"/v1/clusters/{cluster['id']}", headers=SUP)).json()
+    assert preview["will_reply"] == [{"platform": "x", "replies": 12,
+                                      "minutes_to_send": 2.0, "quota": "advertised"}]
     body = {"text": "Hi {customer_name}, SAVE20 works again: sorry! {agent_initials}"}
     sent = await api.post(f"/v1/clusters/{cluster['id']}/replies", headers=SUP, json=body)
     assert sent.status_code == 202, sent.text
@@ -122,3 +132,28 @@ async def test_one_reply_reaches_every_clustered_customer_once_personally(
     assert bad.status_code == 422
     assert await store.replies.count_documents({}) == 12
     assert (await api.get("/v1/clusters/nope", headers=SUP)).status_code == 404
+
+
+async def test_a_supervisor_reads_which_messages_a_cluster_holds_by_platform_id(
+        store: Store, api, kafka_bootstrap: str) -> None:
+    now = datetime.now(UTC)
+    # Ids with a colon: the platform id is what follows the brand, whole.
+    burst = [asking(f"b:{i}", f"u{i}", WORDINGS[0], now) for i in range(7)]
+    for event in [*burst, asking("o1", "v1", UNRELATED[0], now)]:
+        note(store.clusters, event, f"c-{event.message.platform_message_id}")
+    await store.clusters.flush()
+    [cluster] = (await api.get("/v1/clusters", headers=SUP)).json()
+
+    first = await api.get(f"/v1/clusters/{cluster['id']}/members?limit=4", headers=SUP)
+    rest = await api.get(f"/v1/clusters/{cluster['id']}/members?offset=4", headers=SUP)
+    members = first.json()["members"] + rest.json()["members"]
+    assert first.json()["total"] == 7 and len(first.json()["members"]) == 4
+    assert [(m["platform"], m["platform_message_id"], m["conversation_id"]) for m in members] \
+        == [("x", f"b:{i}", f"c-b:{i}") for i in range(7)]
+    assert (await api.get(f"/v1/clusters/{cluster['id']}/members", headers=AGENT)
+            ).status_code == 403
+    other_brand = {"k-other": InboxUser(id="sup2", name="Kim", role="supervisor",
+                                        brands=["other"])}
+    async with inbox_api(store, kafka_bootstrap, other_brand) as elsewhere:
+        assert (await elsewhere.get(f"/v1/clusters/{cluster['id']}/members",
+                                    headers={"X-API-Key": "k-other"})).status_code == 404

@@ -34,7 +34,8 @@ class _Waiter:
 
 class SendBudget:
     def __init__(self, store: BudgetStore, metrics: ResponderMetrics, margin: float = 0.1,
-                 poll_s: float = 2.0, bulk_reserve: float = 0.2, clock: Callable[[], float] = time.time,
+                 poll_s: float = 2.0, bulk_reserve: float = 0.2,
+                 clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.store = store
         self.metrics = metrics
@@ -44,12 +45,14 @@ class SendBudget:
         self.clock = clock
         self.sleep = sleep
         self._queues: dict[tuple[str, str, str], list[_Waiter]] = {}
+        self._recorded: dict[tuple[str, str, str], Lane] = {}
         self._arrivals = itertools.count()
 
     async def take(self, lane: Lane, priority: int = 0, bulk: bool = False) -> float:
         """Waits for and takes one slot of ``lane``'s budget; returns the seconds waited."""
         if lane.limit.unlimited:
             return 0.0
+        await self._record_quota(lane)
         started = self.clock()
         queue = self._queues.setdefault((lane.platform, lane.account, lane.kind), [])
         me = _Waiter((bulk, -priority, next(self._arrivals)))
@@ -84,6 +87,16 @@ class SendBudget:
         usable = lane.limit.usable(self.margin)
         await self.store.exhaust(lane.window_id(now), usable, lane.window_end(now))
         self.metrics.budget_used(lane, usable, usable)
+
+    async def _record_quota(self, lane: Lane) -> None:
+        """Writes the lane's limits for the inbox when first used here or changed."""
+        key = (lane.platform, lane.account, lane.kind)
+        if self._recorded.get(key) == lane:
+            return
+        await self.store.record_quota(
+            lane.platform, lane.account, lane.kind, lane.limit.requests, lane.limit.window_s,
+            lane.limit.allowance(self.margin, self.bulk_reserve, bulk=True, into_window=0))
+        self._recorded[key] = lane
 
     async def _try(self, lane: Lane, bulk: bool) -> bool:
         now = self.clock()

@@ -71,6 +71,9 @@ class FakeStore:
     async def exhaust(self, window_id: str, limit: int, window_end: float) -> None:
         self.used[window_id] = max(self.used[window_id], limit)
 
+    async def record_quota(self, *args: object) -> None:
+        self.quotas = args
+
 
 class Clock:
     """Virtual time: a sleep waits until the test moves time on to its end."""

@@ -12,20 +12,23 @@ import hashlib
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
+from socialcare_router.adapters.send_quotas import quotas_of
 from socialcare_router.api_conversations import reply_text
 from socialcare_router.deps import (
     AUTH_ERRORS,
     BODY_ERRORS,
+    ROLE_ERRORS,
     AnyUser,
     InboxDep,
     PublisherDep,
     SettingsDep,
     StoreDep,
+    Supervisor,
     actor_of,
 )
 from socialcare_router.domain.conversation import Conversation
@@ -34,12 +37,15 @@ from socialcare_router.domain.surge import HOLDING_TAG
 from socialcare_router.replies import ReplyQueue, queue_reply
 from socialcare_router.views import ReplyRequest
 from socialcare_runtime.http_errors import error_responses
+from socialcare_runtime.send_quota import Quota
 
 router = APIRouter(prefix="/v1", tags=["clusters"], responses=AUTH_ERRORS)
 NOT_FOUND = error_responses(404, s404="No such cluster")
-# What the platforms let one account post, per hour (X: 100 posts per 15 minutes; Meta:
-# about 200 calls per page per hour), to say how long a bulk reply takes to go out.
-SENDS_PER_HOUR = {"x": 400, "facebook": 192, "instagram": 192}
+# Until a responder has sent on an account and recorded the limits its gateway advertises:
+# the gateways' defaults (X: 100 posts per 15 minutes; Meta: 192 calls per page per hour),
+# less the responders' default margin (10 %) and the fifth kept for one-off replies.
+ASSUMED_QUOTAS = {"x": Quota(72, 900), "facebook": Quota(138, 3600),
+                  "instagram": Quota(138, 3600)}
 SAMPLES = 3
 
 
@@ -57,12 +63,27 @@ class PlatformPreview(BaseModel):
     platform: str
     replies: int
     minutes_to_send: float
+    quota: Literal["advertised", "assumed"] = Field(
+        description="advertised: the limits the platform's gateway gave the responders; "
+        "assumed: the gateway defaults, until a reply has gone out on this account")
 
 
 class ClusterDetail(ClusterSummary):
     conversations: int
     will_reply: list[PlatformPreview]
     left_out: dict[str, int]
+
+
+class ClusterMember(BaseModel):
+    platform: str
+    platform_message_id: str
+    conversation_id: str
+    at: AwareDatetime
+
+
+class ClusterMembers(BaseModel):
+    total: int
+    members: list[ClusterMember]
 
 
 class BulkReplyAccepted(BaseModel):
@@ -141,11 +162,36 @@ async def get_cluster(cluster_id: Annotated[str, Path(max_length=64)], user: Any
     doc = await _cluster(store, cluster_id, actor)
     chosen, left_out = await _plan(store, doc, actor)
     per_platform = Counter(c.platform for c in chosen)
+    known = await quotas_of(store.db, doc["brand_account"], per_platform)
     return {**await _summary(store, doc), "conversations": len(chosen) + sum(left_out.values()),
-            "will_reply": [{"platform": p, "replies": n,
-                            "minutes_to_send": round(60 * n / SENDS_PER_HOUR.get(p, 400), 1)}
-                           for p, n in sorted(per_platform.items())],
+            "will_reply": [_preview(p, n, known.get(p)) for p, n in sorted(per_platform.items())],
             "left_out": dict(left_out)}
+
+
+def _preview(platform: str, replies: int, known: Quota | None) -> dict[str, Any]:
+    quota = known or ASSUMED_QUOTAS.get(platform, ASSUMED_QUOTAS["x"])
+    return {"platform": platform, "replies": replies,
+            "minutes_to_send": quota.minutes_to_send(replies),
+            "quota": "advertised" if known else "assumed"}
+
+
+@router.get("/clusters/{cluster_id}/members", response_model=ClusterMembers,
+            responses={**NOT_FOUND, **ROLE_ERRORS})
+async def cluster_members(cluster_id: Annotated[str, Path(max_length=64)], user: Supervisor,
+                          store: StoreDep, offset: Annotated[int, Query(ge=0)] = 0,
+                          limit: Annotated[int, Query(ge=1, le=5_000)] = 1_000
+                          ) -> dict[str, Any]:
+    """The messages grouped into the cluster, in the order they joined, by their platform
+    ids: what was grouped, to compare with what customers sent."""
+    doc = await _cluster(store, cluster_id, actor_of(user))
+    members = doc.get("members", [])
+    # A message key is platform:brand:id (domain/threading.message_key); ids may hold ':'.
+    brand = f"{doc['brand_account']}:"
+    return {"total": len(members), "members": [
+        {"platform": platform, "platform_message_id": rest.removeprefix(brand),
+         "conversation_id": m["conversation_id"], "at": m["at"]}
+        for m in members[offset:offset + limit]
+        for platform, rest in [m["message_key"].split(":", 1)]]}
 
 
 @router.post("/clusters/{cluster_id}/replies", status_code=202,

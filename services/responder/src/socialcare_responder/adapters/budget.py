@@ -6,7 +6,8 @@ is counted by one conditional increment that matches only while ``used`` is belo
 limit, so replicas racing for the last slot cannot overrun it: the server applies
 single-document updates one at a time. Every access is by ``_id`` (a point lookup on
 mongo-java-server too). ``expires_at`` lets a TTL index drop old windows on MongoDB; the
-embedded server keeps them (a few a day per account).
+embedded server keeps them (a few a day per account). The same collection keeps the limits
+in use per account (``socialcare_runtime.send_quota``), for the inbox's bulk-reply preview.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,8 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-COLLECTION = "send_budget"
+from socialcare_runtime.send_quota import COLLECTION, quota_id
+
 KEEP_FOR = timedelta(days=1)
 
 
@@ -51,6 +53,15 @@ class BudgetStore:
             {"_id": window_id},
             {"$max": {"used": limit}, "$set": {"limit": limit},
              "$setOnInsert": {"expires_at": _expiry(window_end)}},
+            upsert=True)
+
+    async def record_quota(self, platform: str, account: str, kind: str, requests: int,
+                           window_s: int, bulk_per_window: int) -> None:
+        """Keeps the limits in use for ``account`` where the inbox can read them."""
+        await self._windows.update_one(
+            {"_id": quota_id(platform, account, kind)},
+            {"$set": {"requests": requests, "window_s": window_s,
+                      "bulk_per_window": bulk_per_window, "updated_at": datetime.now(UTC)}},
             upsert=True)
 
     async def used(self, window_id: str) -> int:
