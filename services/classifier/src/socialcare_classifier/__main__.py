@@ -1,4 +1,5 @@
-"""Entrypoint: ``python -m socialcare_classifier`` runs the worker; ``api`` the admin HTTP API;
+"""Entrypoint: ``python -m socialcare_classifier`` runs the worker; ``deep`` the deep stage's
+worker; ``api`` the admin HTTP API;
 ``train``, ``train-sentiment``, ``activate-sentiment`` and ``rules`` are admin commands."""
 
 import sys
@@ -20,7 +21,11 @@ def main() -> None:
         sys.exit(cli_main(sys.argv[1:]))
     settings = ClassifierSettings()
     configure_logging("classifier", settings.log_level)
-    telemetry = setup_telemetry(SERVICE)
+    deep = sys.argv[1:] == ["deep"]
+    if deep:  # numpy and the engine come with the 'deep' extra: imported only here
+        from socialcare_classifier.deep_worker import SERVICE as DEEP_SERVICE
+        from socialcare_classifier.deep_worker import build_deep_app
+    telemetry = setup_telemetry(DEEP_SERVICE if deep else SERVICE)
     if sys.argv[1:] == ["api"]:
         import uvicorn
 
@@ -31,6 +36,9 @@ def main() -> None:
         telemetry.shutdown()
         return
     ensure_socialcare_topics(settings)
+    if deep:
+        run_worker(build_deep_app(settings, telemetry.tracer), on_shutdown=telemetry.shutdown)
+        return
     # Load the language models before joining the group (2-3 s, once), not on the first
     # uncertain message while partitions wait.
     preload_language_models()

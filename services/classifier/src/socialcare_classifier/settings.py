@@ -23,6 +23,16 @@ class ClassifierSettings(ServiceSettings):
     classifier_model_dir: Path = Field(
         default_factory=lambda: Path.home() / ".local/share/socialcare/models",
         description="Where train-sentiment writes its versioned artifacts (weights and metadata)")
+    # The deep stage (issue 16): both chosen on the dev half of the labelled TWCS tweets.
+    deep_intent_min_similarity: float = Field(
+        default=0.36, ge=-1, le=1,
+        description="Similarity to an intent's prototype (centred cosine) the deep stage needs "
+                    "to give an intent to a message the rules gave none")
+    deep_intent_margin: float = Field(
+        default=0.02, ge=0, le=2, description="Intents within this of the best one are kept too")
+    deep_threads: int = Field(
+        default=1, ge=1, le=64,
+        description="Threads the embedding engine uses; scale with workers (KEDA), not here")
     host: str = "127.0.0.1"
     classifier_admin_port: int = Field(default=8083, ge=1, le=65535)
     classifier_admin_keys: dict[str, str] = Field(

@@ -12,6 +12,7 @@ from socialcare_router.distribution import Distributor
 from socialcare_router.domain.sla import BusinessHours, SlaPolicy
 from socialcare_router.escalation import Escalator
 from socialcare_router.migration import migrate_conversations
+from socialcare_router.refinements import Refinements
 from socialcare_router.routing import Router
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import RouterSettings
@@ -58,7 +59,7 @@ def main() -> None:
         surges = SurgeDetector(store.volume, store.incidents, settings.surge_policy,
                                router.clock, store.config.bump_version)
         app = build_app(settings, router, telemetry.tracer, escalator, distributor,
-                        queue_depths, surges, store.clusters)
+                        queue_depths, surges, store.clusters, Refinements(router))
 
         @app.task
         async def create_indexes() -> None:

@@ -9,7 +9,12 @@ from opentelemetry import trace
 
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
-from socialcare_contracts.events import MessageClassified, ReplyFailed, ReplySent
+from socialcare_contracts.events import (
+    ClassificationRefined,
+    MessageClassified,
+    ReplyFailed,
+    ReplySent,
+)
 from socialcare_contracts.incidents import IncidentUpdated
 from socialcare_contracts.messages import Contract
 from socialcare_router.adapters.clusters import ClusterIndex
@@ -18,6 +23,7 @@ from socialcare_router.domain.threading import message_key
 from socialcare_router.escalation import Escalator
 from socialcare_router.holding import holding_reply
 from socialcare_router.inbox import Events
+from socialcare_router.refinements import Refinements
 from socialcare_router.routing import Router
 from socialcare_router.settings import RouterSettings
 from socialcare_router.surges import SurgeDetector
@@ -41,7 +47,8 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
               distributor: Distributor | None = None,
               queue_depths: Callable[[], Awaitable[dict[str, int]]] | None = None,
               surges: SurgeDetector | None = None,
-              clusters: ClusterIndex | None = None) -> faust.App:
+              clusters: ClusterIndex | None = None,
+              refinements: Refinements | None = None) -> faust.App:
     """Wires one agent per input topic; MongoDB outages are retried, never dead-lettered."""
     app = create_app(SERVICE, settings)
     # MongoDB round trips dominate: a batch's conversations are routed concurrently, each
@@ -103,6 +110,13 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
     async def failed_agent(stream: faust.StreamT) -> None:
         await processor.run(stream, ReplyFailed, failed, "reply-failed")
 
+    if refinements is not None:  # the deep stage's later corrections (issue 16)
+        refine = handler(lambda e: refinements.apply(e.data))
+
+        @app.agent(raw_topic(app, settings.topic(topics.CLASSIFICATIONS_REFINED)), name="refine")
+        async def refine_agent(stream: faust.StreamT) -> None:
+            await processor.run(stream, ClassificationRefined, refine, "refine")
+
     # The timers run on the group's leader only: N workers reading the same due entries
     # would only multiply the load on MongoDB (each step is a conditional update, so a
     # second runner during a rebalance still applies it once). A tick that meets a MongoDB
@@ -135,6 +149,9 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
                      lambda: _then(surges.run_once(), announce))
         # Every worker counts what it routes and adds its counts once a second.
         timer("volume flush", 1.0, surges.volume.flush, on_leader=False)
+    if refinements is not None:
+        timer("refinements awaiting", 5.0,
+              lambda: _then(refinements.retry_awaiting(), publish))
     if clusters is not None:
         # ... and groups what it routed once a second too.
         timer("cluster flush", 1.0, clusters.flush, on_leader=False)

@@ -1,0 +1,120 @@
+"""The deep stage's stream: classified messages in, refinements out, in its own consumer group.
+
+It reads what the fast stage published, embeds a batch at a time (one engine call per batch,
+off the event loop), and publishes a ``ClassificationRefined`` only where it disagrees.
+Routing never waits for it: the router has already used the fast stage's labels, and applies
+a refinement whenever it comes. During a spike this group lags alone; adding workers (KEDA on
+its lag) shares the partitions.
+"""
+
+import asyncio
+import logging
+
+import faust
+from opentelemetry import trace
+
+from socialcare_classifier.data.intent_examples import INTENT_EXAMPLES
+from socialcare_classifier.deep.embedder import Embedder
+from socialcare_classifier.domain.deep import DeepLabels, refine
+from socialcare_classifier.domain.deep_sentiment import DeepSentimentHead
+from socialcare_classifier.domain.prototypes import Prototypes
+from socialcare_classifier.settings import ClassifierSettings
+from socialcare_contracts import cloudevents, topics
+from socialcare_contracts.cloudevents import Envelope, InvalidEvent
+from socialcare_contracts.events import MessageClassified
+from socialcare_runtime.stream_batches import take_batches
+from socialcare_runtime.streams import (
+    RecordProcessor,
+    create_app,
+    derived_event_id,
+    header_items,
+    raw_topic,
+    send_event,
+)
+from socialcare_runtime.telemetry import context_from_headers
+
+SERVICE = "socialcare-classifier-deep"
+log = logging.getLogger(__name__)
+
+
+class DeepModels:
+    """The embedder, the intent prototypes (built from the shipped examples on first use)
+    and the sentiment head, if one is active."""
+
+    def __init__(self, settings: ClassifierSettings, embedder: Embedder | None = None,
+                 head: DeepSentimentHead | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.deep_threads)
+        self.head = head
+        self.prototypes: Prototypes | None = None
+        self.version = f"{self.embedder.version}+intents@{len(INTENT_EXAMPLES)}"
+
+    def label(self, texts: list[str]) -> list[DeepLabels]:
+        """Deep labels of each text; blocking (the engine holds the core)."""
+        if self.prototypes is None:
+            examples = {k: self.embedder.embed(list(v)) for k, v in INTENT_EXAMPLES.items()}
+            self.prototypes = Prototypes.from_examples(
+                examples, self.settings.deep_intent_min_similarity,
+                self.settings.deep_intent_margin)
+        embeddings = self.embedder.embed(texts)
+        intents = self.prototypes.decide(embeddings)
+        head = self.head
+        sentiments = head.predict(embeddings) if head is not None else [None] * len(texts)
+        return [DeepLabels(i, self.version, s, head.version if head else None)
+                for i, s in zip(intents, sentiments, strict=True)]
+
+
+def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
+                   models: DeepModels | None = None) -> faust.App:
+    """Wires the refine agent; the same classified event always yields the same refinement."""
+    app = create_app(SERVICE, settings)
+    processor = RecordProcessor(app, settings, SERVICE, tracer)
+    classified = raw_topic(app, settings.topic(topics.MESSAGES_CLASSIFIED))
+    refined = raw_topic(app, settings.topic(topics.CLASSIFICATIONS_REFINED))
+    deep = models or DeepModels(settings)
+    labels: dict[str, DeepLabels] = {}
+
+    async def label_batch(events: list[faust.EventT]) -> None:
+        """Embeds the batch's customer messages at once; records it cannot decode are left
+        for the processor to dead-letter."""
+        found: list[tuple[str, str, trace.Link]] = []
+        for event in events:
+            headers = header_items(event.message.headers)
+            try:
+                envelope = cloudevents.decode(event.message.value, headers, MessageClassified)
+            except InvalidEvent:
+                continue
+            if envelope.data.message.from_brand:
+                continue
+            context = trace.get_current_span(context_from_headers(headers)).get_span_context()
+            found.append((envelope.id, envelope.data.message.text, trace.Link(context)))
+        if not found:
+            return
+        with tracer.start_as_current_span("refine embed", links=[f[2] for f in found],
+                                          attributes={"socialcare.batch.size": len(found)}):
+            results = await asyncio.to_thread(deep.label, [f[1] for f in found])
+        labels.update((f[0], r) for f, r in zip(found, results, strict=True))
+
+    async def handle(envelope: Envelope[MessageClassified]) -> None:
+        deep_labels = labels.pop(envelope.id, None)
+        if deep_labels is None:  # a brand's own message: nothing to refine
+            return
+        refinement = refine(envelope.data, deep_labels)
+        if refinement is not None:
+            await send_event(refined, envelope.data.message.conversation_key(), refinement,
+                             SERVICE, event_id=derived_event_id(
+                                 envelope.id, refinement.classification.model_version))
+
+    @app.agent(classified, name="refine")
+    async def refine_agent(stream: faust.StreamT) -> None:
+        async for batch in take_batches(stream, settings.stream_batch_max):
+            try:
+                await label_batch(batch)
+                await processor.process_batch(batch, MessageClassified, handle, "refine")
+            finally:
+                labels.clear()
+            for event in batch:
+                await stream.ack(event)
+
+    return app
+

@@ -1,0 +1,84 @@
+"""The deep stage's refinements applied to conversations: facts and priority, after routing.
+
+Routing never waits for the deep stage; its ``ClassificationRefined`` events come when they
+come. Each is applied through the Conversation aggregate and saved with its
+``ConversationUpdated`` (change ``refined``) like any other change. A refinement of a message
+not routed yet (the router lagging behind the deep stage) is kept by the message's key and
+tried again by a timer, for at most ``KEEP_AWAITING``; a redelivery changes nothing and
+publishes again what the first delivery stored.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from socialcare_contracts.events import ClassificationRefined, MessageClassified
+from socialcare_contracts.tolerant import prune
+from socialcare_router.domain.refinement import RefinedFacts, apply_refinement
+from socialcare_router.domain.threading import message_key
+from socialcare_router.inbox import Events
+from socialcare_router.routing import Router, rule_facts
+
+log = logging.getLogger(__name__)
+KEEP_AWAITING = timedelta(hours=1)
+AWAITING_BATCH = 500
+
+
+class Refinements:
+    """Applies refinements to the conversations the router stores."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        # Only refinements that came before their message: small, so read whole.
+        self.awaiting = router.store.db.refinements_awaiting
+
+    async def apply(self, event: ClassificationRefined) -> Events:
+        """Updates the message's conversation; keeps the refinement if there is none yet."""
+        message = event.message
+        key = message_key(message.platform, message.brand_account, message.platform_message_id)
+        conversation_id = await self.router.store.conversation_of_message(key)
+        if conversation_id is None:
+            await self.awaiting.update_one(
+                {"_id": key}, {"$setOnInsert": {"event": event.model_dump(mode="json"),
+                                                "since": self.router.clock()}}, upsert=True)
+            return []
+        snapshot = await self.router.config.current()
+        routed = MessageClassified(message=message, classification=event.classification)
+        route = snapshot.rules.route(rule_facts(routed), self.router.default_queue)
+        facts = RefinedFacts(key=key, platform_message_id=message.platform_message_id,
+                             sentiment=event.classification.sentiment.label.value
+                             if "sentiment" in event.refined else None,
+                             intents=event.classification.intents
+                             if "intents" in event.refined else (),
+                             priority=route.priority)
+        repository = self.router.repository
+        conversation, events = await repository.update(
+            conversation_id, lambda c, now: apply_refinement(c, facts, now), self.router.clock)
+        if conversation is None:
+            return []
+        return events if events is not None else repository.outbox_events(conversation)
+
+    async def retry_awaiting(self) -> Events:
+        """Applies the kept refinements whose message has been routed since; drops old ones."""
+        events: Events = []
+        now = self.router.clock()
+        async for doc in self.awaiting.find({}).limit(AWAITING_BATCH):
+            if await self.router.store.conversation_of_message(doc["_id"]) is not None:
+                events += await self.apply(_event(doc))
+            elif now - _aware(doc["since"], now) < KEEP_AWAITING:
+                continue
+            else:
+                log.warning("refinement of a message never routed dropped after %s",
+                            KEEP_AWAITING)
+            await self.awaiting.delete_one({"_id": doc["_id"]})
+        return events
+
+
+def _event(doc: dict[str, Any]) -> ClassificationRefined:
+    # Read as consumers read events: one kept by a newer version still applies.
+    return ClassificationRefined.model_validate(prune(ClassificationRefined, doc["event"]))
+
+
+def _aware(at: datetime, like: datetime) -> datetime:
+    """MongoDB returns naive UTC datetimes unless the client says otherwise."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=like.tzinfo)
