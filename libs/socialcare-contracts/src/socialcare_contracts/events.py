@@ -172,6 +172,17 @@ class ClassifierRulesChanged(Contract):
     changed_at: Timestamp
 
 
+class DeepModelChanged(Contract):
+    """A deep-stage model activated (or removed: ``model`` None) on every deep worker."""
+
+    kind: Name = Field(description="What the model decides: 'sentiment'")
+    version: Annotated[CleanText, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+    model: dict[str, Any] | None = Field(
+        default=None, description="The artifact train-deep-sentiment wrote (weights and metadata)")
+    changed_by: Name | None = None
+    changed_at: Timestamp
+
+
 class DeadLettered(Contract):
     """A record no consumer could process, kept byte for byte with why and where."""
 
@@ -198,4 +209,5 @@ EVENT_TOPICS: Final[dict[type[Contract], str]] = {
     DeadLettered: topics.DEADLETTER,
     ClassifierRulesChanged: topics.CLASSIFIER_RULES,
     IncidentUpdated: topics.INCIDENTS,
+    DeepModelChanged: topics.DEEP_MODELS,
 }

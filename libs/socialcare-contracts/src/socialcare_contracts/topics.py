@@ -19,6 +19,8 @@ DEADLETTER: Final = "socialcare.deadletter.v1"
 INCIDENTS: Final = "socialcare.incidents.v1"
 # Compacted, keyed by brand: each brand's latest classifier rules; every worker reads it all.
 CLASSIFIER_RULES: Final = "socialcare.classifier.rules.v1"
+# Compacted, keyed by model kind: the deep stage's active models; every deep worker reads it all.
+DEEP_MODELS: Final = "socialcare.classifier.deep-models.v1"
 
 ALL: Final = (
     MESSAGES_RECEIVED,
@@ -31,6 +33,7 @@ ALL: Final = (
     DEADLETTER,
     CLASSIFIER_RULES,
     INCIDENTS,
+    DEEP_MODELS,
 )
 
 # A brand's taxonomy with its model runs to a few hundred KiB.
@@ -45,5 +48,6 @@ CONFIGS: Final[dict[str, dict[str, str]]] = {
         "max.message.bytes": str(RULES_MAX_RECORD_BYTES),
     },
 }
+CONFIGS[DEEP_MODELS] = CONFIGS[CLASSIFIER_RULES]
 # Partition counts that differ from SOCIALCARE_TOPIC_PARTITIONS.
-PARTITIONS: Final[dict[str, int]] = {CLASSIFIER_RULES: 1}
+PARTITIONS: Final[dict[str, int]] = {CLASSIFIER_RULES: 1, DEEP_MODELS: 1}
