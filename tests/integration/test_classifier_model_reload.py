@@ -34,13 +34,20 @@ def write_data(path: Path) -> Path:
     return path
 
 
-def test_an_activated_model_reaches_a_running_worker_and_a_worse_one_is_refused(
-        workers: Workers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture) -> None:
+def admin_commands_reach(workers: Workers, monkeypatch: pytest.MonkeyPatch,
+                         models: Path) -> None:
+    """The admin commands run in this process then publish to the workers' topics and write
+    artifacts under ``models``."""
     for name in ("SOCIALCARE_KAFKA_BOOTSTRAP", "SOCIALCARE_TOPIC_PREFIX",
                  "SOCIALCARE_TOPIC_PARTITIONS"):
         monkeypatch.setenv(name, workers.env[name])
-    monkeypatch.setenv("SOCIALCARE_CLASSIFIER_MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("SOCIALCARE_CLASSIFIER_MODEL_DIR", str(models))
+
+
+def test_an_activated_model_reaches_a_running_worker_and_a_worse_one_is_refused(
+        workers: Workers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture) -> None:
+    admin_commands_reach(workers, monkeypatch, tmp_path / "models")
     workers.start()
     workers.send(1, TEXT)
     [first] = workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified, 1, 60)

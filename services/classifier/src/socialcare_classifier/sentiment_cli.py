@@ -1,11 +1,14 @@
 """``train-sentiment``: train the fast sentiment stage, keep it as a versioned artifact, and
-activate it on every running worker only when it beats the active one on held-out rows."""
+activate it on every running worker only when it beats the active one on held-out rows.
+With ``--brand``, a brand's own model (from its agents' corrections, say), held out and
+compared on that brand's rows, used for that brand's messages only."""
 
 import argparse
 import asyncio
 import csv
 import hashlib
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +25,16 @@ from socialcare_contracts.events import SentimentLabel
 
 console = Console()
 NOT_ACTIVATED = 3
+# A brand as the admin API names one; short enough that its model's rules key fits an Id.
+BRAND = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,110}$")
+
+
+def brand_name(value: str) -> str:
+    """``--brand``: a brand account, lowercased as workers compare them."""
+    if not BRAND.match(value):
+        raise argparse.ArgumentTypeError("a brand is 1-111 of A-Z a-z 0-9 _ . - "
+                                         "(not starting with . or -)")
+    return value.lower()
 
 
 def add_parser(commands: Any) -> None:
@@ -44,6 +57,13 @@ def add_parser(commands: Any) -> None:
                        "(default SOCIALCARE_CLASSIFIER_MODEL_DIR)")
     train.add_argument("--no-activate", action="store_true",
                        help="write the artifact only; do not compare or activate")
+    train.add_argument("--brand", type=brand_name,
+                       help="train the brand's own model from the rows of --data whose brand "
+                            "column is BRAND (all rows if it has none), held out and compared "
+                            "on them; activated for the brand's messages only")
+    train.add_argument("--base", type=Path,
+                       help="with --brand: more labelled rows (CSV/JSONL, same columns) "
+                            "added to the training part only, never held out")
 
 
     activate = commands.add_parser(
@@ -51,7 +71,9 @@ def add_parser(commands: Any) -> None:
                                    "every worker without comparing (a rollback)")
     which = activate.add_mutually_exclusive_group(required=True)
     which.add_argument("artifact", nargs="?", type=Path, help="a file train-sentiment wrote")
-    which.add_argument("--lexicon", action="store_true", help="back to the lexicon")
+    which.add_argument("--lexicon", action="store_true", help="back to the lexicon (with "
+                       "--brand: the brand back to the global model)")
+    activate.add_argument("--brand", type=brand_name, help="the brand's own model")
 
 
 def activate_sentiment_command(args: argparse.Namespace, settings: ClassifierSettings) -> int:
@@ -64,15 +86,20 @@ def activate_sentiment_command(args: argparse.Namespace, settings: ClassifierSet
     except json.JSONDecodeError as exc:
         raise ValueError(f"{args.artifact} is not an artifact train-sentiment wrote: {exc}") \
             from None
-    publish_sentiment_model(settings, model, changed_by="cli:activate-sentiment")
-    console.print(f"activated {model.version if model else 'the lexicon'}: every worker "
-                  f"applies it now")
+    publish_sentiment_model(settings, model, changed_by="cli:activate-sentiment",
+                            brand=args.brand)
+    fallback = "the global model" if args.brand else "the lexicon"
+    scope = f" to brand {args.brand}'s messages" if args.brand else ""
+    console.print(f"activated {model.version if model else fallback}: every worker applies "
+                  f"it now{scope}")
     return 0
 
 
-def read_rows(path: Path, text_column: str, label_column: str) -> list[tuple[str, str]]:
-    """(text, lowercased label) rows of a CSV or JSONL file; raises ValueError naming a
-    missing column or a label the stage does not know."""
+def read_rows(path: Path, text_column: str, label_column: str,
+              brand: str | None = None) -> list[tuple[str, str]]:
+    """(text, lowercased label) rows of a CSV or JSONL file (with ``brand``, those of the
+    brand when the file has a brand column); raises ValueError naming a missing column, a
+    label the stage does not know, or a brand the file has no rows of."""
     with path.open(encoding="utf-8", newline="") as f:
         if path.suffix.lower() in (".jsonl", ".ndjson"):
             records = [json.loads(line) for line in f if line.strip()]
@@ -86,6 +113,12 @@ def read_rows(path: Path, text_column: str, label_column: str) -> list[tuple[str
         raise ValueError(f"{path} has no column(s) {', '.join(sorted(missing))}; it has "
                          f"{', '.join(sorted(columns)) or 'none'} (see --text-column, "
                          f"--label-column)")
+    if brand is not None and "brand" in columns:
+        brands = {str(r.get("brand") or "").strip().lower() for r in records}
+        records = [r for r in records if str(r.get("brand") or "").strip().lower() == brand]
+        if not records:
+            raise ValueError(f"{path} has no rows of brand {brand}; its brands are "
+                             f"{', '.join(sorted(brands)[:10])}")
     rows = [(str(r[text_column]), str(r[label_column]).strip().lower()) for r in records
             if r.get(text_column) and r.get(label_column)]
     unknown = {label for _, label in rows} - set(SentimentLabel)
@@ -114,18 +147,25 @@ def _summary(scores: Scores) -> dict[str, Any]:
 
 def train_sentiment_command(args: argparse.Namespace, settings: ClassifierSettings) -> int:
     """Trains, writes the artifact, then activates it only if it beats the active model."""
-    rows = read_rows(args.data, args.text_column, args.label_column)
+    if args.base is not None and args.brand is None:
+        raise ValueError("--base adds rows to a brand's own model: give --brand too")
+    rows = read_rows(args.data, args.text_column, args.label_column, args.brand)
     train_rows, test_rows = split_holdout(rows, args.holdout, args.seed)
+    base = read_rows(args.base, args.text_column, args.label_column) if args.base else []
     from socialcare_classifier.sentiment_training import DEFAULT_C_GRID, train_sentiment
 
     metadata = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "trained_from": {"file": args.data.name, "rows": len(rows),
-                         "sha256": hashlib.sha256(args.data.read_bytes()).hexdigest()},
+        "trained_from": {**_provenance(args.data, len(rows)),
+                         **({"base": _provenance(args.base, len(base))} if base else {})},
         "data_licence": args.licence,
         "holdout": {"share": args.holdout, "seed": args.seed, "rows": len(test_rows)},
+        **({"brand": args.brand} if args.brand else {}),
     }
-    console.print(f"training on {len(train_rows)} rows, {len(test_rows)} held out ...")
+    console.print(f"training on {len(train_rows)} rows"
+                  f"{f' and {len(base)} of {args.base.name}' if base else ''}, "
+                  f"{len(test_rows)} held out ...")
+    train_rows = train_rows + base
     fitted = train_sentiment([t for t, _ in train_rows], [label for _, label in train_rows],
                              metadata, tuple(args.c or DEFAULT_C_GRID))
     scores = held_out_scores(fitted.model, test_rows)
@@ -139,18 +179,26 @@ def train_sentiment_command(args: argparse.Namespace, settings: ClassifierSettin
                   f"{scores.accuracy:.3f} (C={fitted.c}); written to {artifact}")
     if args.no_activate:
         return 0
-    return _activate_if_better(model, scores, test_rows, settings)
+    return _activate_if_better(model, scores, test_rows, settings, args.brand)
+
+
+def _provenance(path: Path, rows: int) -> dict[str, Any]:
+    return {"file": path.name, "rows": rows,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def _activate_if_better(model: SentimentModel, scores: Scores, test_rows: list[tuple[str, str]],
-                        settings: ClassifierSettings) -> int:
+                        settings: ClassifierSettings, brand: str | None = None) -> int:
+    """Publishes ``model`` if it beats what decides these rows now: the brand's own model,
+    else the global one, else the lexicon."""
     from socialcare_classifier.adapters.rules_feed import publish_sentiment_model, read_active
 
     try:
-        active = asyncio.run(read_active(settings)).sentiment_model
+        registry = asyncio.run(read_active(settings))
     except TimeoutError:
         raise ValueError(f"could not read the active model from Kafka at "
                          f"{settings.kafka_bootstrap} (use --no-activate to train only)") from None
+    active = registry.sentiment_model_for(brand) if brand else registry.sentiment_model
     active_scores = held_out_scores(active, test_rows)
     name = active.version if active else "the lexicon"
     verdict = activation_verdict(scores.macro_f1, active_scores.macro_f1,
@@ -159,9 +207,11 @@ def _activate_if_better(model: SentimentModel, scores: Scores, test_rows: list[t
         console.print(f"[red]not activated: {verdict}; {name} stays active[/red] "
                       f"({name}: {active_scores.macro_f1:.3f} on the same rows)")
         return NOT_ACTIVATED
-    publish_sentiment_model(settings, model, changed_by="cli:train-sentiment")
+    publish_sentiment_model(settings, model, changed_by="cli:train-sentiment", brand=brand)
+    scope = f" to brand {brand}'s messages" if brand else ""
     console.print(f"activated {model.version} ({scores.macro_f1:.3f} against "
-                  f"{active_scores.macro_f1:.3f} for {name}): every worker applies it now")
+                  f"{active_scores.macro_f1:.3f} for {name}): every worker applies it "
+                  f"now{scope}")
     return 0
 
 

@@ -51,7 +51,7 @@ def build_app(settings: ClassifierSettings, tracer: trace.Tracer,
                                        settings.repeat_max_tracked)
         await registry.ready.wait()
         result = classify(message, active_rules, registry.get(message.brand_account), recent,
-                          registry.sentiment_model)
+                          registry.sentiment_model_for(message.brand_account))
         await send_event(classified, key,
                          MessageClassified(message=message, classification=result), SERVICE,
                          event_id=derived_event_id(envelope.id, result.model_version))

@@ -1,6 +1,7 @@
 """The rules topic: every worker reads all of it (no consumer group) and applies each brand's
-latest taxonomy and the latest activated sentiment model; admin tools publish to it.
-Compaction keeps one record per brand, and one for the model (key ``SENTIMENT_MODEL_KEY``)."""
+latest taxonomy and the latest activated sentiment models; admin tools publish to it.
+Compaction keeps one record per brand, one for the global model (key ``SENTIMENT_MODEL_KEY``)
+and one for each brand's own model (``sentiment_model_key(brand)``)."""
 
 import asyncio
 import contextlib
@@ -28,6 +29,14 @@ log = logging.getLogger(__name__)
 
 # Not a brand: the admin API's brand names cannot start with '*', so no taxonomy shares it.
 SENTIMENT_MODEL_KEY = "*sentiment-model"
+# A brand's own model: '@' is in no brand name (A-Z a-z 0-9 _ . -), so the key after it is
+# the brand's, and no taxonomy's key can start with '*'.
+BRAND_MODEL_PREFIX = f"{SENTIMENT_MODEL_KEY}@"
+
+
+def sentiment_model_key(brand: str | None = None) -> str:
+    """The rules-topic key of the global sentiment model, or of a brand's own."""
+    return SENTIMENT_MODEL_KEY if brand is None else BRAND_MODEL_PREFIX + brand.lower()
 
 
 # librdkafka's default message.max.bytes is 1,000,000; headers and framing need the rest.
@@ -85,8 +94,8 @@ def _probe(taxonomy: BrandTaxonomy | None = None,
 
 
 class TaxonomyRegistry:
-    """Each brand's active taxonomy and the active sentiment model (None: the lexicon
-    decides), as last read from the rules topic.
+    """Each brand's active taxonomy, the active sentiment model (None: the lexicon
+    decides) and the brands' own sentiment models, as last read from the rules topic.
 
     A change no worker can use (written by an older version, by hand, straight to Kafka)
     is logged and counted in ``socialcare.classifier.rules.refused``; the brand keeps its
@@ -96,6 +105,7 @@ class TaxonomyRegistry:
     def __init__(self) -> None:
         self._by_brand: dict[str, BrandTaxonomy] = {}
         self.sentiment_model: SentimentModel | None = None
+        self._brand_models: dict[str, SentimentModel] = {}
         self.ready = asyncio.Event()
         self.refused = 0
         self._refused = metrics.get_meter(__name__).create_counter(
@@ -106,9 +116,13 @@ class TaxonomyRegistry:
         """The brand's taxonomy (brand accounts compare case-insensitively)."""
         return self._by_brand.get(brand.lower())
 
+    def sentiment_model_for(self, brand: str) -> SentimentModel | None:
+        """The brand's own sentiment model, else the global one (None: the lexicon)."""
+        return self._brand_models.get(brand.lower(), self.sentiment_model)
+
     def apply(self, change: ClassifierRulesChanged) -> bool:
         """Activates (or with no taxonomy, removes) a brand's taxonomy; False if refused."""
-        if change.brand == SENTIMENT_MODEL_KEY:
+        if change.brand == SENTIMENT_MODEL_KEY or change.brand.startswith(BRAND_MODEL_PREFIX):
             return self._apply_model(change)
         brand = change.brand.lower()
         try:
@@ -125,13 +139,22 @@ class TaxonomyRegistry:
         return True
 
     def _apply_model(self, change: ClassifierRulesChanged) -> bool:
+        brand = change.brand.removeprefix(BRAND_MODEL_PREFIX) \
+            if change.brand != SENTIMENT_MODEL_KEY else None
         try:
-            self.sentiment_model = load_sentiment_model(change)
+            model = load_sentiment_model(change)
         except UnusableRules as exc:
             self.refuse(f"sentiment model {change.version}", str(exc))
             return False
-        log.info("sentiment now decided by %s", change.version if self.sentiment_model
-                 else "the lexicon")
+        if brand is None:
+            self.sentiment_model = model
+            log.info("sentiment now decided by %s", change.version if model else "the lexicon")
+        elif model is None:  # the brand goes back to the global model
+            self._brand_models.pop(brand, None)
+            log.info("sentiment of brand %s now decided by the global model", brand)
+        else:
+            self._brand_models[brand] = model
+            log.info("sentiment of brand %s now decided by %s", brand, change.version)
         return True
 
     def refuse(self, what: str, reason: str) -> None:
@@ -182,19 +205,21 @@ def _apply_record(registry: TaxonomyRegistry, record: Any) -> None:
 def rules_change(brand: str, taxonomy: BrandTaxonomy | None,
                  changed_by: str) -> ClassifierRulesChanged:
     """The event that activates a brand's taxonomy (or with None, removes it)."""
-    if brand.lower() == SENTIMENT_MODEL_KEY:
-        raise UnusableRules(f"{SENTIMENT_MODEL_KEY} is the sentiment model's key, not a brand")
+    if brand.startswith("*"):
+        raise UnusableRules(f"{brand} is a sentiment model's key, not a brand")
     return ClassifierRulesChanged(
         brand=brand.lower(), version=taxonomy.version if taxonomy else "removed",
         taxonomy=taxonomy.to_dict() if taxonomy else None, changed_by=changed_by,
         changed_at=datetime.now(UTC))
 
 
-def sentiment_model_change(model: SentimentModel | None,
-                           changed_by: str) -> ClassifierRulesChanged:
-    """The event that activates a sentiment model (or with None, returns to the lexicon)."""
+def sentiment_model_change(model: SentimentModel | None, changed_by: str,
+                           brand: str | None = None) -> ClassifierRulesChanged:
+    """The event that activates a sentiment model (or with None, returns to the lexicon);
+    with ``brand``, that brand's own model (None: the brand goes back to the global one)."""
     return ClassifierRulesChanged(
-        brand=SENTIMENT_MODEL_KEY, version=model.version if model else "lexicon",
+        brand=sentiment_model_key(brand),
+        version=model.version if model else ("lexicon" if brand is None else "global"),
         taxonomy=model.to_dict() if model else None, changed_by=changed_by,
         changed_at=datetime.now(UTC))
 
@@ -208,9 +233,10 @@ def publish_taxonomy(settings: ServiceSettings, brand: str, taxonomy: BrandTaxon
 
 
 def publish_sentiment_model(settings: ServiceSettings, model: SentimentModel | None,
-                            changed_by: str) -> str:
-    """Activates a sentiment model on every worker (None: the lexicon); returns the event id."""
-    change = sentiment_model_change(model, changed_by)
+                            changed_by: str, brand: str | None = None) -> str:
+    """Activates a sentiment model on every worker (None: the lexicon), for every brand or
+    with ``brand`` for that brand's messages; returns the event id."""
+    change = sentiment_model_change(model, changed_by, brand)
     load_sentiment_model(change)
     size = len(change.model_dump_json())
     if size > MAX_MODEL_RECORD_BYTES:

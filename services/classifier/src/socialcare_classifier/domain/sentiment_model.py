@@ -130,8 +130,10 @@ class SentimentModel:
             raise ValueError("invalid model: dense weights do not match the cues")
         digest = hashlib.sha256(json.dumps(self._weights(), sort_keys=True).encode())
         trained = str(self.metadata.get("trained_at", ""))[:10].replace("-", "")
-        object.__setattr__(self, "version",
-                           f"sentiment-{trained or 'untimed'}-{digest.hexdigest()[:10]}")
+        # A brand's own model says so in its version, and so in every decided_by it sets.
+        brand = f"{self.metadata['brand']}-" if self.metadata.get("brand") else ""
+        object.__setattr__(self, "version", f"sentiment-{brand}{trained or 'untimed'}-"
+                                            f"{digest.hexdigest()[:10]}")
 
     def scores(self, features: TextFeatures) -> list[float]:
         """Per-class linear sums of one text's features."""
