@@ -13,12 +13,16 @@ pytestmark = pytest.mark.unit
 
 # (collection, equality fields, sort or range field, the method that runs it)
 QUERIES = [
-    ("conversations", {"queue", "status"}, "due_at", "Store.queue_page(queue)"),
-    ("conversations", {"assignee", "status"}, "due_at",
+    ("open_work", {"queue", "status"}, "due_at", "Store.queue_page(queue)"),
+    ("open_work", {"assignee", "status"}, "due_at",
      "Store.queue_page(assignee), WorkStore.held_unanswered"),
-    ("conversations", {"queue", "status"}, "priority", "Store.queue_page(queue, by_priority)"),
-    ("conversations", {"assignee", "status"}, "priority",
+    ("open_work", {"queue", "status"}, "priority", "Store.queue_page(queue, by_priority)"),
+    ("open_work", {"assignee", "status"}, "priority",
      "Store.queue_page(assignee, by_priority)"),
+    ("open_work", {"_id"}, "version", "OpenWork.after_write (a resolve's delete)"),
+    ("conversations", {"_id"}, "version", "ConversationRepository.save (versioned)"),
+    ("conversations", {"queue", "status"}, "due_at", "Store.queue_page(queue, resolved)"),
+    ("conversations", {"assignee", "status"}, "due_at", "Store.queue_page(assignee, resolved)"),
     ("conversations", {"platform", "brand_account", "customer_id"}, "last_message_at",
      "customer lookups"),
     ("conversations", set(), "first_message_at", "Store.conversations_between (reports)"),

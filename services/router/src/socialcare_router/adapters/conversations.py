@@ -19,11 +19,13 @@ from typing import Any
 from cachetools import LRUCache
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from socialcare_contracts.events import ConversationUpdated
 from socialcare_contracts.messages import Platform
 from socialcare_contracts.tolerant import as_member, prune
 from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, replace_versioned
+from socialcare_router.adapters.open_work import OpenWork
 from socialcare_router.adapters.timers import TimerBuckets
 from socialcare_router.domain.conversation import Conversation
 
@@ -62,6 +64,7 @@ class ConversationRepository:
         # so it reads pending work by _id instead of scanning every conversation.
         self.pending = db.outbox_pending
         self.timers = TimerBuckets(db)
+        self.open_work = OpenWork(db)
         self._published: LRUCache[str, bool] = LRUCache(maxsize=100_000)
         # Loaded documents that have no version yet (stored before the aggregate existed).
         self._unversioned: set[str] = set()
@@ -127,6 +130,9 @@ class ConversationRepository:
             await self.timers.schedule(conversation.id, moved, now)
         # write_id tells this write from a concurrent one when writes travel grouped.
         doc = conversation.to_document() | {"write_id": uuid.uuid4().hex}
+        # The open-work entry goes first too: an open conversation is never missing from
+        # the queue views; one this write then fails to match is repaired below or on read.
+        await self.open_work.before_write(doc)
         if seen == 0 and conversation.id in self._unversioned:
             # Stored before versions existed: replace it while it still has none.
             written = await self._replace(({"$exists": False}, doc))
@@ -135,12 +141,23 @@ class ConversationRepository:
             written = await (self._insert(doc) if seen == 0 else self._replace((seen, doc)))
         if not written:
             conversation.version = seen
+            await self._repair_entry(conversation.id)
             raise VersionConflict(conversation.id)
+        try:
+            await self.open_work.after_write(doc)
+        except PyMongoError as exc:  # the change stands; a resolved entry is skipped by views
+            log.warning("conversation %s: open-work entry kept (%s)", conversation.id,
+                        type(exc).__name__)
         conversation.timers_stored()
         # Older events not known to be acknowledged go first: they may be in flight from
         # another process, or left by one that died. A repeat is harmless (same id and
         # version); publishing a newer version before an older one would not be.
         return _events(conversation.id, inherited) + fresh
+
+    async def _repair_entry(self, conversation_id: str) -> None:
+        """The entry written for a change that lost its race goes back to what is stored."""
+        stored = await self.conversations.find_one({"_id": conversation_id})
+        await self.open_work.repair([stored], [conversation_id])
 
     async def update(self, conversation_id: str,
                      apply: Callable[[Conversation, datetime], object],

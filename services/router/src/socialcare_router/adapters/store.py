@@ -18,6 +18,8 @@ from socialcare_router.adapters.clusters import ClusterIndex
 from socialcare_router.adapters.coalescing import insert_once, lookup_by_id, upsert_by_id
 from socialcare_router.adapters.config_store import ConfigStore
 from socialcare_router.adapters.conversations import ConversationRepository
+from socialcare_router.adapters.open_work import INDEXES as OPEN_WORK_INDEXES
+from socialcare_router.adapters.open_work import RESOLVED
 from socialcare_router.adapters.volume import VolumeCounter
 from socialcare_router.adapters.work_store import WorkStore
 from socialcare_router.domain.threading import KnownConversation
@@ -27,17 +29,16 @@ EPOCH = datetime.min.replace(tzinfo=UTC)
 
 INDEXES: dict[str, list[IndexModel]] = {
     "conversations": [
-        # Queue views: open work in a queue, due soonest first.
+        # A versioned save filters on (_id, version): mongo-java-server serves a query from
+        # an index only when its fields are exactly the index's keys, so without this every
+        # save (one per message, every claim) scanned the collection.
+        IndexModel([("_id", ASCENDING), ("version", ASCENDING)], name="id_version",
+                   unique=True),
+        # Lists of resolved conversations (history); open ones are read from open_work.
         IndexModel([("queue", ASCENDING), ("status", ASCENDING),
                     ("due_at", ASCENDING)], name="queue_status_due"),
-        # "My work": an agent's conversations by status, due soonest first.
         IndexModel([("assignee", ASCENDING), ("status", ASCENDING),
                     ("due_at", ASCENDING)], name="assignee_status_due"),
-        # The same two lists by priority, then due soonest.
-        IndexModel([("queue", ASCENDING), ("status", ASCENDING), ("priority", DESCENDING),
-                    ("due_at", ASCENDING)], name="queue_status_priority_due"),
-        IndexModel([("assignee", ASCENDING), ("status", ASCENDING), ("priority", DESCENDING),
-                    ("due_at", ASCENDING)], name="assignee_status_priority_due"),
         IndexModel([("platform", ASCENDING), ("brand_account", ASCENDING),
                     ("customer_id", ASCENDING), ("last_message_at", DESCENDING)],
                    name="customer_conversations"),
@@ -50,6 +51,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("conversation_id", ASCENDING), ("requested_at", ASCENDING)],
                    name="conversation_replies"),
     ],
+    "open_work": OPEN_WORK_INDEXES,
     "audit": AUDIT_INDEXES,
     "notes": [
         IndexModel([("conversation_id", ASCENDING), ("created_at", ASCENDING)],
@@ -59,11 +61,14 @@ INDEXES: dict[str, list[IndexModel]] = {
 # Indexes earlier releases created that no query uses any more: dropped, since every
 # index costs each write on MongoDB 7.
 RETIRED: dict[str, list[str]] = {
-    "conversations": ["escalate_at", "resolution_escalate_at", "snoozed"],
+    "conversations": ["escalate_at", "resolution_escalate_at", "snoozed",
+                      # lists by priority read open_work
+                      "queue_status_priority_due", "assignee_status_priority_due"],
     "messages": ["conversation_thread"],  # a thread is read by its keys
 }
 # Filters the queue views accept on top of the index prefix; the sort stays on the index.
 VIEW_FILTERS = ("platform", "intents", "sentiment", "tags", "language")
+LIST_PROJECTION = {"outbox": 0, "history": 0}
 
 
 class Store:
@@ -76,8 +81,9 @@ class Store:
         # threading then needs only lookups by _id, which every MongoDB server does fast.
         self.customers = self.db.customers
         self.config = ConfigStore(self.db)
-        self.work = WorkStore(self.db)
         self.repository = ConversationRepository(self.db)
+        self.open_work = self.repository.open_work
+        self.work = WorkStore(self.db, self.open_work)
         self.audit = AuditLog(self.db)
         self.incidents = self.config.incidents
         self.volume = VolumeCounter(self.db)
@@ -94,13 +100,15 @@ class Store:
         self._upsert_customer = upsert_by_id(self.customers)
 
     async def create_indexes(self) -> None:
-        """Creates every index the queries need (a no-op when they exist); drops retired ones."""
+        """Creates every index the queries need (a no-op when they exist); drops retired ones;
+        builds the open work of a store written before it existed (once)."""
         for collection, indexes in INDEXES.items():
             await self.db[collection].create_indexes(indexes)
         for collection, names in RETIRED.items():
             existing = {index["name"] async for index in await self.db[collection].list_indexes()}
             for name in set(names) & existing:
                 await self.db[collection].drop_index(name)
+        await self.open_work.adopt(self.conversations)
 
     async def ping(self) -> bool:
         await self.db.command("ping")
@@ -182,8 +190,8 @@ class Store:
                          by_priority: bool = False) -> list[Document]:
         """A queue's (or an agent's) conversations by due time then id: keyset pages.
 
-        The equality prefix (queue or assignee, status) and the sort are the index's; the
-        optional filters only narrow what the index walk returns.
+        Open and waiting conversations are listed from their open-work entries (which
+        hold these fields under the same names), resolved ones from the conversations.
         """
         query: Document = {"status": status}
         if queue is not None:
@@ -203,8 +211,10 @@ class Store:
         order = [("due_at", ASCENDING), ("_id", ASCENDING)]
         if by_priority:
             order.insert(0, ("priority", DESCENDING))
-        cursor = self.conversations.find(query, {"outbox": 0, "history": 0}).sort(
-            order).limit(limit)
+        if status != RESOLVED:
+            return await self.open_work.page(query, order, limit, self.conversations,
+                                             LIST_PROJECTION)
+        cursor = self.conversations.find(query, LIST_PROJECTION).sort(order).limit(limit)
         return await cursor.to_list()
 
     async def texts_of(self, keys: list[str]) -> dict[str, str]:

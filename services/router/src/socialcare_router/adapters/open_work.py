@@ -1,0 +1,172 @@
+"""Open work kept apart from history: one small entry per unresolved conversation.
+
+Queue views, claims' lists, an agent's held work and the queue gauges read ``open_work``,
+never ``conversations``, so what they cost follows the open work, not everything ever
+stored: mongo-java-server, the embedded default, ignores secondary indexes and scans a
+collection for any query not on ``_id``, and on MongoDB 7 the indexes stay small. An
+entry holds what lists filter and sort on, under the conversation's own field names (so
+one query reads either collection), plus its ``version``::
+
+    {"_id": "c_1f…", "version": 7, "queue": "care", "status": "open", "due_at": …, …}
+
+The repository writes an entry *before* each conversation write (an open conversation
+is then never missing from the views), and after a write that resolves it deletes the
+entry of that version only (a reopen racing the delete keeps its own). An entry is
+therefore a hint: one written for a change that then lost a version race, or whose
+process died before the conversation write, differs from its conversation. Pages load
+their conversations by ``_id`` anyway and compare each with its entry; one that differs
+is rewritten from the conversation and the page is read again. A store written before
+this collection existed is adopted once (one scan of the unresolved conversations).
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, ReplaceOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from socialcare_router.adapters.coalescing import Coalescer
+
+Document = dict[str, Any]
+RESOLVED = "resolved"
+# What lists filter and sort on; ``status`` and ``version`` tell a current entry.
+FIELDS = ("version", "queue", "status", "state", "assignee", "brand_account", "due_at",
+          "priority", "platform", "intents", "language", "sentiment", "tags", "escalation")
+INDEXES = [
+    # Lets mongo-java-server find an entry by (_id, version) from an index: the resolve's
+    # delete of its own version only.
+    IndexModel([("_id", ASCENDING), ("version", ASCENDING)], name="id_version", unique=True),
+    # MongoDB 7: the queue views' equality prefixes and sorts (see Store.queue_page).
+    IndexModel([("queue", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)],
+               name="queue_status_due"),
+    IndexModel([("assignee", ASCENDING), ("status", ASCENDING), ("due_at", ASCENDING)],
+               name="assignee_status_due"),
+    IndexModel([("queue", ASCENDING), ("status", ASCENDING), ("priority", DESCENDING),
+                ("due_at", ASCENDING)], name="queue_status_priority_due"),
+    IndexModel([("assignee", ASCENDING), ("status", ASCENDING), ("priority", DESCENDING),
+                ("due_at", ASCENDING)], name="assignee_status_priority_due"),
+]
+ADOPTED = "open work adopted"
+PAGE_ATTEMPTS = 3
+ADOPT_BATCH = 1_000
+
+
+def entry_of(doc: Document) -> Document:
+    """The entry of a stored (or about to be stored) conversation document."""
+    return {"_id": doc["_id"], **{name: doc.get(name) for name in FIELDS}}
+
+
+def is_open(doc: Document) -> bool:
+    return doc.get("status") != RESOLVED
+
+
+class OpenWork:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.entries: AsyncCollection = db.open_work
+        self.marks = db.open_work_marks
+        # A batch's conversations are written together: their entries travel as one bulk
+        # (two writes for one conversation never share it, so they keep their order).
+        self._write = Coalescer(self._bulk, lambda item: item[0])
+
+    # --- writes (the repository's) ----------------------------------------------------
+
+    async def before_write(self, doc: Document) -> None:
+        """Enters the conversation as it is about to be stored (resolved ones included, so
+        that the delete after the write can name the version it removes)."""
+        entry = entry_of(doc)
+        await self._write((entry["_id"], ReplaceOne({"_id": entry["_id"]}, entry, upsert=True)))
+
+    async def after_write(self, doc: Document) -> None:
+        """A resolved conversation leaves the open work; a newer entry stays."""
+        if not is_open(doc):
+            await self._write((doc["_id"], DeleteOne({"_id": doc["_id"],
+                                                      "version": doc.get("version")})))
+
+    async def repair(self, docs: Iterable[Document | None], ids: Iterable[str]) -> None:
+        """Rewrites the entries of ``ids`` from their conversations (``docs``, as stored)."""
+        stored = {d["_id"]: d for d in docs if d is not None}
+        requests = [ReplaceOne({"_id": i}, entry_of(stored[i]), upsert=True)
+                    if i in stored and is_open(stored[i]) else DeleteOne({"_id": i})
+                    for i in ids]
+        if requests:
+            await self.entries.bulk_write(requests, ordered=False)
+
+    async def _bulk(self, items: list[tuple[str, ReplaceOne | DeleteOne]]) -> list[None]:
+        await self.entries.bulk_write([request for _, request in items], ordered=False)
+        return [None] * len(items)
+
+    # --- reads --------------------------------------------------------------------------
+
+    async def page(self, query: Document, order: list[tuple[str, int]], limit: int,
+                   conversations: AsyncCollection, projection: Document) -> list[Document]:
+        """The conversations of one page of entries, each checked against its entry."""
+        for attempt in range(PAGE_ATTEMPTS):
+            entries = await self.entries.find(query).sort(order).limit(limit).to_list()
+            ids = [e["_id"] for e in entries]
+            found = {d["_id"]: d async for d in conversations.find(
+                {"_id": {"$in": ids}}, projection)} if ids else {}
+            stale = [e["_id"] for e in entries
+                     if e["_id"] not in found or entry_of(found[e["_id"]]) != e]
+            if not stale or attempt == PAGE_ATTEMPTS - 1:
+                return [found[i] for i in ids if i in found and i not in stale]
+            await self.repair(found.values(), stale)
+        return []  # unreachable: the last attempt returns
+
+    async def find(self, query: Document, projection: Document | None = None,
+                   order: list[tuple[str, int]] | None = None, limit: int = 0
+                   ) -> list[Document]:
+        cursor = self.entries.find({"status": {"$ne": RESOLVED}, **query}, projection)
+        if order:
+            cursor = cursor.sort(order)
+        return await cursor.limit(limit).to_list()
+
+    async def counts(self, queues: list[str]) -> dict[str, Document]:
+        """Per queue: open, unassigned, at-risk and breached entries (one pass)."""
+        def when(condition: Document) -> Document:
+            return {"$sum": {"$cond": [condition, 1, 0]}}
+
+        rows = await (await self.entries.aggregate([
+            {"$match": {"queue": {"$in": queues}, "status": {"$ne": RESOLVED}}},
+            {"$group": {"_id": "$queue", "open": {"$sum": 1},
+                        "unassigned": when({"$eq": [{"$ifNull": ["$assignee", None]}, None]}),
+                        "at_risk": when({"$eq": ["$escalation", "at_risk"]}),
+                        "breached": when({"$eq": ["$escalation", "breached"]})}},
+        ])).to_list()
+        return {row.pop("_id"): row for row in rows}
+
+    # --- a store written before open_work -----------------------------------------------
+
+    async def adopt(self, conversations: AsyncCollection, force: bool = False) -> int:
+        """Builds the entries of every unresolved conversation, once per store (``force``:
+        again, and drops entries whose conversation is resolved or gone). Returns how many
+        entries were written."""
+        if not force and await self.marks.find_one({"_id": ADOPTED}, {"_id": 1}):
+            return 0
+        written, batch = 0, []
+        async for doc in conversations.find({"status": {"$ne": RESOLVED}},
+                                            dict.fromkeys(FIELDS, 1), batch_size=ADOPT_BATCH):
+            batch.append(ReplaceOne({"_id": doc["_id"]}, entry_of(doc), upsert=True))
+            if len(batch) == ADOPT_BATCH:
+                written += len(batch)
+                await self.entries.bulk_write(batch, ordered=False)
+                batch = []
+        if batch:
+            written += len(batch)
+            await self.entries.bulk_write(batch, ordered=False)
+        if force:
+            await self._drop_finished(conversations)
+        await self.marks.update_one({"_id": ADOPTED}, {"$set": {"entries": written}},
+                                    upsert=True)
+        return written
+
+    async def _drop_finished(self, conversations: AsyncCollection) -> None:
+        ids = [e["_id"] async for e in self.entries.find({}, {"_id": 1})]
+        for at in range(0, len(ids), ADOPT_BATCH):
+            chunk = ids[at:at + ADOPT_BATCH]
+            found = {d["_id"]: d async for d in conversations.find(
+                {"_id": {"$in": chunk}}, {"status": 1})}
+            gone = [i for i in chunk if i not in found or not is_open(found[i])]
+            if gone:
+                await self.entries.bulk_write([DeleteOne({"_id": i}) for i in gone],
+                                              ordered=False)
