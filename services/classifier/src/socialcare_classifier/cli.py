@@ -11,6 +11,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from socialcare_classifier.deep_cli import add_parser as add_deep_parser
+from socialcare_classifier.deep_cli import train_deep_sentiment_command
 from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy, split_holdout, train_model
 from socialcare_classifier.sentiment_cli import (
@@ -43,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--activate", action="store_true",
                        help="publish to every running worker if the held-out scores pass")
     add_sentiment_parser(commands)
+    add_deep_parser(commands)
     rules = commands.add_parser("rules", help="publish or remove a brand's taxonomy")
     actions = rules.add_subparsers(dest="action", required=True)
     set_ = actions.add_parser("set", help="activate a taxonomy JSON file (from train --save)")
@@ -131,7 +134,9 @@ def main(argv: list[str]) -> int:
     settings = ClassifierSettings()
     try:
         command = {"train": train, "train-sentiment": train_sentiment_command,
-                   "activate-sentiment": activate_sentiment_command}.get(args.command, rules)
+                   "activate-sentiment": activate_sentiment_command,
+                   "train-deep-sentiment": train_deep_sentiment_command,
+                   }.get(args.command, rules)
         return command(args, settings)
     except (OSError, ValueError) as exc:
         console.print(f"[red]error:[/red] {exc}")

@@ -14,14 +14,15 @@ import faust
 from opentelemetry import trace
 
 from socialcare_classifier.data.intent_examples import INTENT_EXAMPLES
-from socialcare_classifier.deep.embedder import Embedder
+from socialcare_classifier.deep.embedder import EMBEDDING_DIM, Embedder
+from socialcare_classifier.deep.models_feed import SENTIMENT, follow_deep_models
 from socialcare_classifier.domain.deep import DeepLabels, refine
 from socialcare_classifier.domain.deep_sentiment import DeepSentimentHead
 from socialcare_classifier.domain.prototypes import Prototypes
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import Envelope, InvalidEvent
-from socialcare_contracts.events import MessageClassified
+from socialcare_contracts.events import DeepModelChanged, MessageClassified
 from socialcare_runtime.stream_batches import take_batches
 from socialcare_runtime.streams import (
     RecordProcessor,
@@ -48,6 +49,22 @@ class DeepModels:
         self.head = head
         self.prototypes: Prototypes | None = None
         self.version = f"{self.embedder.version}+intents@{len(INTENT_EXAMPLES)}"
+
+    def apply(self, change: DeepModelChanged) -> None:
+        """Activates a head read from the models topic; one it cannot use is ignored."""
+        if change.kind != SENTIMENT:
+            return
+        try:
+            head = DeepSentimentHead.from_dict(change.model) if change.model else None
+            if head is not None and head.coef.shape[1] != EMBEDDING_DIM:
+                raise ValueError(f"weights for {head.coef.shape[1]} dimensions, not "
+                                 f"{EMBEDDING_DIM}")
+        except ValueError as exc:
+            log.warning("deep sentiment head %s refused (the active one stays): %s",
+                        change.version, exc)
+            return
+        self.head = head
+        log.info("deep sentiment head now %s", head.version if head else "none")
 
     def label(self, texts: list[str]) -> list[DeepLabels]:
         """Deep labels of each text; blocking (the engine holds the core)."""
@@ -104,6 +121,17 @@ def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
             await send_event(refined, envelope.data.message.conversation_key(), refinement,
                              SERVICE, event_id=derived_event_id(
                                  envelope.id, refinement.classification.model_version))
+
+    @app.task
+    async def deep_models_feed() -> None:
+        while True:
+            try:
+                await follow_deep_models(settings, deep.apply)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("deep models feed failed; reconnecting")
+                await asyncio.sleep(2.0)
 
     @app.agent(classified, name="refine")
     async def refine_agent(stream: faust.StreamT) -> None:

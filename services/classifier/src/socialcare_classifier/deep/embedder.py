@@ -12,6 +12,7 @@ import numpy as np
 # The e5 models were trained with a prefix; "query: " is the one for classification and
 # similarity between short texts of the same kind (the model card's advice).
 PREFIX_IS_QUERY = True
+EMBEDDING_DIM = 384
 MAX_CHARS = 1000  # tweets and DMs: longer text adds cost, not meaning
 
 
@@ -32,6 +33,6 @@ class Embedder:
 
                 self._engine = E5(num_threads=self.threads)
             if not texts:
-                return np.empty((0, self._engine.dim), dtype=np.float32)
+                return np.empty((0, EMBEDDING_DIM), dtype=np.float32)
             return self._engine.encode([t[:MAX_CHARS] or " " for t in texts],
                                        is_query=PREFIX_IS_QUERY)

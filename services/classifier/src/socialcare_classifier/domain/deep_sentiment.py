@@ -5,7 +5,7 @@ served from the JSON artifact's weights, activated through the rules topic like 
 stage's model.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ class DeepSentimentHead:
     classes: tuple[SentimentLabel, ...]
     coef: np.ndarray  # (classes, dim)
     intercept: np.ndarray  # (classes,)
+    metadata: dict[str, Any] = field(default_factory=dict)  # provenance, licence, scores
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DeepSentimentHead":
@@ -38,11 +39,12 @@ class DeepSentimentHead:
             raise ValueError(f"unusable deep sentiment head: {exc}") from None
         if coef.ndim != 2 or coef.shape[0] != len(classes) or intercept.shape != (len(classes),):
             raise ValueError("deep sentiment head: weights do not match its classes")
-        return cls(version, classes, coef, intercept)
+        return cls(version, classes, coef, intercept, dict(data.get("metadata") or {}))
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": KIND, "version": self.version, "classes": [c.value for c in self.classes],
-                "coef": self.coef.round(6).tolist(), "intercept": self.intercept.round(6).tolist()}
+                "coef": self.coef.round(6).tolist(), "intercept": self.intercept.round(6).tolist(),
+                "metadata": self.metadata}
 
     def predict(self, embeddings: np.ndarray) -> list[Sentiment]:
         """A label and a -1..1 score (P(positive) - P(negative)) per embedding row."""

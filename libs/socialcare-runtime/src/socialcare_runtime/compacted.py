@@ -1,0 +1,33 @@
+"""Following a compacted topic the way configuration is read: every partition from the start,
+no consumer group, for ever, with a signal once the reader has caught up with the end it saw
+at start (what was active then is applied)."""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+
+async def follow_compacted(bootstrap: str, topic: str, on_record: Callable[[Any], None],
+                           caught_up: asyncio.Event | None = None,
+                           max_record_bytes: int = 1024 * 1024) -> None:
+    """Calls ``on_record`` with each record in order; sets ``caught_up`` once at the end."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
+                                enable_auto_commit=False, auto_offset_reset="earliest",
+                                max_partition_fetch_bytes=max_record_bytes)
+    await consumer.start()
+    try:
+        while not consumer.assignment():
+            await asyncio.sleep(0.1)
+        partitions = sorted(consumer.assignment())
+        ends = await consumer.end_offsets(partitions)
+        while True:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    on_record(record)
+            if caught_up is not None and not caught_up.is_set() and all(
+                    await consumer.position(tp) >= ends[tp] for tp in partitions):
+                caught_up.set()
+    finally:
+        await consumer.stop()
