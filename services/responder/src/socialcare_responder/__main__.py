@@ -1,6 +1,8 @@
 """Entrypoint: ``python -m socialcare_responder``."""
 
 from opentelemetry import metrics
+from pymongo.errors import PyMongoError
+from tenacity import AsyncRetrying
 
 from socialcare_responder.adapters.budget import BudgetStore
 from socialcare_responder.adapters.gateways import GatewayClients, channel_credentials
@@ -14,6 +16,7 @@ from socialcare_runtime import mongo
 from socialcare_runtime.instrumentation import instrument_grpc_client, instrument_pymongo
 from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.logs import configure_logging
+from socialcare_runtime.retries import retry_policy
 from socialcare_runtime.streams import run_worker
 from socialcare_runtime.telemetry import setup_telemetry
 
@@ -39,7 +42,10 @@ def main() -> None:
 
     @app.task
     async def create_indexes() -> None:
-        await store.ensure_indexes()
+        # A MongoDB server slow to answer at start must not stop the worker: the TTL index
+        # only tidies old budget windows, so it is retried until it is made.
+        await AsyncRetrying(**retry_policy("creating the send budget's index", PyMongoError,
+                                           initial_s=0.5, max_s=30))(store.ensure_indexes)
 
     run_worker(app, on_shutdown=telemetry.shutdown)
 

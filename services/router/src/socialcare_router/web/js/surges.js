@@ -63,7 +63,7 @@ function answerForm(cluster, done) {
   form.preview = () => attempt(async () => {
     const preview = await api(`/v1/clusters/${encodeURIComponent(cluster.id)}`);
     const out = Object.entries(preview.left_out).map(([why, n]) => `${n} ${why.replaceAll("_", " ")}`);
-    replace(status, preview.will_reply.map((p) => `${p.replies} on ${p.platform} (about ${p.minutes_to_send} min within its limits)`).join(", ") || "Nobody left to answer",
+    replace(status, preview.will_reply.map((p) => `${p.replies} on ${p.platform} (about ${p.minutes_to_send} min within its ${p.quota === "advertised" ? "advertised" : "usual"} limits)`).join(", ") || "Nobody left to answer",
       out.length ? `; left out: ${out.join(", ")}` : "");
   }, "preview");
   return form;
