@@ -6,9 +6,12 @@
 For each worker count it starts an isolated stack (own topics, database, ports) on the
 shared Kafka and MongoDB server, warms it up, offers a baseline rate, a spike of
 ``--spike-factor`` times it and the baseline again as batches to ``POST /v1/messages``
+(a share of the spike one question in varied words, from many customers of the brand)
 while a scripted agent replies to a sample of new conversations, samples consumer lag,
 topic offsets, CPU and memory every second, waits for the lag to drain, reads each
-message's latency from MongoDB, then stops the stack and deletes its topics and database.
+message's latency from MongoDB, reads the incidents and clusters as a supervisor (time from
+the burst's start to its incident, the burst's recall and precision in its clusters), then
+stops the stack and deletes its topics and database.
 The broker's own produce -> consume rate is measured first, for the ratio.
 """
 
@@ -48,6 +51,12 @@ def arguments() -> argparse.Namespace:
                         help="baseline after the spike (60: the drain aim)")
     parser.add_argument("--workers", type=worker_counts, default=[1, 2, 3],
                         help="worker counts per stream service to run (1,2,3)")
+    parser.add_argument("--burst-share", type=float, default=0.5,
+                        help="share of the spike's messages that are one question in varied "
+                             "words, each from a new customer (0.5; 0 for none)")
+    parser.add_argument("--incident-wait", type=float, default=180.0,
+                        help="after draining, wait at most this long for the burst's "
+                             "incident to close (180 s)")
     parser.add_argument("--reply-share", type=float, default=0.02,
                         help="share of new conversations the scripted agent answers (0.02)")
     parser.add_argument("--drain-threshold", type=int, default=100,
@@ -80,7 +89,8 @@ def main() -> None:
     console.print(f"raw Kafka round trip: {raw.rate:,.0f} records/s ({raw.records:,} records "
                   f"of {raw.record_bytes} B, produce alone {raw.records / raw.produce_s:,.0f}/s)")
     options = Options(model, templates, args.reply_share, args.drain_threshold,
-                      args.max_drain_seconds, state_root=args.out / "stacks")
+                      args.max_drain_seconds, state_root=args.out / "stacks",
+                      burst_share=args.burst_share, incident_wait_s=args.incident_wait)
     results, summaries = [], []
     for workers in args.workers:
         result = spike_run(endpoints, workers, options)

@@ -8,3 +8,14 @@ WORDINGS = [
     "SAVE20 promo code invalid, please fix", "code SAVE20 says invalid promo code",
     "tried the promo code SAVE20 three times, not working",
     "your SAVE20 promo isn't applying to my cart"]
+# In a burst message's platform id, so the benchmark tells the burst from other traffic.
+MARK = "-burst-"
+
+
+def burst_id(run: str, i: int) -> str:
+    """The platform message id of the burst's message ``i`` in run ``run``."""
+    return f"{run}{MARK}{i}"
+
+
+def is_burst(platform_message_id: str) -> bool:
+    return MARK in platform_message_id

@@ -15,7 +15,7 @@ import aiohttp
 from aiokafka import AIOKafkaConsumer
 
 from bench.spike.source import MessageSource
-from bench.spike.traffic import TrafficModel
+from bench.spike.traffic import SPIKE, TrafficModel
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,10 @@ class Request:
 
 async def offer(url: str, api_key: str, model: TrafficModel, source: MessageSource,
                 started: float, tick_s: float = 0.05, max_batch: int = 500,
-                on_tick: Callable[[float], None] | None = None) -> list[Request]:
-    """Offers the model's schedule open loop from ``started`` (a perf_counter time).
+                on_tick: Callable[[float], None] | None = None,
+                burst_share: float = 0.0) -> list[Request]:
+    """Offers the model's schedule open loop from ``started`` (a perf_counter time), with
+    ``burst_share`` of the spike's messages the burst's.
 
     Requests are not awaited before the next is due: a slow ingest makes them queue (and
     shows in the acceptance rate), never slows the offered rate down.
@@ -59,7 +61,8 @@ async def offer(url: str, api_key: str, model: TrafficModel, source: MessageSour
         for due, count in model.batches(tick_s):
             await asyncio.sleep(max(0.0, started + due - time.perf_counter()))
             now = datetime.now(UTC).isoformat()
-            messages = [source.message(now) for _ in range(count)]
+            share = burst_share if model.phase_at(due) == SPIKE else 0.0
+            messages = [source.message(now, share) for _ in range(count)]
             for first in range(0, count, max_batch):
                 pending.append(asyncio.create_task(post(due, messages[first:first + max_batch])))
             if on_tick is not None:

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,10 @@ from rich.table import Table
 from bench.common import console
 from bench.spike import stats
 from bench.spike.driver import Request
+from bench.spike.grouping import TOP, cluster_scores, incident_timing
 from bench.spike.run import RunResult
 from bench.spike.samplers import Sample
+from bench.spike.source import BRAND
 from bench.spike.traffic import SPIKE, TrafficModel
 
 MIB = 1024 * 1024
@@ -53,7 +56,19 @@ def summarize(result: RunResult, drain_threshold: int, raw_rate: float | None) -
         "sampled until, s": result.ended_s, "spike end, s": model.spike_end,
         "cpu mean %": {p: _mean([s.cpu[p] for s in run_samples if p in s.cpu]) for p in processes},
         "peak rss MiB": {p: max(s.rss.get(p, 0) for s in run_samples) / MIB for p in processes},
+        **_burst(result),
     }
+
+
+def _burst(result: RunResult) -> dict[str, Any]:
+    """Surge detection and grouping of the spike's burst (nothing when it had none)."""
+    if not result.burst_start:
+        return {}
+    start = datetime.fromisoformat(result.burst_start)
+    return {"burst start": result.burst_start,
+            "incident": incident_timing(result.incidents, BRAND, start),
+            "burst offered": result.burst_offered,
+            "clusters": cluster_scores(result.clusters, result.burst_stored, result.unrelated)}
 
 
 def _accepted_rate(result: RunResult, start: float, end: float) -> float:
@@ -102,7 +117,44 @@ def figure_rows(summaries: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
     row("drained after spike end, s", lambda s: "not within "
         f"{s['sampled until, s'] - s['spike end, s']:.0f}" if s["drain after spike, s"] is None
         else f"{s['drain after spike, s']:.0f}")
+    if all("clusters" in s for s in summaries):
+        rows += _burst_rows(summaries)
     return rows
+
+
+def _burst_rows(summaries: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The burst's incident and clusters, one row per measure."""
+    def share(value: float | None, digits: int = 1) -> str:
+        return "-" if value is None else f"{value:.{digits}%}"
+
+    def seconds(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.0f}"
+
+    def both(s: dict[str, Any], pick: Any) -> str:
+        return f"{pick(s['clusters']['top 1'])} / {pick(s['clusters'][f'top {TOP}'])}"
+
+    def incident(s: dict[str, Any]) -> str:
+        timing = s["incident"]
+        if timing["opened after s"] is None:
+            return "none opened"
+        closed = timing["closed after s"]
+        return (f"{seconds(timing['opened after s'])} / "
+                f"{'still open' if closed is None else seconds(closed)} ({timing['intent']})")
+
+    return [(name, [pick(s) for s in summaries]) for name, pick in [
+        ("burst offered / stored; others of the brand stored", lambda s:
+         f"{s['burst offered']:,} / {s['clusters']['burst']:,}; "
+         f"{s['clusters']['unrelated']:,}"),
+        ("burst start -> incident opened / closed, s", incident),
+        ("incidents of the brand (opened before the burst)", lambda s: "{incidents} "
+         "({opened before the burst})".format_map(s["incident"])),
+        (f"burst in its biggest / {TOP} biggest clusters (recall)",
+         lambda s: both(s, lambda c: share(c["recall"]))),
+        (f"precision of the biggest / {TOP} biggest", lambda s: both(
+            s, lambda c: share(c["precision"]))),
+        ("other messages that joined them (share of all)", lambda s: both(
+            s, lambda c: f"{c['unrelated joined']:,} ({share(c['unrelated joined share'], 2)})")),
+    ]]
 
 
 def markdown(summaries: list[dict[str, Any]]) -> str:

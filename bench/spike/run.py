@@ -14,9 +14,11 @@ from rich.progress import Progress
 from bench.common import console, new_run_id, wait_until
 from bench.pipeline_latency import offer as offer_singly
 from bench.pipeline_latency import wait_stored
+from bench.spike.burst import is_burst
 from bench.spike.driver import Request, ScriptedAgent, offer
+from bench.spike.inbox import Inbox
 from bench.spike.samplers import Sample, Sampler
-from bench.spike.source import MessageSource, Template
+from bench.spike.source import BRAND, MessageSource, Template
 from bench.spike.traffic import TrafficModel
 from socialcare_contracts import topics
 from socialcare_local.infra import Endpoints, infra_status
@@ -34,6 +36,19 @@ STACK_ENV = {"SOCIALCARE_INGEST_RATE_PER_S": "1000000", "SOCIALCARE_INGEST_RATE_
              "SOCIALCARE_TOPIC_PARTITIONS": "6"}
 
 
+def surge_env(model: TrafficModel) -> dict[str, str]:
+    """Surge detection a spike of seconds can trip (the README says why these values).
+
+    The brand is new in every run, so its usual rate is the default: set to the baseline,
+    as a brand's learned rate would be. A one-minute window, as the default five minutes
+    would average a 60 s spike of 10x down to 2.8x; checked every 5 s; closed after one
+    calm minute, so the close is seen before the stack stops.
+    """
+    return {"SOCIALCARE_SURGE_DEFAULT_PER_MINUTE": f"{model.baseline * 60:g}",
+            "SOCIALCARE_SURGE_WINDOW_MINUTES": "1", "SOCIALCARE_SURGE_CHECK_S": "5",
+            "SOCIALCARE_SURGE_QUIET_MINUTES": "1"}
+
+
 @dataclass
 class Options:
     model: TrafficModel
@@ -43,6 +58,8 @@ class Options:
     max_drain_s: float = 60.0
     tick_s: float = 0.05
     state_root: Path = Path("bench/results/spike/stacks")
+    burst_share: float = 0.5
+    incident_wait_s: float = 180.0
 
 
 @dataclass
@@ -61,6 +78,15 @@ class RunResult:
     reply_failures: int = 0
     ended_s: float = 0.0
     pids: dict[str, int] = field(default_factory=dict)
+    # The burst: when its first message was written (ISO 8601), how many were offered and
+    # stored, how many other messages of the brand were stored (read after the clusters,
+    # so every member counts), and what the inbox API said afterwards.
+    burst_start: str | None = None
+    burst_offered: int = 0
+    burst_stored: int = 0
+    unrelated: int = 0
+    incidents: list[dict] = field(default_factory=list)
+    clusters: list[list[str]] = field(default_factory=list)  # member ids per cluster
 
 
 def load_average() -> str:
@@ -73,8 +99,9 @@ def spike_run(endpoints: Endpoints, workers: int, options: Options) -> RunResult
     stack = IsolatedStack(endpoints, options.state_root, label="spike", workers=workers)
     result = RunResult(workers, options.model, load_average())
     console.rule(f"{workers} worker(s) per stream service")
+    surges = surge_env(options.model) if options.burst_share else {}
     with isolated_stack(stack, endpoints.mongo_url, delete_topics=True, console=console,
-                        **STACK_ENV):
+                        **STACK_ENV, **surges):
         db = MongoClient(endpoints.mongo_url, tz_aware=True)[stack.database]
         ingest = f"http://127.0.0.1:{stack.ingest_port}/v1/messages"
         # Warm-up: fresh workers take seconds to fetch their first records.
@@ -89,6 +116,14 @@ def spike_run(endpoints: Endpoints, workers: int, options: Options) -> RunResult
         # "Drained" allows a few records of lag: let those be stored before reading.
         accepted = sum(r.accepted for r in result.requests)
         wait_until(lambda: db.messages.count_documents(_inbound(run)) >= accepted, 30, 0.5)
+        if result.burst_start:
+            inbox = Inbox(f"http://127.0.0.1:{stack.inbox_port}")
+            try:
+                result.incidents = inbox.wait_closed(
+                    BRAND, datetime.fromisoformat(result.burst_start), options.incident_wait_s)
+                result.clusters = inbox.cluster_members(BRAND)
+            finally:
+                inbox.close()
         _collect(db, run, wall0, result)
     return result
 
@@ -102,6 +137,7 @@ async def _drive(stack: IsolatedStack, run: str, options: Options,
     ready = asyncio.Event()
     agent_task = asyncio.create_task(agent.run(ready))
     await asyncio.wait_for(ready.wait(), 30)
+    source = MessageSource(run, options.templates)
     started = time.perf_counter()
     wall0 = datetime.now(UTC)
     sampler = Sampler(stack.kafka_bootstrap, {k: stack.prefix + v for k, v in TOPICS.items()},
@@ -113,8 +149,10 @@ async def _drive(stack: IsolatedStack, run: str, options: Options,
                                      total=model.duration)
             result.requests = await offer(
                 f"http://127.0.0.1:{stack.ingest_port}/v1/messages", "dev-ingest-key", model,
-                MessageSource(run, options.templates), started, options.tick_s,
-                on_tick=lambda due: progress.update(task, completed=due))
+                source, started, options.tick_s,
+                on_tick=lambda due: progress.update(task, completed=due),
+                burst_share=options.burst_share)
+            result.burst_start, result.burst_offered = source.burst_started, source.burst_sent
         await _wait_drained(sampler, options)
     finally:
         result.samples = sampler.stop()
@@ -151,7 +189,10 @@ def _collect(db: object, run: str, wall0: datetime, result: RunResult) -> None:
         return (moment - wall0).total_seconds()
 
     docs = list(db.messages.find(  # type: ignore[attr-defined]
-        _inbound(run), {"received_at": 1, "stored_at": 1, "conversation_id": 1}))
+        _inbound(run), {"received_at": 1, "stored_at": 1, "conversation_id": 1,
+                        "platform_message_id": 1}))
+    result.burst_stored = sum(1 for d in docs if is_burst(d["platform_message_id"]))
+    result.unrelated = len(docs) - result.burst_stored
     result.latencies = [(since(d["received_at"]),
                          (d["stored_at"] - d["received_at"]).total_seconds() * 1000) for d in docs]
     result.stored = [since(d["stored_at"]) for d in docs]

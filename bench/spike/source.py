@@ -2,7 +2,8 @@
 
 Messages spread over platforms and languages, and a share are follow-ups of an earlier
 customer (same author, replying to their previous message), so the router threads them
-into an existing conversation as it does with real traffic.
+into an existing conversation as it does with real traffic. In the spike, a share can be
+the burst instead: one question in varied wordings, each from a new customer.
 """
 
 import itertools
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.spike.burst import WORDINGS, burst_id
 from socialcare_local.paths import REPO_ROOT, SAMPLE_FILE
 from socialcare_local.replay import read_jsonl, read_twcs
 
@@ -57,13 +59,18 @@ class MessageSource:
     _random: random.Random = field(init=False)
     _recent: list[tuple[str, str, str, str]] = field(init=False, default_factory=list)
     _count: Iterator[int] = field(init=False, default_factory=itertools.count)
+    burst_started: str | None = field(init=False, default=None)  # first burst created_at
+    burst_sent: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
 
-    def message(self, created_at: str) -> dict:
-        """The next message as the ingest API takes it (``created_at`` in ISO 8601)."""
+    def message(self, created_at: str, burst_share: float = 0.0) -> dict:
+        """The next message as the ingest API takes it (``created_at`` in ISO 8601); with
+        ``burst_share``, that share of messages are the burst's."""
         i = next(self._count)
+        if burst_share and self._random.random() < burst_share:
+            return self._burst(i, created_at)
         template = self._random.choice(self.templates)
         message_id = f"{self.run}-{i}"
         body: dict = {"brand_account": BRAND, "platform_message_id": message_id,
@@ -83,6 +90,17 @@ class MessageSource:
                         author={"id": author})
             self._remember((template.platform, template.channel, author, message_id))
         return body
+
+    def _burst(self, i: int, created_at: str) -> dict:
+        # Each from a customer of its own who writes once: never a follow-up's author.
+        self.burst_started = self.burst_started or created_at
+        self.burst_sent += 1
+        platform, channel = self._random.choice(TWCS_PLATFORMS)
+        author = f"{self.run}-burst-c{i}"
+        return {"brand_account": BRAND, "platform_message_id": burst_id(self.run, i),
+                "platform": platform, "channel": channel,
+                "author": {"id": author, "display_name": f"Customer {i}"},
+                "text": f"@{BRAND} {self._random.choice(WORDINGS)}", "created_at": created_at}
 
     def _remember(self, customer: tuple[str, str, str, str]) -> None:
         # Follow-ups come from recent customers, as within the router's thread window.

@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 
+from bench.spike.burst import WORDINGS, is_burst
 from bench.spike.source import MessageSource, load_templates
 from socialcare_contracts.messages import NormalizedMessage
 
@@ -44,3 +45,24 @@ def test_the_same_seed_gives_the_same_traffic() -> None:
     templates, _ = load_templates(twcs=None)
     a, b = MessageSource("r3", templates), MessageSource("r3", templates)
     assert [a.message("t") for _ in range(200)] == [b.message("t") for _ in range(200)]
+
+
+def test_a_burst_share_asks_one_question_from_new_customers_marked_as_the_burst() -> None:
+    templates, _ = load_templates(twcs=None)
+    source = MessageSource("r4", templates, follow_up_share=0.5)
+    before = [source.message("2026-12-01T10:00:00Z") for _ in range(200)]
+    spike = [source.message(f"2026-12-01T10:01:{i % 60:02d}Z", burst_share=0.5)
+             for i in range(2000)]
+    burst = [m for m in spike if is_burst(m["platform_message_id"])]
+
+    assert source.burst_started == next(m["created_at"] for m in spike if m in burst)
+    assert not any(is_burst(m["platform_message_id"]) for m in before)
+    assert 0.45 < len(burst) / len(spike) < 0.55 and source.burst_sent == len(burst)
+    for body in burst:
+        NormalizedMessage.model_validate(body)
+        assert "in_reply_to_id" not in body
+        assert any(wording in body["text"] for wording in WORDINGS)
+    assert len({m["author"]["id"] for m in burst}) == len(burst)
+    others = {m["author"]["id"] for m in before + spike if m not in burst}
+    assert others.isdisjoint(m["author"]["id"] for m in burst)
+    assert len({m["text"] for m in burst}) == len(WORDINGS)
