@@ -47,7 +47,7 @@ async def test_an_agent_corrects_labels_and_a_later_correction_merges(
     [cid] = await seed(store, 1)
     # Held by one agent, corrected by another of the brand: labels are nobody's work.
     await inbox(store).claim(Actor("owner", "agent", frozenset({"acme"})), cid)
-    first = await api.patch(labels(M0), json={"sentiment": "Neutral"}, headers=OTHER)
+    first = await api.patch(labels(M0), json={"sentiment": "neutral"}, headers=OTHER)
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["text"] == "my order is late" and body["conversation_id"] == cid
@@ -76,7 +76,7 @@ async def test_an_agent_corrects_labels_and_a_later_correction_merges(
 @pytest.mark.parametrize(("body", "who", "status", "reason"), [
     ({"sentiment": "furious"}, OWNER, 422, "sentiment must be one of"),
     ({"intents": ["free_money"]}, OWNER, 422, "unknown intent"),
-    ({"language": "english"}, OWNER, 422, "BCP 47"),
+    ({"language": "english"}, OWNER, 422, "should match pattern"),
     ({"category": "x" * 65}, OWNER, 422, ""),
     ({}, OWNER, 422, "at least one"),
     ({"sentiment": "positive", "stars": 5}, OWNER, 422, ""),

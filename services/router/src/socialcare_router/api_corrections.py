@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from socialcare_contracts.intents import DEFAULT_INTENTS
 from socialcare_router.adapters.corrections import CorrectionStore
 from socialcare_router.corrections import correct_message, corrections_of
 from socialcare_router.deps import (
@@ -25,7 +26,10 @@ from socialcare_router.deps import (
     actor_of,
 )
 from socialcare_router.domain.corrections import (
+    CATEGORY,
     EXPORT_COLUMNS,
+    LANGUAGE,
+    SENTIMENTS,
     csv_row,
     effective,
     example,
@@ -45,21 +49,24 @@ def _corrections(store: StoreDep) -> CorrectionStore:
 
 
 Corrections = Annotated[CorrectionStore, Depends(_corrections)]
-Short = Annotated[str, Field(max_length=64)]
+# The schema states what the domain checks (validate), so clients and fuzzers see it.
+Intent = Annotated[str, Field(max_length=64,
+                              json_schema_extra={"enum": list(DEFAULT_INTENTS)})]
 
 
 class CorrectionRequest(BaseModel):
     """The labels to correct; the ones left out keep the classifier's values."""
 
     model_config = ConfigDict(extra="forbid")
-    sentiment: Annotated[str, Field(max_length=16)] | None = Field(
-        default=None, description="negative, neutral or positive")
-    intents: list[Short] | None = Field(
+    sentiment: Annotated[str, Field(json_schema_extra={"enum": list(SENTIMENTS)})] | None = \
+        None
+    intents: list[Intent] | None = Field(
         default=None, max_length=20,
         description="The message's intents, from GET /v1/catalog ([] for none)")
-    language: Annotated[str, Field(max_length=35)] | None = Field(
+    language: Annotated[str, Field(max_length=35, pattern=LANGUAGE.pattern)] | None = Field(
         default=None, description="A BCP 47 tag: en, pt-BR, und")
-    category: Short | None = Field(default=None, description="The brand's own category")
+    category: Annotated[str, Field(pattern=CATEGORY.pattern)] | None = Field(
+        default=None, description="The brand's own category")
 
 
 class CorrectionView(BaseModel):
@@ -118,7 +125,7 @@ def _brands(user: Any, brand: str | None) -> list[str] | None:
     return [brand]
 
 
-BrandQuery = Annotated[str | None, Query(max_length=128, pattern=r"^[\w.@-]+$")]
+BrandQuery = Annotated[str | None, Query(max_length=128, pattern=r"^[A-Za-z0-9_.@-]+$")]
 
 
 @router.get("/corrections", response_model=list[CorrectionView],

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.unit
 
 @pytest.mark.parametrize(("given", "reason"), [
     ({"sentiment": "angry"}, "sentiment must be one of"),
+    ({"sentiment": "Negative"}, "sentiment must be one of"),
     ({"intents": ["refund_return", "free_money"]}, "unknown intent 'free_money'"),
     ({"language": "english"}, "BCP 47"),
     ({"language": "e"}, "BCP 47"),
@@ -34,7 +35,7 @@ def test_a_bad_label_is_refused_with_its_reason(given: dict, reason: str) -> Non
 
 
 def test_labels_are_kept_in_their_canonical_form() -> None:
-    labels = validate(sentiment="Negative", intents=["outage", "refund_return", "outage"],
+    labels = validate(sentiment="negative", intents=["outage", "refund_return", "outage"],
                       language="pt-br", category=" billing ")
     assert labels.given() == {"sentiment": "negative", "intents": ["outage", "refund_return"],
                               "language": "pt-BR", "category": "billing"}

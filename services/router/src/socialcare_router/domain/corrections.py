@@ -50,7 +50,7 @@ def validate(sentiment: str | None = None, intents: Iterable[str] | None = None,
              language: str | None = None, category: str | None = None,
              known_intents: Iterable[str] = DEFAULT_INTENTS) -> Labels:
     """The correction as labels, or ``InvalidCorrection`` naming the first bad one."""
-    if sentiment is not None and sentiment.lower() not in SENTIMENTS:
+    if sentiment is not None and sentiment not in SENTIMENTS:
         raise InvalidCorrection(f"sentiment must be one of {', '.join(SENTIMENTS)}")
     chosen: tuple[str, ...] | None = None
     if intents is not None:
@@ -66,7 +66,7 @@ def validate(sentiment: str | None = None, intents: Iterable[str] | None = None,
         raise InvalidCorrection("language must be a BCP 47 tag such as en, pt-BR or und")
     if category is not None and not CATEGORY.match(category):
         raise InvalidCorrection("category must be 1-64 letters, digits, spaces or _ . : -")
-    labels = Labels(sentiment.lower() if sentiment else None, chosen,
+    labels = Labels(sentiment, chosen,
                     _canonical_language(language) if language else None,
                     category.strip() if category else None)
     if not labels.given():
