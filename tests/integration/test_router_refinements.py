@@ -1,6 +1,7 @@
 """The deep stage's refinements reach conversations: the router worker (a real process, real
 Kafka and MongoDB server) updates the conversation's sentiment, intents and priority after
-routing used the fast stage's labels, publishes the change, and a redelivery changes nothing."""
+routing used the fast stage's labels, publishes the change, and a redelivery changes nothing;
+a refinement that comes before its message is kept and applied once the message is routed."""
 
 import os
 import subprocess
@@ -23,11 +24,15 @@ from socialcare_contracts.events import (
     Sentiment,
 )
 from socialcare_contracts.messages import NormalizedMessage
+from socialcare_router.adapters.store import Store
+from socialcare_router.refinements import Refinements
 from socialcare_runtime.kafka_admin import ensure_topics
+from tests.integration.router_helpers import acked, router, store  # noqa: F401
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
-AT = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+# Now, not a fixed date: the worker's escalation timers would act on a message long overdue.
+AT = datetime.now(UTC)
 
 
 class RouterWorker:
@@ -139,3 +144,19 @@ def test_a_refinement_updates_the_conversation_and_is_published(
     assert (again["version"], again["sentiment"]) == (refined["version"], "negative")
     assert {u.version for u in worker.updates() if u.change == "refined"} \
         == {refined["version"]}
+
+
+async def test_a_refinement_before_its_message_is_kept_and_applied_later(
+        store: Store) -> None:  # noqa: F811
+    routing = router(store)
+    refinements = Refinements(routing)
+    fast = fast_stage("m9")
+    assert await refinements.apply(deep_stage(fast)) == []
+    assert await refinements.retry_awaiting() == []  # still not routed: kept
+    [(_, conversation_id, created)] = acked(store, await routing.route_message(fast, "e9"))
+    assert created.priority == 30
+    [(_, _, refined)] = await refinements.retry_awaiting()
+    assert (refined.conversation_id, refined.change, refined.priority) == (
+        conversation_id, "refined", 60)
+    assert (await store.repository.get(conversation_id)).sentiment == "negative"
+    assert await refinements.retry_awaiting() == []  # applied once, then forgotten

@@ -8,6 +8,8 @@ its lag) shares the partitions.
 """
 
 import asyncio
+import hashlib
+import json
 import logging
 
 import faust
@@ -48,7 +50,9 @@ class DeepModels:
         self.embedder = embedder or Embedder(settings.deep_threads)
         self.head = head
         self.prototypes: Prototypes | None = None
-        self.version = f"{self.embedder.version}+intents@{len(INTENT_EXAMPLES)}"
+        # The examples' hash: other examples are another model (and another event id).
+        examples = json.dumps(INTENT_EXAMPLES, sort_keys=True).encode()
+        self.version = f"{self.embedder.version}+intents-{hashlib.sha256(examples).hexdigest()[:8]}"
 
     def apply(self, change: DeepModelChanged) -> None:
         """Activates a head read from the models topic; one it cannot use is ignored."""

@@ -9,7 +9,7 @@ publishes again what the first delivery stored.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from socialcare_contracts.events import ClassificationRefined, MessageClassified
@@ -65,7 +65,7 @@ class Refinements:
         async for doc in self.awaiting.find({}).limit(AWAITING_BATCH):
             if await self.router.store.conversation_of_message(doc["_id"]) is not None:
                 events += await self.apply(_event(doc))
-            elif now - _aware(doc["since"], now) < KEEP_AWAITING:
+            elif now - doc["since"] < KEEP_AWAITING:
                 continue
             else:
                 log.warning("refinement of a message never routed dropped after %s",
@@ -78,7 +78,3 @@ def _event(doc: dict[str, Any]) -> ClassificationRefined:
     # Read as consumers read events: one kept by a newer version still applies.
     return ClassificationRefined.model_validate(prune(ClassificationRefined, doc["event"]))
 
-
-def _aware(at: datetime, like: datetime) -> datetime:
-    """MongoDB returns naive UTC datetimes unless the client says otherwise."""
-    return at if at.tzinfo is not None else at.replace(tzinfo=like.tzinfo)
