@@ -13,6 +13,7 @@ Kafka for its events):
 2. a claim (one agent, a conversation nobody holds), one after another;
 3. the supervisors' queue overview (the gauges);
 4. claims with 50 agents racing for one conversation (exactly one may win);
+5. messages routed by the worker's service layer (half of them to existing conversations);
 after ``--warm`` requests that are not counted (a fresh JVM runs the server interpreted);
 and finally stops the server (SIGTERM), starts it again on the same file and checks that
 every conversation and open-work entry is still there (H2 keeps data across restarts).
@@ -35,7 +36,7 @@ from opentelemetry import trace
 from rich.progress import Progress
 
 from bench.common import console, new_run_id, percentile, table
-from bench.router_inbox import open_conversation
+from bench.router_inbox import BATCH, classified, open_conversation
 from socialcare_contracts import topics
 from socialcare_local import mongo_server
 from socialcare_local.downloads import MONGO_JARS, fetch_missing
@@ -43,11 +44,14 @@ from socialcare_local.infra import ensure_infra
 from socialcare_local.paths import LocalPaths, LocalPorts
 from socialcare_router.adapters.store import Store
 from socialcare_router.api import create_app
+from socialcare_router.domain.sla import SlaPolicy
 from socialcare_router.migration import migrate_conversations
+from socialcare_router.routing import Router
 from socialcare_router.settings import InboxUser, RouterSettings
 from socialcare_runtime.kafka_admin import ensure_topics
 from socialcare_runtime.mongo import connect
 from socialcare_runtime.publisher import EventPublisher
+from socialcare_runtime.stream_batches import in_key_order
 
 AGENTS = 50
 CHUNK = 1_000
@@ -82,7 +86,7 @@ class OwnServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()  # its shutdown hook closes the H2 file
-            self.process.wait(60)
+            self.process.wait(600)
             self.process = None
 
 
@@ -111,6 +115,27 @@ async def fill(store: Store, stored: int, open_count: int) -> tuple[float, list[
     return time.perf_counter() - start, opened
 
 
+async def route_rate(store: Store, run: str, count: int) -> float:
+    """Messages routed per second with the store filled, as the worker takes them (batches
+    of 200, a batch's customers concurrently); the second half are the first half's
+    customers writing again, so their conversations are saved (a versioned write)."""
+    half = max(1, count // 2)
+    events = [classified(run, i) for i in range(count)]
+    events = [e if i < half else e.model_copy(update={"message": e.message.model_copy(
+        update={"author": events[i - half].message.author})}) for i, e in enumerate(events)]
+    router = Router(store, SlaPolicy(), "general", timedelta(hours=24))
+    start = time.perf_counter()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("routing", total=count)
+        for at in range(0, count, BATCH):
+            batch = events[at:at + BATCH]
+            await in_key_order(batch, lambda e: e.message.conversation_key(),
+                               lambda e: router.route_message(
+                                   e, f"{run}-e{e.message.platform_message_id}"), True)
+            progress.advance(task, len(batch))
+    return count / (time.perf_counter() - start)
+
+
 async def timed(label: str, count: int, call: Callable[[int], Awaitable[httpx.Response]]
                 ) -> list[float]:
     """Latencies (ms) of ``count`` calls, one after another, with a progress display."""
@@ -127,12 +152,15 @@ async def timed(label: str, count: int, call: Callable[[int], Awaitable[httpx.Re
 
 
 def rows(name: str, values: list[float]) -> list[tuple[str, Any]]:
-    return [(f"{name} p50 (ms) [{len(values)}]", percentile(values, 0.5)),
-            (f"{name} p99 (ms)", percentile(values, 0.99))]
+    figures = [(f"{name} p50 (ms) [{len(values)}]", percentile(values, 0.5)),
+               (f"{name} p99 (ms)", percentile(values, 0.99))]
+    console.print(figures)  # as they come: a long run that fails later keeps them
+    return figures
 
 
 async def measure(url: str, kafka: str, stored: int, open_count: int, views: int,
-                  claims: int, races: int, warm: int) -> tuple[list[tuple[str, Any]], str]:
+                  claims: int, races: int, warm: int, route: int
+                  ) -> tuple[list[tuple[str, Any]], str]:
     run = new_run_id()
     database = f"bench_open_{run}"
     client = connect(url, "bench-open-work")
@@ -184,8 +212,10 @@ async def measure(url: str, kafka: str, stored: int, open_count: int, views: int
                 assert response.status_code in (200, 409), response.text
                 return (time.perf_counter() - start) * 1000
             raced += await asyncio.gather(*(claim(i) for i in range(AGENTS)))
-        won = sum([await store.conversations.count_documents(
-            {"_id": target, "assignee": {"$ne": None}}) for target in opened[:races]])
+        # By _id: any other query scans 100,000 conversations on the embedded server.
+        won = sum([d.get("assignee") is not None async for d in store.conversations.find(
+            {"_id": {"$in": opened[:races]}}, {"assignee": 1})])
+        routed = await route_rate(store, run, route) if route else 0.0
     await client.close()
     return [
         (f"conversations stored (open {open_count:,})", float(stored)),
@@ -198,6 +228,8 @@ async def measure(url: str, kafka: str, stored: int, open_count: int, views: int
         *rows("queue overview (gauges)", overview),
         *rows(f"claim, {AGENTS} agents racing for one", raced),
         (f"races won ({races} rounds: must be {races})", float(won)),
+        (f"messages routed /s, {route} in batches of {BATCH}, half of them follow-ups",
+         routed),
     ], database
 
 
@@ -217,7 +249,7 @@ async def survives_restart(server: OwnServer, database: str) -> list[tuple[str, 
 
 
 async def main(stored: int, open_count: int, views: int, claims: int, races: int,
-               warm: int, mongo_url: str | None) -> None:
+               warm: int, route: int, mongo_url: str | None) -> None:
     endpoints = ensure_infra(console=console)
     with tempfile.TemporaryDirectory(prefix="bench-open-work-") as folder:
         server = OwnServer(Path(folder))
@@ -226,7 +258,7 @@ async def main(stored: int, open_count: int, views: int, claims: int, races: int
         try:
             figures, database = await measure(mongo_url or server.url,
                                               endpoints.kafka_bootstrap, stored, open_count,
-                                              views, claims, races, warm)
+                                              views, claims, races, warm, route)
             if mongo_url is None:
                 figures += await survives_restart(server, database)
         finally:
@@ -242,7 +274,8 @@ if __name__ == "__main__":
     parser.add_argument("--claims", type=int, default=100)
     parser.add_argument("--races", type=int, default=10, help="rounds of 50 racing claims")
     parser.add_argument("--warm", type=int, default=40, help="requests before measuring")
+    parser.add_argument("--route", type=int, default=400, help="messages routed at the end")
     parser.add_argument("--mongo-url", help="a server to use instead of starting one")
     args = parser.parse_args()
     asyncio.run(main(args.stored, args.open, args.views, args.claims, args.races, args.warm,
-                     args.mongo_url))
+                     args.route, args.mongo_url))
