@@ -21,6 +21,7 @@ from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.events import (
     Classification,
     ClassificationRefined,
+    DeadLettered,
     MessageClassified,
     Sentiment,
     SentimentLabel,
@@ -30,6 +31,20 @@ from socialcare_runtime.kafka_admin import ensure_topics
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
+# A deep worker whose engine fails on every batch.
+BROKEN_ENGINE = (
+    "from opentelemetry import trace\n"
+    "from socialcare_classifier.deep.embedder import Embedder\n"
+    "from socialcare_classifier.deep_worker import DeepModels, build_deep_app\n"
+    "from socialcare_classifier.settings import ClassifierSettings\n"
+    "from socialcare_runtime.streams import run_worker\n"
+    "class Broken(Embedder):\n"
+    "    def embed(self, texts):\n"
+    "        raise MemoryError('engine out of memory')\n"
+    "settings = ClassifierSettings()\n"
+    "run_worker(build_deep_app(settings, trace.get_tracer('test'),"
+    " DeepModels(settings, Broken())))\n"
+)
 AT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
@@ -45,7 +60,7 @@ def classified(mid: str, text: str, intents: tuple[str, ...]) -> MessageClassifi
 class DeepWorker:
     """``python -m socialcare_classifier deep`` on topics of its own."""
 
-    def __init__(self, kafka: str, tmp: Path) -> None:
+    def __init__(self, kafka: str, tmp: Path, code: str | None = None) -> None:
         self.kafka = kafka
         prefix = f"t{uuid.uuid4().hex[:10]}."
         self.settings = ClassifierSettings(kafka_bootstrap=kafka, topic_prefix=prefix)
@@ -54,8 +69,9 @@ class DeepWorker:
                "SOCIALCARE_TOPIC_PREFIX": prefix, "SOCIALCARE_TOPIC_PARTITIONS": "2",
                "SOCIALCARE_STREAM_DATA_DIR": str(tmp / "streams"),
                "SOCIALCARE_LOG_LEVEL": "WARNING"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "socialcare_classifier", "deep"],
-                                     env=env, stdout=(tmp / "deep.log").open("wb"),
+        args = ["-c", code] if code else ["-m", "socialcare_classifier", "deep"]
+        self.proc = subprocess.Popen([sys.executable, *args], env=env,
+                                     stdout=(tmp / "deep.log").open("wb"),
                                      stderr=subprocess.STDOUT)
         self.producer = KafkaProducer(bootstrap_servers=kafka, acks="all")
         self.consumer = KafkaConsumer(self.settings.topic(topics.CLASSIFICATIONS_REFINED),
@@ -117,3 +133,25 @@ def test_an_activated_sentiment_head_is_applied_without_a_restart(deep: DeepWork
     assert event.fast_sentiment == "neutral"
     assert event.classification.decided_by["sentiment"] == "deep:always-negative"
     assert event.classification.priority > event.fast_priority
+
+
+def test_a_batch_the_engine_cannot_embed_is_dead_lettered(kafka_bootstrap: str,
+                                                          tmp_path: Path) -> None:
+    worker = DeepWorker(kafka_bootstrap, tmp_path, BROKEN_ENGINE)
+    try:
+        worker.send(classified("m1", "Where is my order?", ()))
+        consumer = KafkaConsumer(worker.settings.topic(topics.DEADLETTER),
+                                 bootstrap_servers=kafka_bootstrap,
+                                 auto_offset_reset="earliest", consumer_timeout_ms=1000)
+        found: list[DeadLettered] = []
+
+        def dead() -> list[DeadLettered]:
+            found.extend(cloudevents.decode(r.value, r.headers, DeadLettered).data
+                         for r in consumer)
+            return found
+        [letter] = eventually(dead, "a dead letter", timeout_s=90)
+        consumer.close()
+        assert letter.stage == "refine" and "engine out of memory" in letter.reason
+        assert letter.source_topic == worker.settings.topic(topics.MESSAGES_CLASSIFIED)
+    finally:
+        worker.stop()

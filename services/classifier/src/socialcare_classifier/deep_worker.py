@@ -40,6 +40,10 @@ SERVICE = "socialcare-classifier-deep"
 log = logging.getLogger(__name__)
 
 
+class DeepStageFailed(Exception):
+    """The engine could not embed a record's batch: the record is dead-lettered."""
+
+
 class DeepModels:
     """The embedder, the intent prototypes (built from the shipped examples on first use)
     and the sentiment head, if one is active."""
@@ -94,6 +98,7 @@ def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
     refined = raw_topic(app, settings.topic(topics.CLASSIFICATIONS_REFINED))
     deep = models or DeepModels(settings)
     labels: dict[str, DeepLabels] = {}
+    failed: dict[str, str] = {}
 
     async def label_batch(events: list[faust.EventT]) -> None:
         """Embeds the batch's customer messages at once; records it cannot decode are left
@@ -113,10 +118,17 @@ def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
             return
         with tracer.start_as_current_span("refine embed", links=[f[2] for f in found],
                                           attributes={"socialcare.batch.size": len(found)}):
-            results = await asyncio.to_thread(deep.label, [f[1] for f in found])
+            try:
+                results = await asyncio.to_thread(deep.label, [f[1] for f in found])
+            except Exception as exc:  # each record is dead-lettered with the reason
+                log.exception("embedding a batch of %d failed", len(found))
+                failed.update((f[0], f"{type(exc).__name__}: {exc}") for f in found)
+                return
         labels.update((f[0], r) for f, r in zip(found, results, strict=True))
 
     async def handle(envelope: Envelope[MessageClassified]) -> None:
+        if envelope.id in failed:
+            raise DeepStageFailed(f"embedding failed: {failed[envelope.id]}")
         deep_labels = labels.pop(envelope.id, None)
         if deep_labels is None:  # a brand's own message: nothing to refine
             return
@@ -145,6 +157,7 @@ def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
                 await processor.process_batch(batch, MessageClassified, handle, "refine")
             finally:
                 labels.clear()
+                failed.clear()
             for event in batch:
                 await stream.ack(event)
 
