@@ -57,7 +57,11 @@ Intent = Annotated[str, Field(max_length=64,
 class CorrectionRequest(BaseModel):
     """The labels to correct; the ones left out keep the classifier's values."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The schema says what validate() does: at least one label given (null is none).
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"type": kind}}}
+        for name, kind in (("sentiment", "string"), ("intents", "array"),
+                           ("language", "string"), ("category", "string"))]})
     sentiment: Annotated[str, Field(json_schema_extra={"enum": list(SENTIMENTS)})] | None = \
         None
     intents: list[Intent] | None = Field(

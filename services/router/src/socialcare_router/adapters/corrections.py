@@ -34,7 +34,7 @@ class CorrectionStore:
         """The stored message a correction is about (by ``_id``)."""
         return await self.messages.find_one(
             {"_id": message_id}, {"text": 1, "classification": 1, "conversation_id": 1,
-                                  "brand_account": 1, "direction": 1, "created_at": 1})
+                                  "direction": 1, "created_at": 1})
 
     async def correct(self, message: Document, brand_account: str, labels: Labels,
                       agent_id: str, at: datetime) -> Document:
