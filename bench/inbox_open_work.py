@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 from opentelemetry import trace
+from pymongo import AsyncMongoClient
 from rich.progress import Progress
 
 from bench.common import console, new_run_id, percentile, table
@@ -49,13 +50,20 @@ from socialcare_router.migration import migrate_conversations
 from socialcare_router.routing import Router
 from socialcare_router.settings import InboxUser, RouterSettings
 from socialcare_runtime.kafka_admin import ensure_topics
-from socialcare_runtime.mongo import connect
 from socialcare_runtime.publisher import EventPublisher
 from socialcare_runtime.stream_batches import in_key_order
 
 AGENTS = 50
 CHUNK = 1_000
 QUEUE = "bulk"
+
+
+def patient_client(url: str) -> AsyncMongoClient:
+    """The services' client, but one that waits: before open work, a page scanned every
+    stored conversation and stalled the server for longer than the services' 5 s, after
+    which the driver drops its connections and the bench would measure nothing."""
+    return AsyncMongoClient(url, appname="bench-open-work", tz_aware=True,
+                            serverSelectionTimeoutMS=300_000, connectTimeoutMS=300_000)
 
 
 class OwnServer:
@@ -75,11 +83,12 @@ class OwnServer:
         """Seconds until it answers ``ping``."""
         argv = mongo_server.prepare(self.paths, LocalPorts(0, 0, self.port), self.lib)
         start = time.perf_counter()
-        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        with (self.paths.state / "mongo.log").open("ab") as log:
+            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         while not mongo_server.healthy(self.url):
             if self.process.poll() is not None:
-                raise RuntimeError("the bench's mongo-java-server did not start")
+                raise RuntimeError("the bench's mongo-java-server did not start: "
+                                   + (self.paths.state / "mongo.log").read_text()[-2000:])
             time.sleep(0.2)
         return time.perf_counter() - start
 
@@ -163,7 +172,7 @@ async def measure(url: str, kafka: str, stored: int, open_count: int, views: int
                   ) -> tuple[list[tuple[str, Any]], str]:
     run = new_run_id()
     database = f"bench_open_{run}"
-    client = connect(url, "bench-open-work")
+    client = patient_client(url)
     store = Store(client, database)
     users = {f"bench-{i}": InboxUser(id=f"agent{i}", name=f"Agent {i}", role="agent")
              for i in range(AGENTS)} | {"bench-sup": InboxUser(id="sup", name="Sup",
@@ -216,6 +225,7 @@ async def measure(url: str, kafka: str, stored: int, open_count: int, views: int
         won = sum([d.get("assignee") is not None async for d in store.conversations.find(
             {"_id": {"$in": opened[:races]}}, {"assignee": 1})])
         routed = await route_rate(store, run, route) if route else 0.0
+        console.print(("messages routed /s", routed))
     await client.close()
     return [
         (f"conversations stored (open {open_count:,})", float(stored)),
@@ -234,14 +244,15 @@ async def measure(url: str, kafka: str, stored: int, open_count: int, views: int
 
 
 async def survives_restart(server: OwnServer, database: str) -> list[tuple[str, Any]]:
-    client = connect(server.url, "bench-open-work")
-    before = {name: await client[database][name].count_documents({})
+    client = patient_client(server.url)
+    before = {name: await client[database][name].estimated_document_count()
               for name in ("conversations", "open_work")}
     await client.close()
     server.stop()
     restart_s = server.start()
-    client = connect(server.url, "bench-open-work")
-    after = {name: await client[database][name].count_documents({}) for name in before}
+    client = patient_client(server.url)
+    after = {name: await client[database][name].estimated_document_count()
+             for name in before}
     await client.close()
     return [("restart of the H2 server: up again (s)", restart_s),
             ("documents kept across the restart", "yes" if after == before else
