@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -195,6 +196,20 @@ def test_an_agent_corrects_a_messages_labels_from_the_keyboard(stack: Stack) -> 
         expect(page.locator("#toast")).to_contain_text(
             "Corrected: intents product_defect, refund_return")
         screenshot(page, "label-correction")
+
+        boss = new_page(browser, inbox)
+        boss.goto("/inbox/")
+        boss.get_by_label("API key").fill(SUPERVISOR["X-API-Key"])
+        boss.get_by_role("button", name="Sign in").click()
+        boss.get_by_role("link", name="Supervisor").click()
+        panel = boss.locator("section.corrections")
+        expect(panel.locator("tr", has_text="blender lid cracked")).to_contain_text(
+            "sentiment positive")
+        with boss.expect_download() as download:
+            panel.get_by_role("button", name="Export CSV").click()
+        exported = Path(download.value.path()).read_text(encoding="utf-8")
+        assert exported.startswith("text,label,intents,language,brand")
+        assert "the blender lid cracked on day two,positive" in exported
     listed = httpx.get(f"{inbox}/v1/corrections", headers=SUPERVISOR).json()
     mine = next(c for c in listed if c["message_id"] == message_id)
     assert mine["labels"] == {"sentiment": "positive",
