@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 
+from socialcare_classifier.domain.deep_sentiment import EMBEDDING, FEATURES
 from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.taxonomy import split_holdout
 from socialcare_classifier.sentiment_cli import (
@@ -36,7 +37,9 @@ def add_parser(commands: Any) -> None:
     train.add_argument("--holdout", type=float, default=0.2)
     train.add_argument("--seed", type=int, default=7)
     train.add_argument("--c", type=float, nargs="+", help="chosen by 5-fold CV on the "
-                       "training part (default 0.5 2 8)")
+                       "training part (default 2 8 32)")
+    train.add_argument("--no-lexicon", action="store_true",
+                       help="the embedding alone, without the lexicon's score beside it")
     train.add_argument("--out", type=Path, help="artifact folder "
                        "(default SOCIALCARE_CLASSIFIER_MODEL_DIR)")
     train.add_argument("--no-activate", action="store_true")
@@ -54,14 +57,15 @@ def train_deep_sentiment_command(args: argparse.Namespace, settings: ClassifierS
                   f"(about 30 a second per core) ...")
     x_train = embedder.embed([t for t, _ in train_rows])
     x_test = embedder.embed([t for t, _ in test_rows])
-    head, c = train_head(x_train, [label for _, label in train_rows], {
+    head, c = train_head(x_train, [t for t, _ in train_rows], [label for _, label in train_rows], {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "trained_from": {"file": args.data.name, "rows": len(rows)},
         "data_licence": args.licence, "embedder": embedder.version,
         "holdout": {"share": args.holdout, "seed": args.seed, "rows": len(test_rows)}},
-        tuple(args.c or DEFAULT_C_GRID))
+        tuple(args.c or DEFAULT_C_GRID), (EMBEDDING,) if args.no_lexicon else FEATURES)
     gold = [label for _, label in test_rows]
-    scores = score(gold, [s.label.value for s in head.predict(x_test)])
+    texts = [t for t, _ in test_rows]
+    scores = score(gold, [s.label.value for s in head.predict(x_test, texts)])
     head.metadata["held_out"] = {"macro_f1": round(scores.macro_f1, 4),
                                  "accuracy": round(scores.accuracy, 4)}
     folder = args.out or settings.classifier_model_dir
@@ -98,6 +102,6 @@ def _active_scores(settings: ClassifierSettings, rows: list[tuple[str, str]],
         raise ValueError(f"could not read the active models from Kafka at "
                          f"{settings.kafka_bootstrap} (use --no-activate to train only)") from None
     if head is not None:
-        return head.version, score([label for _, label in rows],
-                                   [s.label.value for s in head.predict(x)])
+        return head.version, score([label for _, label in rows], [
+            s.label.value for s in head.predict(x, [t for t, _ in rows])])
     return (fast.version if fast else "the lexicon"), held_out_scores(fast, rows)

@@ -64,9 +64,9 @@ class DeepModels:
             return
         try:
             head = DeepSentimentHead.from_dict(change.model) if change.model else None
-            if head is not None and head.coef.shape[1] != EMBEDDING_DIM:
-                raise ValueError(f"weights for {head.coef.shape[1]} dimensions, not "
-                                 f"{EMBEDDING_DIM}")
+            if head is not None and head.coef.shape[1] != head.input_size(EMBEDDING_DIM):
+                raise ValueError(f"weights for {head.coef.shape[1]} inputs, not "
+                                 f"{head.input_size(EMBEDDING_DIM)}")
         except ValueError as exc:
             log.warning("deep sentiment head %s refused (the active one stays): %s",
                         change.version, exc)
@@ -84,7 +84,7 @@ class DeepModels:
         embeddings = self.embedder.embed(texts)
         intents = self.prototypes.decide(embeddings)
         head = self.head
-        sentiments = head.predict(embeddings) if head is not None else [None] * len(texts)
+        sentiments = head.predict(embeddings, texts) if head is not None else [None] * len(texts)
         return [DeepLabels(i, self.version, s, head.version if head else None)
                 for i, s in zip(intents, sentiments, strict=True)]
 

@@ -65,10 +65,22 @@ def test_the_sentiment_head_round_trips_and_predicts() -> None:
         "classes": ["negative", "neutral", "positive"],
         "coef": [[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0]], "intercept": [0.0, 0.0, 0.0]})
     assert DeepSentimentHead.from_dict(head.to_dict()).version == "h1"
-    [pos, neg] = head.predict(np.array([[3.0, 0.0], [-3.0, 0.0]]))
+    [pos, neg] = head.predict(np.array([[3.0, 0.0], [-3.0, 0.0]]), ["a", "b"])
     assert (pos.label, neg.label) == ("positive", "negative")
     assert pos.score > 0.9 > -0.9 > neg.score
     with pytest.raises(ValueError):
         DeepSentimentHead.from_dict({"kind": "deep-sentiment-lr", "version": "x",
                                      "classes": ["negative"], "coef": [[1.0], [2.0]],
                                      "intercept": [0.0]})
+
+
+def test_a_head_with_the_lexicon_reads_the_texts_too() -> None:
+    head = DeepSentimentHead.from_dict({
+        "kind": "deep-sentiment-lr", "version": "h2", "features": ["embedding", "lexicon"],
+        "classes": ["negative", "neutral", "positive"],
+        "coef": [[0.0, -9.0], [0.0, 0.0], [0.0, 9.0]], "intercept": [0.0, 0.5, 0.0]})
+    assert head.input_size(1) == 2
+    [bad, good] = head.predict(np.zeros((2, 1)), ["terrible awful service", "thank you, great"])
+    assert (bad.label, good.label) == ("negative", "positive")
+    with pytest.raises(ValueError):
+        DeepSentimentHead.from_dict({**head.to_dict(), "features": ["lexicon"]})

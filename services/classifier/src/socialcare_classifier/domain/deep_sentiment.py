@@ -1,8 +1,10 @@
-"""The deep stage's sentiment head: logistic regression on frozen e5 embeddings (pure numpy).
+"""The deep stage's sentiment head: logistic regression on frozen e5 embeddings, optionally
+with the lexicon's score beside them (pure numpy).
 
 Trained by ``python -m socialcare_classifier train-deep-sentiment`` (``deep_training``);
-served from the JSON artifact's weights, activated through the rules topic like the fast
-stage's model.
+served from the JSON artifact's weights, activated through the deep models topic. The
+lexicon's score adds what the embedding of a short complaint blurs (5-fold CV on the
+airline training part: 0.770 without, 0.779 with).
 """
 
 from dataclasses import dataclass, field
@@ -10,9 +12,22 @@ from typing import Any
 
 import numpy as np
 
+from socialcare_classifier.domain.sentiment import lexicon_sentiment, score_text
 from socialcare_contracts.events import Sentiment, SentimentLabel
 
 KIND = "deep-sentiment-lr"
+EMBEDDING, LEXICON = "embedding", "lexicon"
+FEATURES = (EMBEDDING, LEXICON)
+
+
+def head_inputs(embeddings: np.ndarray, texts: list[str],
+                features: tuple[str, ...]) -> np.ndarray:
+    """The head's input rows: each embedding, then the lexicon's -1..1 score if asked for."""
+    columns = [np.asarray(embeddings, dtype=np.float32)]
+    if LEXICON in features:
+        columns.append(np.array([[lexicon_sentiment(score_text(t)).score] for t in texts],
+                                dtype=np.float32).reshape(len(texts), 1))
+    return np.hstack(columns)
 
 
 @dataclass(frozen=True)
@@ -23,6 +38,7 @@ class DeepSentimentHead:
     classes: tuple[SentimentLabel, ...]
     coef: np.ndarray  # (classes, dim)
     intercept: np.ndarray  # (classes,)
+    features: tuple[str, ...] = (EMBEDDING,)
     metadata: dict[str, Any] = field(default_factory=dict)  # provenance, licence, scores
 
     @classmethod
@@ -35,20 +51,29 @@ class DeepSentimentHead:
             coef = np.asarray(data["coef"], dtype=np.float32)
             intercept = np.asarray(data["intercept"], dtype=np.float32)
             version = str(data["version"])
+            features = tuple(str(f) for f in data.get("features", (EMBEDDING,)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"unusable deep sentiment head: {exc}") from None
         if coef.ndim != 2 or coef.shape[0] != len(classes) or intercept.shape != (len(classes),):
             raise ValueError("deep sentiment head: weights do not match its classes")
-        return cls(version, classes, coef, intercept, dict(data.get("metadata") or {}))
+        if EMBEDDING not in features or set(features) - set(FEATURES):
+            raise ValueError(f"deep sentiment head: features {features} are not "
+                             f"{EMBEDDING} and optionally {LEXICON}")
+        return cls(version, classes, coef, intercept, features,
+                   dict(data.get("metadata") or {}))
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": KIND, "version": self.version, "classes": [c.value for c in self.classes],
                 "coef": self.coef.round(6).tolist(), "intercept": self.intercept.round(6).tolist(),
-                "metadata": self.metadata}
+                "features": list(self.features), "metadata": self.metadata}
 
-    def predict(self, embeddings: np.ndarray) -> list[Sentiment]:
-        """A label and a -1..1 score (P(positive) - P(negative)) per embedding row."""
-        logits = np.asarray(embeddings, dtype=np.float32) @ self.coef.T + self.intercept
+    def input_size(self, embedding_dim: int) -> int:
+        """The width of an input row for embeddings of ``embedding_dim``."""
+        return embedding_dim + (LEXICON in self.features)
+
+    def predict(self, embeddings: np.ndarray, texts: list[str]) -> list[Sentiment]:
+        """A label and a -1..1 score (P(positive) - P(negative)) per text and its embedding."""
+        logits = head_inputs(embeddings, texts, self.features) @ self.coef.T + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
