@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from socialcare_contracts.events import MessageClassified
 from socialcare_contracts.incidents import IncidentChange
 from socialcare_router.adapters.incidents import IncidentStore, key_of
 from socialcare_router.adapters.store import Store
@@ -152,19 +153,28 @@ async def test_routing_attached_to_an_incident_applies_while_it_lasts(store: Sto
     assert (await api.put(url, headers=SUP, json={})).status_code == 409
 
 
+def named(event: MessageClassified, name: str) -> MessageClassified:
+    return event.model_copy(update={"message": event.message.model_copy(
+        update={"author": event.message.author.model_copy(update={"display_name": name})})})
+
+
 async def test_each_new_customer_of_an_incident_gets_its_holding_reply_once(
         store: Store, api) -> None:
     clock = Clock(T0)
     surges = detector(store, clock)
     await burst(surges.volume, clock, 40)
     incident = {e.intent: e for e in await surges.run_once()}["*"].incident_id
+    # Routed just before the holding reply was set, its conversation is not the incident's,
+    # even once the worker's configuration has the holding reply.
+    early = named(classified("m0", author="a0"), "Ann")
+    early_cid = (await route(router(store, clock), early, "e0")).conversation_id
     put = await api.put(f"/v1/incidents/{incident}/routing", headers=SUP, json={
         "holding_reply": "Hi {customer_name}, we know about it and are on it."})
     assert put.status_code == 200, put.text
     r = router(store, clock)
-    event = classified("m1", author="a1")
-    event = event.model_copy(update={"message": event.message.model_copy(
-        update={"author": event.message.author.model_copy(update={"display_name": "Dana"})})})
+    got = await holding_reply(store, r.config, early, early_cid, clock.at)
+    assert got is None, got
+    event = named(classified("m1", author="a1"), "Dana")
     cid = (await route(r, event, "e1")).conversation_id
     reply = await holding_reply(store, r.config, event, cid, clock.at)
     assert reply is not None

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from socialcare_contracts.events import MessageClassified, ReplyKind, ReplyRequested
 from socialcare_router.adapters.store import Store
-from socialcare_router.domain.surge import holding_reply_for
+from socialcare_router.domain.surge import HOLDING_TAG, holding_reply_for
 from socialcare_router.replies import queue_again, reply_record
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_text.templates import MissingVariables, render
@@ -28,6 +28,12 @@ async def holding_reply(store: Store, config: RoutingConfig, event: MessageClass
     incident = holding_reply_for(message.brand_account, event.classification.intents,
                                  (await config.current()).incident_routes)
     if incident is None or incident.holding_reply is None:
+        return None
+    # Only to a conversation routed under the incident (tagged for it then): a message whose
+    # batch was routed before the holding reply was set is not, and answering it would make
+    # the cluster's bulk reply pass it over as answered.
+    conversation = await store.repository.get(conversation_id)
+    if conversation is None or HOLDING_TAG not in conversation.tags:
         return None
     customer = message.author.display_name or message.author.handle or ""
     try:
