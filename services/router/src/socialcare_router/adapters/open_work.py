@@ -58,6 +58,7 @@ def entry_of(doc: Document) -> Document:
 
 
 def is_open(doc: Document) -> bool:
+    """Whether a conversation document belongs in the open work."""
     return doc.get("status") != RESOLVED
 
 
@@ -116,6 +117,7 @@ class OpenWork:
     async def find(self, query: Document, projection: Document | None = None,
                    order: list[tuple[str, int]] | None = None, limit: int = 0
                    ) -> list[Document]:
+        """Unresolved entries matching ``query`` (which may narrow the status further)."""
         cursor = self.entries.find({"status": {"$ne": RESOLVED}, **query}, projection)
         if order:
             cursor = cursor.sort(order)
