@@ -29,6 +29,7 @@ from socialcare_router.domain.corrections import (
     CATEGORY,
     EXPORT_COLUMNS,
     LANGUAGE,
+    MAX_CATEGORY,
     SENTIMENTS,
     csv_row,
     effective,
@@ -69,8 +70,9 @@ class CorrectionRequest(BaseModel):
         description="The message's intents, from GET /v1/catalog ([] for none)")
     language: Annotated[str, Field(max_length=35, pattern=LANGUAGE.pattern)] | None = Field(
         default=None, description="A BCP 47 tag: en, pt-BR, und")
-    category: Annotated[str, Field(pattern=CATEGORY.pattern)] | None = Field(
-        default=None, description="The brand's own category")
+    category: Annotated[str, Field(max_length=MAX_CATEGORY,
+                                   pattern=CATEGORY.pattern)] | None = Field(
+        default=None, description="The brand's own category, not only spaces")
 
 
 class CorrectionView(BaseModel):

@@ -27,6 +27,8 @@ pytestmark = pytest.mark.unit
     ({"language": "e"}, "BCP 47"),
     ({"category": "a" * 65}, "1-64"),
     ({"category": "<script>"}, "1-64"),
+    ({"category": "   "}, "1-64"),
+    ({"sentiment": "negative", "category": " "}, "1-64"),
     ({}, "at least one"),
 ])
 def test_a_bad_label_is_refused_with_its_reason(given: dict, reason: str) -> None:

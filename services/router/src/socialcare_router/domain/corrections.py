@@ -18,7 +18,10 @@ LABELS = ("sentiment", "intents", "language", "category")
 # A BCP-47-ish tag: a 2-3 letter language, optional script/region/variant subtags ("pt-BR",
 # "zh-Hant", "und"); enough to tell a typo from a language without a registry of tags.
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
-CATEGORY = re.compile(r"^[\w .:-]{1,64}$")
+# At least one character that is not a space: a category of spaces is stored as "" after
+# the strip, a label that names nothing. The length is checked apart (MAX_CATEGORY).
+CATEGORY = re.compile(r"^[\w .:-]*[\w.:-][\w .:-]*$")
+MAX_CATEGORY = 64
 MAX_INTENTS = len(DEFAULT_INTENTS)
 # Columns of the export, in the order train-sentiment's --data reads them (text, label).
 EXPORT_COLUMNS = ("text", "label", "intents", "language", "brand", "category",
@@ -64,8 +67,10 @@ def validate(sentiment: str | None = None, intents: Iterable[str] | None = None,
             raise InvalidCorrection(f"at most {MAX_INTENTS} intents")
     if language is not None and not LANGUAGE.match(language):
         raise InvalidCorrection("language must be a BCP 47 tag such as en, pt-BR or und")
-    if category is not None and not CATEGORY.match(category):
-        raise InvalidCorrection("category must be 1-64 letters, digits, spaces or _ . : -")
+    if category is not None and (len(category) > MAX_CATEGORY
+                                 or not CATEGORY.match(category)):
+        raise InvalidCorrection("category must be 1-64 letters, digits, spaces or _ . : -, "
+                                "not only spaces")
     labels = Labels(sentiment, chosen,
                     _canonical_language(language) if language else None,
                     category.strip() if category else None)
