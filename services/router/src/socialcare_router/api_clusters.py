@@ -44,8 +44,8 @@ NOT_FOUND = error_responses(404, s404="No such cluster")
 # Until a responder has sent on an account and recorded the limits its gateway advertises:
 # the gateways' defaults (X: 100 posts per 15 minutes; Meta: 192 calls per page per hour),
 # less the responders' default margin (10 %) and the fifth kept for one-off replies.
-ASSUMED_QUOTAS = {"x": Quota(72, 900), "facebook": Quota(138, 3600),
-                  "instagram": Quota(138, 3600)}
+ASSUMED_QUOTAS = {"x": Quota(72, 900), "facebook": Quota(137, 3600),
+                  "instagram": Quota(137, 3600)}
 SAMPLES = 3
 
 
