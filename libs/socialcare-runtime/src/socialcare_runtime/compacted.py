@@ -3,10 +3,13 @@ no consumer group, for ever, with a signal once the reader has caught up with th
 at start (what was active then is applied)."""
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+
+log = logging.getLogger(__name__)
 
 
 async def follow_compacted(bootstrap: str, topic: str, on_record: Callable[[Any], None],
@@ -26,8 +29,13 @@ async def follow_compacted(bootstrap: str, topic: str, on_record: Callable[[Any]
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 for record in records:
                     on_record(record)
-            if caught_up is not None and not caught_up.is_set() and all(
-                    await consumer.position(tp) >= ends[tp] for tp in partitions):
+            if caught_up is None or caught_up.is_set():
+                continue
+            # A list first: an await inside all()'s generator makes it an async generator,
+            # which all() cannot iterate (a TypeError on every pass, caught_up never set).
+            positions = [await consumer.position(tp) for tp in partitions]
+            if all(at >= ends[tp] for at, tp in zip(positions, partitions, strict=True)):
                 caught_up.set()
+                log.info("%s read up to its end at start", topic)
     finally:
         await consumer.stop()
