@@ -9,7 +9,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
 from opentelemetry import metrics
 
 from socialcare_classifier.domain.classify import classify
@@ -20,6 +19,7 @@ from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import InvalidEvent
 from socialcare_contracts.events import ClassifierRulesChanged
 from socialcare_contracts.messages import Author, ChannelKind, NormalizedMessage, Platform
+from socialcare_runtime.compacted import follow_compacted
 from socialcare_runtime.kafka_admin import ensure_socialcare_topics
 from socialcare_runtime.publisher import EventPublisher, Outgoing
 from socialcare_runtime.settings import ServiceSettings
@@ -167,30 +167,9 @@ class TaxonomyRegistry:
 
 async def follow_rules(settings: ServiceSettings, registry: TaxonomyRegistry) -> None:
     """Reads the rules topic from the start for ever; sets ``registry.ready`` once caught up."""
-    name = settings.topic(topics.CLASSIFIER_RULES)
-    # No group: the consumer is given every partition of the topic, read from the start.
-    consumer = AIOKafkaConsumer(name, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
-                                enable_auto_commit=False, auto_offset_reset="earliest",
-                                max_partition_fetch_bytes=topics.RULES_MAX_RECORD_BYTES)
-    await consumer.start()
-    try:
-        while not consumer.assignment():
-            await asyncio.sleep(0.1)
-        partitions = sorted(consumer.assignment())
-        ends = await consumer.end_offsets(partitions)
-        while True:
-            batch = await consumer.getmany(timeout_ms=500)
-            for records in batch.values():
-                for record in records:
-                    _apply_record(registry, record)
-            if registry.ready.is_set():
-                continue
-            positions = [await consumer.position(tp) for tp in partitions]
-            if all(at >= ends[tp] for at, tp in zip(positions, partitions, strict=True)):
-                registry.ready.set()
-                log.info("classifier rules loaded from %s", name)
-    finally:
-        await consumer.stop()
+    await follow_compacted(settings.kafka_bootstrap, settings.topic(topics.CLASSIFIER_RULES),
+                           lambda record: _apply_record(registry, record), registry.ready,
+                           topics.RULES_MAX_RECORD_BYTES)
 
 
 def _apply_record(registry: TaxonomyRegistry, record: Any) -> None:
