@@ -42,10 +42,12 @@ def plot(results: list[RunResult], path: Path) -> None:
                 rate.plot(*zip(*series, strict=True), label=label, lw=1.2, ls=style)
         rate.set_ylim(0, top)
         rate.set_title(f"{result.workers} worker(s) per stream service")
-        for group in ("classifier", "router", "responder"):
+        for group, style in (("classifier", "-"), ("router", "-"), ("responder", "-"),
+                             ("deep", ":")):
             series = [(s.t, s.lag.get(group, 0)) for s in result.samples]
             if series:
-                lag.plot(*zip(*series, strict=True), label=group, lw=1.2)
+                label = "deep stage (nothing waits for it)" if group == "deep" else group
+                lag.plot(*zip(*series, strict=True), label=label, lw=1.2, ls=style)
         for share, style in ((0.5, "-"), (0.99, ":")):
             points = stats.percentiles_per_bin(result.latencies, 1.0, share)
             if points:

@@ -12,7 +12,7 @@ from bench.common import console
 from bench.spike import stats
 from bench.spike.driver import Request
 from bench.spike.grouping import TOP, cluster_scores, incident_timing
-from bench.spike.run import RunResult
+from bench.spike.run import RunResult, pipeline_lag
 from bench.spike.samplers import Sample
 from bench.spike.source import BRAND
 from bench.spike.traffic import SPIKE, TrafficModel
@@ -31,7 +31,8 @@ def summarize(result: RunResult, drain_threshold: int, raw_rate: float | None) -
     stored_series = [(t, float(i + 1)) for i, t in enumerate(stored_cumulative)]
     peak = stats.peak_rate(stored_series, 10.0)
     phases = stats.by_phase(result.latencies, model)
-    drain = stats.drain_time([(s.t, s.lag) for s in samples], model.spike_end, drain_threshold)
+    drain = stats.drain_time([(s.t, pipeline_lag(s.lag)) for s in samples], model.spike_end,
+                             drain_threshold)
     run_samples = [s for s in samples if s.t <= result.ended_s]
     processes = sorted({name for s in run_samples for name in s.rss})
     return {
@@ -51,7 +52,11 @@ def summarize(result: RunResult, drain_threshold: int, raw_rate: float | None) -
         "received to reply sent": stats.summary([r[2] * 1000 for r in result.replies]),
         "replies sent": len(result.replies), "replies refused": result.reply_failures,
         "peak lag": {g: max((s.lag.get(g, 0) for s in samples), default=0)
-                     for g in ("classifier", "router", "responder")},
+                     for g in ("classifier", "router", "responder", "deep")},
+        "deep stage lag at the end": samples[-1].lag.get("deep") if samples else None,
+        "deep stage refined/s in the spike": stats.mean_rate(
+            [(s.t, float(s.committed.get("deep", 0))) for s in samples], model.spike_start,
+            model.spike_end),
         "drain after spike, s": drain,
         "sampled until, s": result.ended_s, "spike end, s": model.spike_end,
         "cpu mean %": {p: _mean([s.cpu[p] for s in run_samples if p in s.cpu]) for p in processes},
@@ -114,7 +119,10 @@ def figure_rows(summaries: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
     row("replies sent (refused)", lambda s: f"{s['replies sent']} ({s['replies refused']})")
     row("peak lag classifier / router", lambda s: f"{s['peak lag']['classifier']:,} / "
         f"{s['peak lag']['router']:,}")
-    row("drained after spike end, s", lambda s: "not within "
+    row("deep stage: refined/s in the spike, peak lag, lag at the end", lambda s: (
+        f"{_ms(s['deep stage refined/s in the spike'])} / {s['peak lag']['deep']:,} / "
+        f"{s['deep stage lag at the end'] or 0:,}"))
+    row("drained after spike end (deep stage aside), s", lambda s: "not within "
         f"{s['sampled until, s'] - s['spike end, s']:.0f}" if s["drain after spike, s"] is None
         else f"{s['drain after spike, s']:.0f}")
     if all("clusters" in s for s in summaries):

@@ -28,8 +28,17 @@ TOPICS = {"received": topics.MESSAGES_RECEIVED, "classified": topics.MESSAGES_CL
           "updated": topics.CONVERSATIONS_UPDATED, "replies requested": topics.REPLIES_REQUESTED,
           "replies sent": topics.REPLIES_SENT}
 GROUPS = {"classifier": "socialcare-classifier", "router": "socialcare-router",
-          "responder": "socialcare-responder"}
-INPUTS = {"classifier": "received", "router": "classified", "responder": "replies requested"}
+          "responder": "socialcare-responder", "deep": "socialcare-classifier-deep"}
+INPUTS = {"classifier": "received", "router": "classified", "responder": "replies requested",
+          "deep": "classified"}
+# Groups nothing waits for: the deep stage refines labels after routing and may lag during a
+# spike by design, so the pipeline is drained without it (its lag is sampled and plotted).
+BEHIND_ALLOWED = frozenset({"deep"})
+
+
+def pipeline_lag(lag: dict[str, int]) -> dict[str, int]:
+    """The lag of the groups a message waits for on its way to being stored and answered."""
+    return {g: n for g, n in lag.items() if g not in BEHIND_ALLOWED}
 # The benchmark measures the pipeline, not the per-source token bucket in front of it;
 # partitions as `socialcare up` creates them (the ceiling of worker parallelism).
 STACK_ENV = {"SOCIALCARE_INGEST_RATE_PER_S": "1000000", "SOCIALCARE_INGEST_RATE_BURST": "1000000",
@@ -173,7 +182,7 @@ async def _wait_drained(sampler: Sampler, options: Options) -> None:
             await asyncio.sleep(1.0)
             if not sampler.samples:
                 continue
-            lag = sampler.samples[-1].lag
+            lag = pipeline_lag(sampler.samples[-1].lag)
             status.update(f"draining: lag {', '.join(f'{g} {n:,}' for g, n in lag.items())}")
             calm = calm + 1 if all(n <= options.drain_threshold for n in lag.values()) else 0
 

@@ -3,6 +3,7 @@
 import pytest
 
 from bench.spike import stats
+from bench.spike.run import pipeline_lag
 from bench.spike.traffic import TrafficModel
 
 pytestmark = pytest.mark.unit
@@ -55,3 +56,10 @@ def test_smoothed_rates_over_a_window_of_a_cumulative_series() -> None:
     series = stats.cumulative_at([0.5, 1.5, 1.6, 2.5, 9.0], [0, 1, 2, 3, 4, 5])
     assert series == [(0, 0.0), (1, 1.0), (2, 3.0), (3, 4.0), (4, 4.0), (5, 4.0)]
     assert stats.window_rates(series, 2) == [(1, 1.5), (2, 1.5), (3, 0.5), (4, 0.0)]
+
+
+def test_the_pipeline_is_drained_while_the_deep_stage_still_lags() -> None:
+    lags = [(60.0, {"classifier": 900, "router": 400, "deep": 5_000}),
+            (70.0, {"classifier": 20, "router": 50, "deep": 4_700})]
+    assert stats.drain_time([(t, pipeline_lag(g)) for t, g in lags], 60.0, 100) == 10.0
+    assert stats.drain_time(lags, 60.0, 100) is None  # counting it, never drained
