@@ -11,13 +11,14 @@ from typing import Any
 
 from rich.console import Console
 
-from socialcare_classifier.domain.deep_sentiment import EMBEDDING, FEATURES
+from socialcare_classifier.domain.deep_sentiment import EMBEDDING, FAST, LEXICON
 from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.taxonomy import split_holdout
 from socialcare_classifier.sentiment_cli import (
     NOT_ACTIVATED,
     activation_verdict,
     held_out_scores,
+    load_model,
     read_rows,
 )
 from socialcare_classifier.settings import ClassifierSettings
@@ -39,7 +40,11 @@ def add_parser(commands: Any) -> None:
     train.add_argument("--c", type=float, nargs="+", help="chosen by 5-fold CV on the "
                        "training part (default 2 8 32)")
     train.add_argument("--no-lexicon", action="store_true",
-                       help="the embedding alone, without the lexicon's score beside it")
+                       help="without the lexicon's score beside the embedding")
+    train.add_argument("--no-fast", action="store_true",
+                       help="without the fast model's probabilities beside the embedding")
+    train.add_argument("--fast-model", type=Path, help="a fast model artifact (train-sentiment) "
+                       "that never saw these rows; default: one trained on the training part")
     train.add_argument("--out", type=Path, help="artifact folder "
                        "(default SOCIALCARE_CLASSIFIER_MODEL_DIR)")
     train.add_argument("--no-activate", action="store_true")
@@ -48,10 +53,19 @@ def add_parser(commands: Any) -> None:
 def train_deep_sentiment_command(args: argparse.Namespace, settings: ClassifierSettings) -> int:
     """Embeds, trains, writes the artifact, then activates it only if it beats the active."""
     from socialcare_classifier.deep.embedder import Embedder
-    from socialcare_classifier.deep_training import DEFAULT_C_GRID, train_head
+    from socialcare_classifier.deep_training import DEFAULT_C_GRID, fast_inputs, train_head
 
     rows = read_rows(args.data, args.text_column, args.label_column)
     train_rows, test_rows = split_holdout(rows, args.holdout, args.seed)
+    features = (EMBEDDING, *(() if args.no_lexicon else (LEXICON,)),
+                *(() if args.no_fast else (FAST,)))
+    fast = None
+    if FAST in features:
+        given = load_model(args.fast_model) if args.fast_model else None
+        console.print("fast model: " + (given.version if given else
+                      "training one on the training part (C by CV, out-of-fold scores) ..."))
+        fast = fast_inputs([t for t, _ in train_rows], [label for _, label in train_rows],
+                           given)
     embedder = Embedder()
     console.print(f"embedding {len(rows)} rows with {embedder.version} "
                   f"(about 30 a second per core) ...")
@@ -62,7 +76,7 @@ def train_deep_sentiment_command(args: argparse.Namespace, settings: ClassifierS
         "trained_from": {"file": args.data.name, "rows": len(rows)},
         "data_licence": args.licence, "embedder": embedder.version,
         "holdout": {"share": args.holdout, "seed": args.seed, "rows": len(test_rows)}},
-        tuple(args.c or DEFAULT_C_GRID), (EMBEDDING,) if args.no_lexicon else FEATURES)
+        tuple(args.c or DEFAULT_C_GRID), features, fast)
     gold = [label for _, label in test_rows]
     texts = [t for t, _ in test_rows]
     scores = score(gold, [s.label.value for s in head.predict(x_test, texts)])

@@ -10,9 +10,20 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from socialcare_classifier.domain.deep_sentiment import FEATURES, DeepSentimentHead, head_inputs
+from socialcare_classifier.domain.deep_sentiment import (
+    FAST,
+    FEATURES,
+    DeepSentimentHead,
+    fast_columns,
+    head_inputs,
+)
 from socialcare_classifier.domain.metrics import score
-from socialcare_classifier.sentiment_training import folds
+from socialcare_classifier.domain.sentiment_model import SentimentModel
+from socialcare_classifier.sentiment_training import (
+    folds,
+    out_of_fold_probabilities,
+    train_sentiment,
+)
 from socialcare_contracts.events import SentimentLabel
 
 # On the airline training part C = 8 was best of 0.5, 2, 8, 32 and 128 (CV 0.770; 32: 0.763).
@@ -36,11 +47,33 @@ def cross_validate(x: np.ndarray, labels: Sequence[str], c: float, k: int = 5,
     return float(np.mean(results))
 
 
+def fast_inputs(texts: list[str], labels: Sequence[str],
+                given: SentimentModel | None = None) -> tuple[SentimentModel, np.ndarray]:
+    """The fast model the head will serve with, and its probabilities of these rows to fit
+    the head on. Without ``given``, one is trained on these rows (C by CV, as
+    ``train-sentiment`` does) and the probabilities are out of fold: a model's scores of its
+    own training rows are surer than of new text, and a head fitted to them trusts them too
+    much. A ``given`` model's scores are used as they are, so it should not have seen
+    these rows."""
+    if given is not None:
+        return given, fast_columns(given, texts)
+    fitted = train_sentiment(texts, labels, {"trained_for": "deep sentiment head"})
+    oof = out_of_fold_probabilities(texts, labels, fitted.c)
+    return fitted.model, np.array([[p.get(label.value, 0.0) for label in SentimentLabel]
+                                   for p in oof], dtype=np.float32)
+
+
 def train_head(embeddings: np.ndarray, texts: list[str], labels: Sequence[str],
                metadata: dict[str, Any], c_grid: Sequence[float] = DEFAULT_C_GRID,
-               features: tuple[str, ...] = FEATURES) -> tuple[DeepSentimentHead, float]:
-    """The head fitted on all these rows with the C cross-validation chose; and that C."""
-    x = head_inputs(embeddings, texts, features)
+               features: tuple[str, ...] = FEATURES,
+               fast: tuple[SentimentModel, np.ndarray] | None = None
+               ) -> tuple[DeepSentimentHead, float]:
+    """The head fitted on all these rows with the C cross-validation chose; and that C.
+    With the ``fast`` feature, ``fast`` is the model to serve with and its probabilities of
+    these rows (``fast_inputs``)."""
+    if (FAST in features) != (fast is not None):
+        raise ValueError("the fast feature needs the fast model and its probabilities")
+    x = head_inputs(embeddings, texts, features, fast[1] if fast else None)
     if set(labels) != set(SentimentLabel):
         raise ValueError("the head needs rows of every label: negative, neutral, positive")
     cv = {c: cross_validate(x, labels, c) for c in c_grid} if len(c_grid) > 1 else {}
@@ -49,8 +82,14 @@ def train_head(embeddings: np.ndarray, texts: list[str], labels: Sequence[str],
     order = [list(model.classes_).index(label.value) for label in SentimentLabel]
     coef = model.coef_[order].astype(np.float32)
     intercept = model.intercept_[order].astype(np.float32)
-    digest = hashlib.sha256(coef.round(6).tobytes() + intercept.round(6).tobytes()).hexdigest()
+    # The fast model is part of what the head computes: another one is another version.
+    fast_version = fast[0].version.encode() if fast else b""
+    digest = hashlib.sha256(coef.round(6).tobytes() + intercept.round(6).tobytes()
+                            + fast_version).hexdigest()
     version = f"deep-sentiment-{datetime.now(UTC):%Y%m%d}-{digest[:12]}"
+    extra = {"fast_model": fast[0].version} if fast else {}
     head = DeepSentimentHead(version, tuple(SentimentLabel), coef, intercept, features, {
-        **metadata, "c": best, "cv_macro_f1": {str(c): round(f1, 4) for c, f1 in cv.items()}})
+        **metadata, **extra, "c": best,
+        "cv_macro_f1": {str(c): round(f1, 4) for c, f1 in cv.items()}},
+        fast[0] if fast else None)
     return head, best

@@ -76,16 +76,19 @@ def add_parser(commands: Any) -> None:
     activate.add_argument("--brand", type=brand_name, help="the brand's own model")
 
 
+def load_model(path: Path) -> SentimentModel:
+    """The fast model an artifact file holds; ValueError says why it holds none."""
+    try:
+        return SentimentModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not an artifact train-sentiment wrote: {exc}") from None
+
+
 def activate_sentiment_command(args: argparse.Namespace, settings: ClassifierSettings) -> int:
     """Publishes an artifact (or the lexicon) as the active sentiment stage, as chosen."""
     from socialcare_classifier.adapters.rules_feed import publish_sentiment_model
 
-    try:
-        model = None if args.lexicon else SentimentModel.from_dict(
-            json.loads(args.artifact.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{args.artifact} is not an artifact train-sentiment wrote: {exc}") \
-            from None
+    model = None if args.lexicon else load_model(args.artifact)
     publish_sentiment_model(settings, model, changed_by="cli:activate-sentiment",
                             brand=args.brand)
     fallback = "the global model" if args.brand else "the lexicon"

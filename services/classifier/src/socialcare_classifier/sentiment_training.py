@@ -144,6 +144,24 @@ def cross_validate(features: Sequence[TextFeatures], labels: Sequence[str], c: f
     return sum(results) / len(results)
 
 
+def out_of_fold_probabilities(texts: Sequence[str], labels: Sequence[str], c: float,
+                              k: int = 5, seed: int = 7) -> list[dict[str, float]]:
+    """Each row's label probabilities from a model fitted with ``c`` on the other folds: what
+    a model stacked on the fast stage sees of unseen text, not of text it memorised."""
+    features = featurize(texts)
+    fold_of = folds(labels, k, seed)
+    out: list[dict[str, float]] = [{} for _ in texts]
+    for fold in range(k):
+        train = [i for i in range(len(labels)) if fold_of[i] != fold]
+        model = _fit([features[i] for i in train], [labels[i] for i in train], c, {})
+        for i in (i for i in range(len(labels)) if fold_of[i] == fold):
+            sums = model.scores(features[i])
+            top = max(sums)
+            exp = [math.exp(v - top) for v in sums]
+            out[i] = {label: e / sum(exp) for label, e in zip(model.labels, exp, strict=True)}
+    return out
+
+
 def train_sentiment(texts: Sequence[str], labels: Sequence[str], metadata: dict[str, Any],
                     c_grid: Sequence[float] = DEFAULT_C_GRID, k: int = 5) -> Fitted:
     """Chooses C by cross-validation on these rows only, then fits on all of them."""
