@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +26,9 @@ from socialcare_contracts.events import (
 )
 from socialcare_contracts.messages import NormalizedMessage
 from socialcare_router.adapters.store import Store
+from socialcare_router.domain.surge import IncidentRoute
 from socialcare_router.refinements import Refinements
+from socialcare_router.routing_config import RoutingConfig, RoutingSnapshot
 from socialcare_runtime.kafka_admin import ensure_topics
 from tests.integration.router_helpers import acked, router, store  # noqa: F401
 from tests.waiting import eventually
@@ -160,3 +163,26 @@ async def test_a_refinement_before_its_message_is_kept_and_applied_later(
         conversation_id, "refined", 60)
     assert (await store.repository.get(conversation_id)).sentiment == "negative"
     assert await refinements.retry_awaiting() == []  # applied once, then forgotten
+
+
+class WithIncidentRouting(RoutingConfig):
+    """The stored configuration with an open incident raising every acme message by 40."""
+
+    async def current(self) -> RoutingSnapshot:
+        return replace(await super().current(),
+                       incident_routes=(IncidentRoute("acme", "*", None, 40, "i1"),))
+
+
+async def test_a_refinement_keeps_the_incident_routings_priority_boost(
+        store: Store) -> None:  # noqa: F811
+    routing = router(store)
+    routing.config = WithIncidentRouting(store.config, refresh_s=0)
+    refinements = Refinements(routing)
+    fast = fast_stage("m7")
+    [(_, conversation_id, created)] = acked(store, await routing.route_message(fast, "e7"))
+    assert created.priority == 70  # the rules' 30, raised 40 by the incident
+
+    # The deep stage's labels give 60 by the rules: routed now, with the incident, 100.
+    # Scored without the incident, the only message's conversation fell to 60.
+    [(_, _, refined)] = await refinements.apply(deep_stage(fast))
+    assert (refined.change, refined.priority) == ("refined", 100)

@@ -15,6 +15,7 @@ from typing import Any
 from socialcare_contracts.events import ClassificationRefined, MessageClassified
 from socialcare_contracts.tolerant import prune
 from socialcare_router.domain.refinement import RefinedFacts, apply_refinement
+from socialcare_router.domain.surge import apply_incident_routes
 from socialcare_router.domain.threading import message_key
 from socialcare_router.inbox import Events
 from socialcare_router.routing import Router, rule_facts
@@ -44,7 +45,11 @@ class Refinements:
             return []
         snapshot = await self.router.config.current()
         routed = MessageClassified(message=message, classification=event.classification)
-        route = snapshot.rules.route(rule_facts(routed), self.router.default_queue)
+        # As routing scores it, an open incident's boost included: without it a refinement
+        # would drop an incident's only-message conversations back to the rules' priority.
+        route = apply_incident_routes(
+            snapshot.rules.route(rule_facts(routed), self.router.default_queue),
+            message.brand_account, event.classification.intents, snapshot.incident_routes)
         facts = RefinedFacts(key=key, platform_message_id=message.platform_message_id,
                              sentiment=event.classification.sentiment.label.value
                              if "sentiment" in event.refined else None,
