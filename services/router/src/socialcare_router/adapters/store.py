@@ -11,6 +11,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from tenacity import AsyncRetrying
 
 from socialcare_router.adapters.audit import INDEXES as AUDIT_INDEXES
 from socialcare_router.adapters.audit import AuditLog
@@ -23,6 +24,8 @@ from socialcare_router.adapters.open_work import RESOLVED
 from socialcare_router.adapters.volume import VolumeCounter
 from socialcare_router.adapters.work_store import WorkStore
 from socialcare_router.domain.threading import KnownConversation
+from socialcare_runtime.mongo import TRANSIENT_ERRORS
+from socialcare_runtime.retries import retry_policy
 
 Document = dict[str, Any]
 EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -101,7 +104,16 @@ class Store:
 
     async def create_indexes(self) -> None:
         """Creates every index the queries need (a no-op when they exist); drops retired ones;
-        builds the open work of a store written before it existed (once)."""
+        builds the open work of a store written before it existed (once).
+
+        A MongoDB server that is away or too busy to answer for a while (restarting, in the
+        fault runs) is waited for, up to two minutes, instead of failing the process start.
+        """
+        await AsyncRetrying(**retry_policy(
+            "preparing the router's collections", lambda exc: isinstance(exc, TRANSIENT_ERRORS),
+            initial_s=0.5, max_s=5.0, give_up_after_s=120.0))(self._prepare)
+
+    async def _prepare(self) -> None:
         for collection, indexes in INDEXES.items():
             await self.db[collection].create_indexes(indexes)
         for collection, names in RETIRED.items():
