@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from socialcare_classifier.deep.embedder import EMBEDDING_DIM
-from socialcare_classifier.deep.models_feed import publish_head
+from socialcare_classifier.deep.embedder import EMBEDDING_DIM, Embedder
+from socialcare_classifier.deep.models_feed import intents_kind, publish_head, publish_model
 from socialcare_classifier.domain.deep_sentiment import DeepSentimentHead
+from socialcare_classifier.domain.prototypes import Prototypes
 from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.events import (
@@ -48,8 +49,9 @@ BROKEN_ENGINE = (
 AT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
-def classified(mid: str, text: str, intents: tuple[str, ...]) -> MessageClassified:
-    message = NormalizedMessage(platform="x", channel="mention", brand_account="acme",
+def classified(mid: str, text: str, intents: tuple[str, ...],
+               brand: str = "acme") -> MessageClassified:
+    message = NormalizedMessage(platform="x", channel="mention", brand_account=brand,
                                 platform_message_id=mid, author={"id": "u1"}, text=text,
                                 created_at=AT)
     return MessageClassified(message=message, classification=Classification(
@@ -133,6 +135,35 @@ def test_an_activated_sentiment_head_is_applied_without_a_restart(deep: DeepWork
     assert event.fast_sentiment == "neutral"
     assert event.classification.decided_by["sentiment"] == "deep:always-negative"
     assert event.classification.priority > event.fast_priority
+
+
+def test_a_brands_intent_prototypes_apply_to_its_messages_only_without_a_restart(
+        deep: DeepWorker) -> None:
+    text = "Where is my order? I placed it two weeks ago and still nothing has arrived"
+    deep.send(classified("m1", text, (), brand="other"))
+    [shipped] = eventually(deep.refined, "the worker running", timeout_s=90)
+    assert "order_status" in shipped.classification.intents
+    # Prototypes in which this very message means a refund, activated for acme alone.
+    embedder = Embedder()
+    vector = embedder.embed([text])
+    prototypes = Prototypes(("refund_return",), np.zeros(EMBEDDING_DIM, np.float32),
+                            vector / np.linalg.norm(vector), 0.36, 0.02)
+    publish_model(deep.settings, intents_kind("ACME"), "intents-acme-test",
+                  prototypes.to_dict("intents-acme-test", embedder.version, {}), "test")
+
+    def acme_refund() -> ClassificationRefined | None:
+        deep.send(classified(f"a{uuid.uuid4().hex[:6]}", text, (), brand="acme"))
+        return next((e for e in deep.refined() if e.message.brand_account == "acme"
+                     and "refund_return" in e.classification.intents), None)
+    event = eventually(acme_refund, "acme's own intents", timeout_s=60, interval_s=1.0)
+    assert event.classification.decided_by["intents"].endswith("+intents-acme-test")
+    deep.send(classified("m2", text, (), brand="other"))
+
+    def others() -> list[ClassificationRefined]:
+        return [e for e in deep.refined() if e.message.platform_message_id == "m2"]
+    [other] = eventually(others, "the other brand's refinement", timeout_s=60)
+    assert "order_status" in other.classification.intents
+    assert "refund_return" not in other.classification.intents
 
 
 def test_a_batch_the_engine_cannot_embed_is_dead_lettered(kafka_bootstrap: str,

@@ -1,6 +1,7 @@
 """Entrypoint: ``python -m socialcare_classifier`` runs the worker; ``deep`` the deep stage's
 worker; ``api`` the admin HTTP API;
-``train``, ``train-sentiment``, ``activate-sentiment``, ``train-deep-sentiment`` and ``rules``
+``train``, ``train-sentiment``, ``activate-sentiment``, ``train-deep-sentiment``,
+``train-intent-prototypes`` and ``rules``
 are admin commands."""
 
 import sys
@@ -15,8 +16,8 @@ from socialcare_runtime.telemetry import setup_telemetry
 
 
 def main() -> None:
-    admin = ("train", "train-sentiment", "activate-sentiment", "train-deep-sentiment", "rules",
-             "-h", "--help")
+    admin = ("train", "train-sentiment", "activate-sentiment", "train-deep-sentiment",
+             "train-intent-prototypes", "rules", "-h", "--help")
     if len(sys.argv) > 1 and sys.argv[1] in admin:
         from socialcare_classifier.cli import main as cli_main
 

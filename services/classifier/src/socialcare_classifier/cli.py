@@ -15,6 +15,8 @@ from socialcare_classifier.deep_cli import add_parser as add_deep_parser
 from socialcare_classifier.deep_cli import train_deep_sentiment_command
 from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy, split_holdout, train_model
+from socialcare_classifier.intents_cli import add_parser as add_intents_parser
+from socialcare_classifier.intents_cli import train_intent_prototypes_command
 from socialcare_classifier.sentiment_cli import (
     activate_sentiment_command,
     train_sentiment_command,
@@ -46,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="publish to every running worker if the held-out scores pass")
     add_sentiment_parser(commands)
     add_deep_parser(commands)
+    add_intents_parser(commands)
     rules = commands.add_parser("rules", help="publish or remove a brand's taxonomy")
     actions = rules.add_subparsers(dest="action", required=True)
     set_ = actions.add_parser("set", help="activate a taxonomy JSON file (from train --save)")
@@ -136,6 +139,7 @@ def main(argv: list[str]) -> int:
         command = {"train": train, "train-sentiment": train_sentiment_command,
                    "activate-sentiment": activate_sentiment_command,
                    "train-deep-sentiment": train_deep_sentiment_command,
+                   "train-intent-prototypes": train_intent_prototypes_command,
                    }.get(args.command, rules)
         return command(args, settings)
     except (OSError, ValueError) as exc:

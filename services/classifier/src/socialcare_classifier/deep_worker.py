@@ -17,7 +17,7 @@ from opentelemetry import trace
 
 from socialcare_classifier.data.intent_examples import INTENT_EXAMPLES
 from socialcare_classifier.deep.embedder import EMBEDDING_DIM, Embedder
-from socialcare_classifier.deep.models_feed import SENTIMENT, follow_deep_models
+from socialcare_classifier.deep.models_feed import INTENTS_OF, SENTIMENT, follow_deep_models
 from socialcare_classifier.domain.deep import DeepLabels, refine
 from socialcare_classifier.domain.deep_sentiment import DeepSentimentHead
 from socialcare_classifier.domain.prototypes import Prototypes
@@ -45,8 +45,9 @@ class DeepStageFailed(Exception):
 
 
 class DeepModels:
-    """The embedder, the intent prototypes (built from the shipped examples on first use)
-    and the sentiment head, if one is active."""
+    """The embedder, the intent prototypes (built from the shipped examples on first use;
+    a brand's own, with its agents' corrections, where one is active) and the sentiment
+    head, if one is active."""
 
     def __init__(self, settings: ClassifierSettings, embedder: Embedder | None = None,
                  head: DeepSentimentHead | None = None) -> None:
@@ -54,12 +55,16 @@ class DeepModels:
         self.embedder = embedder or Embedder(settings.deep_threads)
         self.head = head
         self.prototypes: Prototypes | None = None
+        self.brand_prototypes: dict[str, tuple[Prototypes, str]] = {}
         # The examples' hash: other examples are another model (and another event id).
         examples = json.dumps(INTENT_EXAMPLES, sort_keys=True).encode()
         self.version = f"{self.embedder.version}+intents-{hashlib.sha256(examples).hexdigest()[:8]}"
 
     def apply(self, change: DeepModelChanged) -> None:
-        """Activates a head read from the models topic; one it cannot use is ignored."""
+        """Activates a model read from the models topic; one it cannot use is ignored."""
+        if change.kind.startswith(INTENTS_OF):
+            self._apply_prototypes(change.kind[len(INTENTS_OF):], change)
+            return
         if change.kind != SENTIMENT:
             return
         try:
@@ -74,19 +79,43 @@ class DeepModels:
         self.head = head
         log.info("deep sentiment head now %s", head.version if head else "none")
 
-    def label(self, texts: list[str]) -> list[DeepLabels]:
-        """Deep labels of each text; blocking (the engine holds the core)."""
+    def _apply_prototypes(self, brand: str, change: DeepModelChanged) -> None:
+        if change.model is None:
+            self.brand_prototypes.pop(brand, None)
+            log.info("brand %s back to the shipped intent prototypes", brand)
+            return
+        try:
+            prototypes = Prototypes.from_dict(change.model, self.embedder.version,
+                                              self.settings.deep_intent_min_similarity,
+                                              self.settings.deep_intent_margin)
+        except ValueError as exc:
+            log.warning("intent prototypes %s of brand %s refused (the active ones stay): %s",
+                        change.version, brand, exc)
+            return
+        self.brand_prototypes[brand] = (prototypes, f"{self.embedder.version}+{change.version}")
+        log.info("brand %s intent prototypes now %s", brand, change.version)
+
+    def shipped_prototypes(self) -> Prototypes:
+        """The prototypes of the shipped examples (embedded once, on first use)."""
         if self.prototypes is None:
             examples = {k: self.embedder.embed(list(v)) for k, v in INTENT_EXAMPLES.items()}
             self.prototypes = Prototypes.from_examples(
                 examples, self.settings.deep_intent_min_similarity,
                 self.settings.deep_intent_margin)
+        return self.prototypes
+
+    def label(self, texts: list[str], brands: list[str] | None = None) -> list[DeepLabels]:
+        """Deep labels of each text (of each brand's account: its own prototypes where it
+        has some); blocking (the engine holds the core)."""
+        shipped = (self.shipped_prototypes(), self.version)
         embeddings = self.embedder.embed(texts)
-        intents = self.prototypes.decide(embeddings)
+        chosen = [self.brand_prototypes.get(b.lower(), shipped)
+                  for b in brands or [""] * len(texts)]
+        intents = [chosen[i][0].decide(embeddings[i:i + 1])[0] for i in range(len(texts))]
         head = self.head
         sentiments = head.predict(embeddings, texts) if head is not None else [None] * len(texts)
-        return [DeepLabels(i, self.version, s, head.version if head else None)
-                for i, s in zip(intents, sentiments, strict=True)]
+        return [DeepLabels(i, c[1], s, head.version if head else None)
+                for i, c, s in zip(intents, chosen, sentiments, strict=True)]
 
 
 def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
@@ -103,7 +132,7 @@ def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
     async def label_batch(events: list[faust.EventT]) -> None:
         """Embeds the batch's customer messages at once; records it cannot decode are left
         for the processor to dead-letter."""
-        found: list[tuple[str, str, trace.Link]] = []
+        found: list[tuple[str, str, trace.Link, str]] = []
         for event in events:
             headers = header_items(event.message.headers)
             try:
@@ -113,13 +142,15 @@ def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
             if envelope.data.message.from_brand:
                 continue
             context = trace.get_current_span(context_from_headers(headers)).get_span_context()
-            found.append((envelope.id, envelope.data.message.text, trace.Link(context)))
+            message = envelope.data.message
+            found.append((envelope.id, message.text, trace.Link(context), message.brand_account))
         if not found:
             return
         with tracer.start_as_current_span("refine embed", links=[f[2] for f in found],
                                           attributes={"socialcare.batch.size": len(found)}):
             try:
-                results = await asyncio.to_thread(deep.label, [f[1] for f in found])
+                results = await asyncio.to_thread(deep.label, [f[1] for f in found],
+                                                  [f[3] for f in found])
             except Exception as exc:  # each record is dead-lettered with the reason
                 log.exception("embedding a batch of %d failed", len(found))
                 failed.update((f[0], f"{type(exc).__name__}: {exc}") for f in found)
