@@ -11,7 +11,6 @@ from typing import Any
 
 from rich.console import Console
 
-from socialcare_classifier.domain.deep_sentiment import EMBEDDING, FAST, LEXICON
 from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.taxonomy import split_holdout
 from socialcare_classifier.sentiment_cli import (
@@ -53,14 +52,18 @@ def add_parser(commands: Any) -> None:
 def train_deep_sentiment_command(args: argparse.Namespace, settings: ClassifierSettings) -> int:
     """Embeds, trains, writes the artifact, then activates it only if it beats the active."""
     from socialcare_classifier.deep.embedder import Embedder
-    from socialcare_classifier.deep_training import DEFAULT_C_GRID, fast_inputs, train_head
+    from socialcare_classifier.deep_training import (
+        DEFAULT_C_GRID,
+        fast_inputs,
+        feature_sets,
+        train_head,
+    )
 
     rows = read_rows(args.data, args.text_column, args.label_column)
     train_rows, test_rows = split_holdout(rows, args.holdout, args.seed)
-    features = (EMBEDDING, *(() if args.no_lexicon else (LEXICON,)),
-                *(() if args.no_fast else (FAST,)))
+    candidates = feature_sets(lexicon=not args.no_lexicon, fast=not args.no_fast)
     fast = None
-    if FAST in features:
+    if not args.no_fast:
         given = load_model(args.fast_model) if args.fast_model else None
         console.print("fast model: " + (given.version if given else
                       "training one on the training part (C by CV, out-of-fold scores) ..."))
@@ -76,7 +79,7 @@ def train_deep_sentiment_command(args: argparse.Namespace, settings: ClassifierS
         "trained_from": {"file": args.data.name, "rows": len(rows)},
         "data_licence": args.licence, "embedder": embedder.version,
         "holdout": {"share": args.holdout, "seed": args.seed, "rows": len(test_rows)}},
-        tuple(args.c or DEFAULT_C_GRID), features, fast)
+        tuple(args.c or DEFAULT_C_GRID), candidates, fast)
     gold = [label for _, label in test_rows]
     texts = [t for t, _ in test_rows]
     scores = score(gold, [s.label.value for s in head.predict(x_test, texts)])
@@ -87,7 +90,8 @@ def train_deep_sentiment_command(args: argparse.Namespace, settings: ClassifierS
     artifact = folder / f"{head.version}.json"
     artifact.write_text(json.dumps(head.to_dict()), encoding="utf-8")
     console.print(f"{head.version}: held-out macro-F1 {scores.macro_f1:.3f}, accuracy "
-                  f"{scores.accuracy:.3f} (C={c}); written to {artifact}")
+                  f"{scores.accuracy:.3f} (inputs {'+'.join(head.features)}, C={c}); written to "
+                  f"{artifact}")
     if args.no_activate:
         return 0
     name, active = _active_scores(settings, test_rows, x_test)

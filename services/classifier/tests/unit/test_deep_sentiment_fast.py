@@ -8,11 +8,12 @@ import pytest
 
 from socialcare_classifier.deep.embedder import EMBEDDING_DIM
 from socialcare_classifier.deep.models_feed import SENTIMENT
-from socialcare_classifier.deep_training import fast_inputs, train_head
+from socialcare_classifier.deep_training import fast_inputs, feature_sets, train_head
 from socialcare_classifier.deep_worker import DeepModels
 from socialcare_classifier.domain.deep_sentiment import (
     EMBEDDING,
     FAST,
+    LEXICON,
     DeepSentimentHead,
     fast_columns,
 )
@@ -36,7 +37,7 @@ def fitted(synthetic):
     texts, labels = synthetic(TRAIN)
     fast = fast_inputs(texts, labels)
     head, _ = train_head(noise(len(texts), 1), texts, labels, {}, (1.0,),
-                         (EMBEDDING, FAST), fast)
+                         [(EMBEDDING, FAST)], fast)
     return head, fast
 
 
@@ -50,6 +51,18 @@ def test_the_head_is_fitted_on_out_of_fold_scores_not_on_what_the_model_memorise
     # A model is surer of the rows it was fitted on than of rows it never saw.
     assert in_sample.max(axis=1).mean() > oof.max(axis=1).mean()
     assert head.metadata["fast_model"] == model.version
+
+
+def test_cross_validation_chooses_the_inputs_and_says_what_it_tried(fitted,
+                                                                    synthetic) -> None:
+    _, fast = fitted
+    texts, labels = synthetic(TRAIN)
+    head, c = train_head(noise(len(texts), 4), texts, labels, {}, (1.0,),
+                         feature_sets(lexicon=False, fast=True) + [(EMBEDDING,)], fast)
+    # On embeddings of noise, the inputs with the fast model must win.
+    assert FAST in head.features and c == 1.0
+    assert set(head.metadata["cv_macro_f1"]) == {"embedding+fast C=1.0", "embedding C=1.0"}
+    assert feature_sets(lexicon=True, fast=False) == [(EMBEDDING, LEXICON)]
 
 
 def test_the_fast_models_scores_carry_the_head_on_new_subjects(fitted, synthetic) -> None:
