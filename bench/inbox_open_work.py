@@ -147,13 +147,19 @@ async def route_rate(store: Store, run: str, count: int) -> float:
 
 async def timed(label: str, count: int, call: Callable[[int], Awaitable[httpx.Response]]
                 ) -> list[float]:
-    """Latencies (ms) of ``count`` calls, one after another, with a progress display."""
+    """Latencies (ms) of ``count`` calls, one after another, with a progress display; a
+    call that fails is reported and left out (the old release's concurrent scans could
+    make H2 fail a read: "Unable to read the page")."""
     latencies = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(label, total=count)
         for i in range(count):
             start = time.perf_counter()
-            response = await call(i)
+            try:
+                response = await call(i)
+            except Exception as exc:  # noqa: BLE001 - a bench reports and goes on
+                console.print(f"{label}: call {i} failed: {type(exc).__name__} {exc!s:.200}")
+                continue
             latencies.append((time.perf_counter() - start) * 1000)
             assert response.status_code in (200, 409), response.text
             progress.advance(task)
@@ -161,6 +167,8 @@ async def timed(label: str, count: int, call: Callable[[int], Awaitable[httpx.Re
 
 
 def rows(name: str, values: list[float]) -> list[tuple[str, Any]]:
+    if not values:
+        return [(f"{name}: every call failed", "-")]
     figures = [(f"{name} p50 (ms) [{len(values)}]", percentile(values, 0.5)),
                (f"{name} p99 (ms)", percentile(values, 0.99))]
     console.print(figures)  # as they come: a long run that fails later keeps them
