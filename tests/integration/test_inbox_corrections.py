@@ -80,8 +80,10 @@ async def test_an_agent_corrects_labels_and_a_later_correction_merges(
     ({"category": "x" * 65}, OWNER, 422, ""),
     ({}, OWNER, 422, "at least one"),
     ({"sentiment": "positive", "stars": 5}, OWNER, 422, ""),
-    ({"sentiment": "positive"}, GAGENT, 404, "no conversation"),
-    ({"sentiment": "positive"}, GLOBEX, 404, "no conversation"),
+    # Another brand's message is "no message", as if it did not exist: not "no conversation
+    # <its id>", which would say that it exists and where.
+    ({"sentiment": "positive"}, GAGENT, 404, f"no message {M0}"),
+    ({"sentiment": "positive"}, GLOBEX, 404, f"no message {M0}"),
     ({"sentiment": "positive"}, {}, 401, ""),
 ])
 async def test_a_refused_correction_says_why_and_stores_nothing(

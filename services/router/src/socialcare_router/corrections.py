@@ -20,10 +20,16 @@ async def correct_message(inbox: Inbox, corrections: CorrectionStore, audit: Aud
                           actor: Actor, message_id: str, labels: Labels,
                           now: datetime) -> dict[str, Any]:
     """Stores the correction of ``message_id``; NotFound, Forbidden or InvalidCorrection."""
+    missing = NotFound(f"no message {message_id}")
     message = await corrections.message(message_id)
     if message is None or not message.get("conversation_id"):
-        raise NotFound(f"no message {message_id}")
-    conversation = await inbox.load(actor, message["conversation_id"], Action.CORRECT)
+        raise missing
+    try:
+        conversation = await inbox.load(actor, message["conversation_id"], Action.CORRECT)
+    except NotFound:
+        # Another brand's message is answered as one that does not exist: neither that it
+        # exists nor its conversation's id may reach someone outside the brand.
+        raise missing from None
     if message.get("direction") != "inbound":
         raise InvalidCorrection("only a customer's message has labels to correct")
     stored = await corrections.correct(message, conversation.brand_account, labels, actor.id,
