@@ -16,14 +16,14 @@ AT = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
 def classified(label: str = "neutral", intents: tuple[str, ...] = (),
-               reasons: tuple[str, ...] = ()) -> MessageClassified:
+               reasons: tuple[str, ...] = (), stage: str = "lexicon") -> MessageClassified:
     message = NormalizedMessage(platform="x", channel="mention", brand_account="acme",
                                 platform_message_id="m1", author={"id": "u1"},
                                 text="94 min hold and counting", created_at=AT)
     return MessageClassified(message=message, classification=Classification(
         language="en", language_confidence=1.0, sentiment=Sentiment(label=label, score=0.0),
         intents=intents, priority=30, priority_reasons=reasons, model_version="rules",
-        decided_by={"sentiment": "lexicon"}))
+        decided_by={"sentiment": stage}))
 
 
 def test_agreeing_deep_stage_publishes_nothing() -> None:
@@ -42,6 +42,15 @@ def test_a_negative_the_fast_stage_missed_is_refined_and_rescored() -> None:
     assert c.decided_by == {"sentiment": "deep:h1"}
     assert c.priority > 30 and "repeat_contact:2" in c.priority_reasons
     assert c.model_version == "rules+deep:h1"
+
+
+def test_the_brands_own_model_is_not_overruled_but_another_brands_or_the_global_is() -> None:
+    deep = DeepLabels((), "e5", Sentiment(label="negative", score=-0.9), "h1")
+    assert refine(classified(stage="fast:sentiment-ACME-20261203-0123456789"), deep) is None
+    for stage in ("fast:sentiment-20261203-0123456789", "fast:sentiment-globex-20261203-0a",
+                  "fast:sentiment-acmeshop-20261203-0b"):
+        refined = refine(classified(stage=stage), deep)
+        assert refined is not None and refined.refined == ("sentiment",), stage
 
 
 def test_prototype_intents_fill_only_a_message_the_rules_left_empty() -> None:

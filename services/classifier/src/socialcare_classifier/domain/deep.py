@@ -1,15 +1,17 @@
 """When the deep stage overrides the fast stage, and what the refined classification is (pure).
 
 Sentiment: a trained head's label replaces the fast stage's when they differ (no head is
-active by default: see the README's licence note). Intents: the few-shot prototypes add
-intents only to a message the rules left without any; on the labelled TWCS tweets the rules
-are more precise where they fire (README: per-intent table), so they are never overruled.
+active by default: see the README's licence note), unless the brand's own model decided it.
+Intents: the few-shot prototypes add intents only to a message the rules left without any;
+on the labelled TWCS tweets the rules are more precise where they fire (README: per-intent
+table), so they are never overruled.
 The priority is scored again from the refined labels with the fast stage's other inputs.
 """
 
 from dataclasses import dataclass
 
 from socialcare_classifier.domain.priority import score_priority
+from socialcare_classifier.domain.sentiment_model import decided_by_brand_model
 from socialcare_contracts.events import (
     ClassificationRefined,
     MessageClassified,
@@ -35,7 +37,11 @@ def refine(event: MessageClassified, deep: DeepLabels) -> ClassificationRefined 
     decided_by = dict(fast.decided_by)
     refined: list[str] = []
     sentiment, intents = fast.sentiment, fast.intents
-    if deep.sentiment is not None and deep.sentiment.label != fast.sentiment.label:
+    # A brand's own model, trained on its agents' corrections and activated only when it beat
+    # the global stage on the brand's rows, is not overruled by a head that never saw them.
+    own_model = decided_by_brand_model(decided_by.get("sentiment"), event.message.brand_account)
+    if deep.sentiment is not None and deep.sentiment.label != fast.sentiment.label \
+            and not own_model:
         sentiment = deep.sentiment
         refined.append("sentiment")
         decided_by["sentiment"] = f"deep:{deep.sentiment_version}"

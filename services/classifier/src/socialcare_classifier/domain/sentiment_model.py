@@ -200,3 +200,9 @@ class SentimentModel:
         if data.get("version") not in (None, model.version):
             raise ValueError("invalid model: its weights do not match its version")
         return model
+
+
+def decided_by_brand_model(stage: str | None, brand_account: str) -> bool:
+    """Whether a classification's sentiment ``stage`` (its ``decided_by``) is the fast stage
+    with ``brand_account``'s own model, whose version names the brand (``SentimentModel``)."""
+    return bool(stage) and stage.lower().startswith(f"fast:sentiment-{brand_account.lower()}-")
