@@ -58,6 +58,21 @@ def note(index: ClusterIndex, event: MessageClassified, conversation_id: str) ->
                message_key(m.platform, m.brand_account, m.platform_message_id), m.created_at)
 
 
+async def test_one_worker_merges_the_wordings_of_a_burst_into_one_cluster(
+        store: Store) -> None:
+    now = datetime.now(UTC)
+    rnd = random.Random(11)
+    index = ClusterIndex(store.db)
+    for i in range(200):
+        note(index, asking(f"b{i}", f"u{i}", rnd.choice(WORDINGS), now), f"c-b{i}")
+    await index.flush()
+    clusters = Counter()
+    async for doc in store.clusters.clusters.find({"merged_into": None}):
+        clusters[doc["_id"]] = len(doc["members"])
+    # Wordings that began apart were merged: 90 % in one cluster.
+    assert clusters.most_common(1)[0][1] >= 180, clusters
+
+
 async def test_a_burst_in_varied_words_is_one_cluster_and_others_stay_out(
         store: Store) -> None:
     now = datetime.now(UTC)
@@ -75,12 +90,16 @@ async def test_a_burst_in_varied_words_is_one_cluster_and_others_stay_out(
         for member in doc["members"]:
             clusters[member["conversation_id"]] = doc["_id"]
     of_burst = Counter(clusters[f"c-b{i}"] for i in range(200))
-    biggest, size = of_burst.most_common(1)[0]
-    assert size >= 180  # 90 % in one cluster: wordings that began apart were merged
+    _, size = of_burst.most_common(1)[0]
+    # 90 % in one or a few clusters, as the issue asks. Alone, one worker merges the
+    # wordings that began apart into one; two racing on the same new wordings may each
+    # start one (a band key belongs to the first to write it), timing decides.
+    assert sum(n for _, n in of_burst.most_common(3)) >= 180, of_burst
     joined = [t for i, t in enumerate(UNRELATED) if clusters.get(f"c-o{i}") in of_burst]
     assert joined == []
     [top, *_] = await store.clusters.largest(None, now, 5)
-    assert top["_id"] == biggest and top["size"] == size
+    # The list leads with the burst's biggest (two of equal size: either).
+    assert top["size"] == size and of_burst[top["_id"]] == size
 
 
 async def test_one_reply_reaches_every_clustered_customer_once_personally(

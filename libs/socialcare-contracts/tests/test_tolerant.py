@@ -27,6 +27,10 @@ REPLY = {"reply_id": "r1", "conversation_id": "c1", "platform": "x", "requested_
 EXAMPLES: list[Contract] = [
     events.MessageReceived(message=MESSAGE),
     events.MessageClassified(message=MESSAGE, classification=CLASSIFICATION),
+    events.ClassificationRefined(message=MESSAGE, classification=CLASSIFICATION,
+                                 refined=("sentiment",), fast_sentiment="positive",
+                                 fast_priority=10),
+    events.DeepModelChanged(kind="sentiment", version="deep-sentiment-1", changed_at=AT),
     events.ConversationUpdated(conversation_id="c1", change="created", status="open",
                                platform="x", brand_account="acme", customer_id="u1",
                                queue="general", priority=10, message_count=1,
