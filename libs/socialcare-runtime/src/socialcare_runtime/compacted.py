@@ -4,7 +4,7 @@ at start (what was active then is applied)."""
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -39,3 +39,17 @@ async def follow_compacted(bootstrap: str, topic: str, on_record: Callable[[Any]
                 log.info("%s read up to its end at start", topic)
     finally:
         await consumer.stop()
+
+
+async def keep_following(what: str, follow: Callable[[], Awaitable[None]],
+                         retry_s: float = 2.0) -> None:
+    """Runs ``follow`` for ever, starting it again after a failure: a worker whose
+    configuration feed broke keeps what it has and reconnects instead of stopping."""
+    while True:
+        try:
+            await follow()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; reconnecting", what)
+            await asyncio.sleep(retry_s)

@@ -25,6 +25,7 @@ from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import cloudevents, topics
 from socialcare_contracts.cloudevents import Envelope, InvalidEvent
 from socialcare_contracts.events import DeepModelChanged, MessageClassified
+from socialcare_runtime.compacted import keep_following
 from socialcare_runtime.stream_batches import take_batches
 from socialcare_runtime.streams import (
     RecordProcessor,
@@ -171,14 +172,8 @@ def build_deep_app(settings: ClassifierSettings, tracer: trace.Tracer,
 
     @app.task
     async def deep_models_feed() -> None:
-        while True:
-            try:
-                await follow_deep_models(settings, deep.apply)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("deep models feed failed; reconnecting")
-                await asyncio.sleep(2.0)
+        await keep_following("deep models feed",
+                             lambda: follow_deep_models(settings, deep.apply))
 
     @app.agent(classified, name="refine")
     async def refine_agent(stream: faust.StreamT) -> None:

@@ -1,6 +1,5 @@
 """The classifier stream: received messages in, classified messages out."""
 
-import asyncio
 import logging
 
 import faust
@@ -14,6 +13,7 @@ from socialcare_classifier.settings import ClassifierSettings
 from socialcare_contracts import topics
 from socialcare_contracts.cloudevents import Envelope
 from socialcare_contracts.events import MessageClassified, MessageReceived
+from socialcare_runtime.compacted import keep_following
 from socialcare_runtime.streams import (
     RecordProcessor,
     create_app,
@@ -59,14 +59,7 @@ def build_app(settings: ClassifierSettings, tracer: trace.Tracer,
 
     @app.task
     async def rules_feed() -> None:
-        while True:
-            try:
-                await follow_rules(settings, registry)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("rules feed failed; reconnecting")
-                await asyncio.sleep(2.0)
+        await keep_following("rules feed", lambda: follow_rules(settings, registry))
 
     @app.agent(received, name="classify")
     async def classify_agent(stream: faust.StreamT) -> None:
