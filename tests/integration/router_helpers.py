@@ -70,6 +70,15 @@ async def store(mongo_url: str) -> AsyncIterator[Store]:
     await client.close()
 
 
+# Users of two brands, for tests of who may do what on which brand's conversations.
+BRAND_USERS = {
+    "k-owner": InboxUser(id="owner", name="Jamie Jones", role="agent", brands=["acme"]),
+    "k-other": InboxUser(id="other", name="Sam Lee", role="agent", brands=["acme"]),
+    "k-sup": InboxUser(id="sup", name="Alex Kim", role="supervisor", brands=["acme"]),
+    "k-globex": InboxUser(id="sup-g", name="Pat Doe", role="supervisor", brands=["globex"]),
+}
+
+
 @asynccontextmanager
 async def inbox_api(store: Store, kafka_bootstrap: str, users: dict[str, InboxUser]
                     ) -> AsyncIterator[httpx.AsyncClient]:

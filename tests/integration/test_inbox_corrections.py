@@ -16,15 +16,18 @@ from socialcare_classifier.sentiment_cli import read_rows
 from socialcare_router.adapters.store import Store
 from socialcare_router.domain.permissions import Actor
 from socialcare_router.settings import InboxUser
-from tests.integration.router_helpers import inbox, inbox_api, seed, store  # noqa: F401
+from tests.integration.router_helpers import (  # noqa: F401
+    BRAND_USERS,
+    inbox,
+    inbox_api,
+    seed,
+    store,
+)
 
 pytestmark = pytest.mark.integration
 
 USERS = {
-    "k-owner": InboxUser(id="owner", name="Jamie Jones", role="agent", brands=["acme"]),
-    "k-other": InboxUser(id="other", name="Sam Lee", role="agent", brands=["acme"]),
-    "k-sup": InboxUser(id="sup", name="Alex Kim", role="supervisor", brands=["acme"]),
-    "k-globex": InboxUser(id="sup-g", name="Pat Doe", role="supervisor", brands=["globex"]),
+    **BRAND_USERS,
     "k-gagent": InboxUser(id="agent-g", name="Lee Roe", role="agent", brands=["globex"]),
 }
 OWNER, OTHER, SUP, GLOBEX, GAGENT = ({"X-API-Key": f"k-{k}"} for k in

@@ -11,15 +11,18 @@ import pytest
 from socialcare_router.adapters.store import Store
 from socialcare_router.domain.permissions import Actor
 from socialcare_router.settings import InboxUser
-from tests.integration.router_helpers import inbox, inbox_api, seed, store  # noqa: F401
+from tests.integration.router_helpers import (  # noqa: F401
+    BRAND_USERS,
+    inbox,
+    inbox_api,
+    seed,
+    store,
+)
 
 pytestmark = pytest.mark.integration
 
 USERS = {
-    "k-owner": InboxUser(id="owner", name="Jamie Jones", role="agent", brands=["acme"]),
-    "k-other": InboxUser(id="other", name="Sam Lee", role="agent", brands=["acme"]),
-    "k-sup": InboxUser(id="sup", name="Alex Kim", role="supervisor", brands=["acme"]),
-    "k-globex": InboxUser(id="sup-g", name="Pat Doe", role="supervisor", brands=["globex"]),
+    **BRAND_USERS,
     "k-admin": InboxUser(id="root", name="Root", role="admin", brands=["globex"]),
 }
 WHO = ("owner", "other", "sup", "globex", "admin", "nobody")
