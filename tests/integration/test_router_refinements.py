@@ -165,6 +165,22 @@ async def test_a_refinement_before_its_message_is_kept_and_applied_later(
     assert await refinements.retry_awaiting() == []  # applied once, then forgotten
 
 
+async def test_a_kept_refinement_that_cannot_be_applied_holds_back_no_other(
+        store: Store) -> None:  # noqa: F811
+    routing = router(store)
+    refinements = Refinements(routing)
+    broken, fast = fast_stage("m7"), fast_stage("m8")
+    for event in (broken, fast):
+        assert await refinements.apply(deep_stage(event)) == []
+        acked(store, await routing.route_message(event, f"e-{event.message.platform_message_id}"))
+    # The first one kept was written by a version this one cannot read at all.
+    first = await refinements.awaiting.find_one({})
+    await refinements.awaiting.update_one({"_id": first["_id"]}, {"$set": {"event": "?"}})
+    [(_, _, refined)] = await refinements.retry_awaiting()
+    assert refined.change == "refined"
+    assert [d["_id"] async for d in refinements.awaiting.find({})] == [first["_id"]]
+
+
 class WithIncidentRouting(RoutingConfig):
     """The stored configuration with an open incident raising every acme message by 40."""
 

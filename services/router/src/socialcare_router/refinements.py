@@ -68,13 +68,22 @@ class Refinements:
         events: Events = []
         now = self.router.clock()
         async for doc in self.awaiting.find({}).limit(AWAITING_BATCH):
-            if await self.router.store.conversation_of_message(doc["_id"]) is not None:
-                events += await self.apply(_event(doc))
-            elif now - doc["since"] < KEEP_AWAITING:
-                continue
-            else:
-                log.warning("refinement of a message never routed dropped after %s",
-                            KEEP_AWAITING)
+            young = now - doc["since"] < KEEP_AWAITING
+            try:
+                if await self.router.store.conversation_of_message(doc["_id"]) is not None:
+                    events += await self.apply(_event(doc))
+                elif young:
+                    continue
+                else:
+                    log.warning("refinement of a message never routed dropped after %s",
+                                KEEP_AWAITING)
+            except Exception:
+                # One kept refinement that cannot be applied must not stop the timer for
+                # the others: it is tried again while young, then dropped.
+                log.exception("a kept refinement could not be applied%s",
+                              "" if young else "; dropped")
+                if young:
+                    continue
             await self.awaiting.delete_one({"_id": doc["_id"]})
         return events
 
