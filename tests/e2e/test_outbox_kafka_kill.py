@@ -70,8 +70,11 @@ async def _scenario(bootstrap: str, store: Store) -> None:
     published = await conversation_updates(bootstrap, topic)
     # At-least-once: attempts made while the broker was away may arrive too, and repeat
     # versions already seen. A consumer that keeps the highest version it has seen (the
-    # contract) gets every change once, in order, with none missing.
-    seen, applied = 0, []
+    # contract) gets every change once, in order, with none missing. The seed's 'created'
+    # (version 1) was only marked as published, as a worker does after Kafka's ack; the
+    # relay may still publish it from the outbox before the claim's write drops it, so
+    # whether it shows up here is a race the contract allows, and it is left out.
+    seen, applied = 1, []
     for event in published:
         if event.version > seen:
             seen = event.version
