@@ -11,6 +11,7 @@ from typing import Annotated, Any, Final
 from pydantic import Field
 
 from socialcare_contracts import topics
+from socialcare_contracts.incidents import IncidentUpdated
 from socialcare_contracts.limits import (
     MAX_NAME_LENGTH,
     MAX_TEXT_LENGTH,
@@ -21,7 +22,6 @@ from socialcare_contracts.limits import (
     NonNegativeInt64,
     Timestamp,
 )
-from socialcare_contracts.incidents import IncidentUpdated
 from socialcare_contracts.messages import Contract, NormalizedMessage, Platform
 
 
@@ -175,10 +175,14 @@ class ClassifierRulesChanged(Contract):
 class DeepModelChanged(Contract):
     """A deep-stage model activated (or removed: ``model`` None) on every deep worker."""
 
-    kind: Name = Field(description="What the model decides: 'sentiment'")
+    kind: Name = Field(description="What the model decides: 'sentiment' (the deep sentiment "
+                       "head), or 'intents@<brand>' (a brand's intent prototypes, brand "
+                       "lowercase)")
     version: Annotated[CleanText, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
     model: dict[str, Any] | None = Field(
-        default=None, description="The artifact train-deep-sentiment wrote (weights and metadata)")
+        default=None, description="The artifact train-deep-sentiment or "
+                                  "train-intent-prototypes wrote (weights or prototypes, and "
+                                  "metadata)")
     changed_by: Name | None = None
     changed_at: Timestamp
 
