@@ -181,10 +181,11 @@ async def test_each_new_customer_of_an_incident_gets_its_holding_reply_once(
     assert (reply.text, reply.in_reply_to_id, reply.agent_id) == \
         ("Hi Dana, we know about it and are on it.", "m1", "holding-reply")
     assert (await store.get_reply(reply.reply_id))["incident_id"] == incident
-    # A redelivery before Kafka took it publishes it again; after, never.
+    # A redelivery before the responder reported it sent publishes it again (the responder
+    # sends a reply id once); after, never.
     again = await holding_reply(store, r.config, event, cid, clock.at)
     assert again is not None and again.reply_id == reply.reply_id
-    await store.mark_queued(reply.reply_id, clock.at)
+    await store.set_reply_outcome(reply.reply_id, {"status": "sent"})
     assert await holding_reply(store, r.config, event, cid, clock.at) is None
     other = classified("m2", author="a2").model_copy(deep=True)
     other = other.model_copy(update={"message": other.message.model_copy(

@@ -21,7 +21,7 @@ from socialcare_router.adapters.clusters import ClusterIndex
 from socialcare_router.distribution import Distributor
 from socialcare_router.domain.threading import message_key
 from socialcare_router.escalation import Escalator
-from socialcare_router.holding import holding_reply
+from socialcare_router.holding import answer_holding
 from socialcare_router.inbox import Events
 from socialcare_router.refinements import Refinements
 from socialcare_router.routing import Router
@@ -75,19 +75,16 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
     async def route_and_count(envelope: Envelope[MessageClassified]) -> Events:
         events = await router.route_message(envelope.data, envelope.id)
         message, facts = envelope.data.message, envelope.data.classification
-        if message.from_brand or not events:
+        if message.from_brand:
+            return events
+        await answer_holding(router, envelope.data, events, lambda reply: send_event(
+            replies, reply.conversation_id, reply, SERVICE, event_id=reply.reply_id))
+        if not events:
             return events  # a repeat stores nothing new, and is counted once
         if surges is not None:
             surges.volume.count(message.brand_account, facts.intents,
                                 facts.sentiment.label == "negative", message.created_at,
                                 router.clock())
-        if any(e[2].change == "created" for e in events):
-            reply = await holding_reply(router.store, router.config, envelope.data,
-                                        events[-1][1], router.clock())
-            if reply is not None:
-                await send_event(replies, reply.conversation_id, reply, SERVICE,
-                                 event_id=reply.reply_id)
-                await router.store.mark_queued(reply.reply_id, router.clock())
         if clusters is not None:
             clusters.note(message.brand_account, facts.intents, message.text, events[-1][1],
                           message_key(message.platform, message.brand_account,
