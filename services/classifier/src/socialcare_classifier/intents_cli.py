@@ -17,6 +17,7 @@ from rich.console import Console
 from socialcare_classifier.domain.taxonomy import split_holdout
 from socialcare_classifier.sentiment_cli import NOT_ACTIVATED, activation_verdict, brand_name
 from socialcare_classifier.settings import ClassifierSettings
+from socialcare_contracts.csv_cells import unescape_record
 
 console = Console()
 IntentRow = tuple[str, tuple[str, ...]]
@@ -43,7 +44,7 @@ def read_intent_rows(path: Path, brand: str) -> list[IntentRow]:
         if path.suffix.lower() in (".jsonl", ".ndjson"):
             records = [json.loads(line) for line in f if line.strip()]
         else:
-            records = list(csv.DictReader(f))
+            records = [unescape_record(r) for r in csv.DictReader(f)]
     columns = set().union(*(r.keys() for r in records)) if records else set()
     if not {"text", "intents"} <= columns:
         raise ValueError(f"{path} needs text and intents columns; it has "

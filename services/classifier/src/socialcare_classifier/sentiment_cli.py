@@ -21,6 +21,7 @@ from socialcare_classifier.domain.sentiment import analyze_sentiment, score_text
 from socialcare_classifier.domain.sentiment_model import SentimentModel
 from socialcare_classifier.domain.taxonomy import split_holdout
 from socialcare_classifier.settings import ClassifierSettings
+from socialcare_contracts.csv_cells import unescape_record
 from socialcare_contracts.events import SentimentLabel
 
 console = Console()
@@ -110,7 +111,7 @@ def read_rows(path: Path, text_column: str, label_column: str,
         else:
             reader = csv.DictReader(f)
             columns = set(reader.fieldnames or ())
-            records = list(reader)
+            records = [unescape_record(r) for r in reader]
     missing = {text_column, label_column} - columns
     if missing:
         raise ValueError(f"{path} has no column(s) {', '.join(sorted(missing))}; it has "

@@ -138,10 +138,17 @@ BrandQuery = Annotated[str | None, Query(max_length=128, pattern=r"^[A-Za-z0-9_.
             responses={**ROLE_ERRORS, **error_responses(403)})
 async def recent(user: Supervisor, corrections: Corrections, brand: BrandQuery = None,
                  before: QueryTimestamp | None = None,
+                 before_id: Annotated[str | None, Query(
+                     max_length=500, description="With before: the id of the previous "
+                     "page's last correction, whose corrected_at is before")] = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[CorrectionView]:
-    """The newest corrections of the caller's brands (or one of them); page with before."""
-    return [CorrectionView.of(d)
-            for d in await corrections.recent(_brands(user, brand), before, limit)]
+    """The newest corrections of the caller's brands (or one of them); the next page is
+    ?before=<last corrected_at>&before_id=<last id>, which skips none made at one instant
+    (before alone lists only those strictly older)."""
+    if before_id is not None and before is None:
+        raise HTTPException(422, "before_id needs before (the same correction's corrected_at)")
+    return [CorrectionView.of(d) for d in await corrections.recent(
+        _brands(user, brand), before, limit, before_id)]
 
 
 @router.get("/corrections/export", response_class=StreamingResponse,

@@ -65,10 +65,15 @@ class CorrectionStore:
         return await self.corrections.find({"_id": {"$in": ids}}).to_list()
 
     async def recent(self, brands: list[str] | None, before: datetime | None,
-                     limit: int) -> list[Document]:
-        """The newest corrections of ``brands`` (None: all), before a time: one page."""
+                     limit: int, before_id: str | None = None) -> list[Document]:
+        """The newest corrections of ``brands`` (None: all), before a time: one page. With
+        ``before_id`` (the last one of the previous page), those of that very time whose
+        ``_id`` sorts before it too: a page may end amid corrections made at one instant."""
         query = self._of(brands)
-        if before is not None:
+        if before is not None and before_id is not None:
+            query["$or"] = [{"corrected_at": {"$lt": before}},
+                            {"corrected_at": before, "_id": {"$lt": before_id}}]
+        elif before is not None:
             query["corrected_at"] = {"$lt": before}
         cursor = self.corrections.find(query).sort(
             [("corrected_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from socialcare_contracts.csv_cells import escape_cell
 from socialcare_contracts.intents import DEFAULT_INTENTS
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -123,5 +124,8 @@ def example(stored: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def csv_row(row: Mapping[str, Any]) -> list[str]:
-    """An export row for CSV: intents joined by ';' (a CSV cell holds no list)."""
-    return [";".join(row[c]) if c == "intents" else str(row[c]) for c in EXPORT_COLUMNS]
+    """An export row for CSV: intents joined by ';' (a CSV cell holds no list), every cell
+    escaped so that a spreadsheet does not run a customer's ``=...`` (the classifier's
+    readers undo it)."""
+    return [escape_cell(";".join(row[c]) if c == "intents" else str(row[c]))
+            for c in EXPORT_COLUMNS]
