@@ -22,13 +22,17 @@ def _attributes(lane: Lane) -> dict[str, str]:
 class ResponderMetrics:
     def __init__(self, meter: metrics.Meter) -> None:
         self._lock = threading.Lock()
-        self._budget: dict[tuple[str, str, str], tuple[int, int]] = {}
+        self._budget: dict[tuple[str, str, str], tuple[int, int, int]] = {}
         meter.create_observable_gauge(
             "socialcare.responder.budget.used", [self._observe(0)], unit="{call}",
             description="Calls counted in the current window of an account's send budget")
         meter.create_observable_gauge(
             "socialcare.responder.budget.limit", [self._observe(1)], unit="{call}",
             description="Calls the responders allow themselves per window (after the margin)")
+        meter.create_observable_gauge(
+            "socialcare.responder.budget.bulk_limit", [self._observe(2)], unit="{call}",
+            description="Calls bulk copies may fill a window to; the rest up to the limit is "
+                        "kept for one-off replies (until the window's last tenth)")
         self._waits = meter.create_histogram(
             "socialcare.responder.budget.wait", unit="s",
             description="Time a platform call waited for its account's send budget",
@@ -37,10 +41,10 @@ class ResponderMetrics:
             "socialcare.responder.rate_limited", unit="{call}",
             description="Platform calls refused as over the platform's rate limit (429)")
 
-    def budget_used(self, lane: Lane, used: int, limit: int) -> None:
-        """Notes the latest count of a lane's current window."""
+    def budget_used(self, lane: Lane, used: int, limit: int, bulk_limit: int) -> None:
+        """Notes the latest count of a lane's current window, its limit and bulk's share."""
         with self._lock:
-            self._budget[(lane.platform, lane.account, lane.kind)] = (used, limit)
+            self._budget[(lane.platform, lane.account, lane.kind)] = (used, limit, bulk_limit)
 
     def budget_waited(self, lane: Lane, seconds: float) -> None:
         self._waits.record(seconds, _attributes(lane))

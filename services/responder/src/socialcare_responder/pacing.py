@@ -86,7 +86,7 @@ class SendBudget:
         now = self.clock()
         usable = lane.limit.usable(self.margin)
         await self.store.exhaust(lane.window_id(now), usable, lane.window_end(now))
-        self.metrics.budget_used(lane, usable, usable)
+        self.metrics.budget_used(lane, usable, usable, self._bulk_limit(lane))
 
     async def _record_quota(self, lane: Lane) -> None:
         """Writes the lane's limits for the inbox when first used here or changed."""
@@ -95,14 +95,25 @@ class SendBudget:
             return
         await self.store.record_quota(
             lane.platform, lane.account, lane.kind, lane.limit.requests, lane.limit.window_s,
-            lane.limit.allowance(self.margin, self.bulk_reserve, bulk=True, into_window=0))
+            self._bulk_limit(lane))
         self._recorded[key] = lane
+
+    def _bulk_limit(self, lane: Lane) -> int:
+        """What bulk copies may fill a window to before its tail."""
+        return lane.limit.allowance(self.margin, self.bulk_reserve, bulk=True, into_window=0)
 
     async def _try(self, lane: Lane, bulk: bool) -> bool:
         now = self.clock()
         usable = lane.limit.usable(self.margin)
         allowed = lane.limit.allowance(self.margin, self.bulk_reserve, bulk,
                                        now - lane.window_start(now))
-        used = await self.store.take(lane.window_id(now), allowed, lane.window_end(now))
-        self.metrics.budget_used(lane, usable if used is None else used, usable)
+        window = lane.window_id(now)
+        used = await self.store.take(window, allowed, lane.window_end(now))
+        if used is None and allowed < usable:
+            # Refused a bulk copy: only the bulk share is known full, and one-off replies
+            # may still have room, so the gauge shows the count, not the usable limit.
+            used_now = await self.store.used(window)
+        else:
+            used_now = usable if used is None else used
+        self.metrics.budget_used(lane, used_now, usable, self._bulk_limit(lane))
         return used is not None

@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opentelemetry.metrics import NoOpMeter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from socialcare_responder.domain.budget import Lane, Limit, lane_for, send_order, wait_s
 from socialcare_responder.metrics import ResponderMetrics
@@ -59,17 +61,20 @@ class FakeStore:
     """Counts like the MongoDB store: a conditional increment per window id."""
 
     def __init__(self) -> None:
-        self.used: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
 
     async def take(self, window_id: str, limit: int, window_end: float) -> int | None:
         await asyncio.sleep(0)  # a round trip: other sends interleave here
-        if self.used[window_id] >= limit:
+        if self.counts[window_id] >= limit:
             return None
-        self.used[window_id] += 1
-        return self.used[window_id]
+        self.counts[window_id] += 1
+        return self.counts[window_id]
 
     async def exhaust(self, window_id: str, limit: int, window_end: float) -> None:
-        self.used[window_id] = max(self.used[window_id], limit)
+        self.counts[window_id] = max(self.counts[window_id], limit)
+
+    async def used(self, window_id: str) -> int:
+        return self.counts[window_id]
 
     async def record_quota(self, *args: object) -> None:
         self.quotas = args
@@ -113,8 +118,9 @@ class Clock:
 
 
 def pacer(clock: Clock, store: FakeStore | None = None, margin: float = 0.0,
-          bulk_reserve: float = 0.0) -> SendBudget:
-    return SendBudget(store or FakeStore(), ResponderMetrics(NoOpMeter("t")),  # type: ignore[arg-type]
+          bulk_reserve: float = 0.0, metrics: ResponderMetrics | None = None) -> SendBudget:
+    return SendBudget(store or FakeStore(),  # type: ignore[arg-type]
+                      metrics or ResponderMetrics(NoOpMeter("t")),
                       margin=margin, poll_s=0.5, bulk_reserve=bulk_reserve, clock=clock,
                       sleep=clock.sleep)
 
@@ -227,7 +233,7 @@ def test_an_urgent_reply_on_another_replica_gets_a_slot_while_bulk_fills_the_win
         await clock.settle()
         urgent = asyncio.create_task(send(other_replica, "urgent", False))
         await clock.run([*copies, urgent])
-        return sent, store.used[lane.window_id(1_700_000_000.0)]
+        return sent, store.counts[lane.window_id(1_700_000_000.0)]
 
     sent, first_window = asyncio.run(run())
     at = dict(sent)
@@ -237,3 +243,28 @@ def test_an_urgent_reply_on_another_replica_gets_a_slot_while_bulk_fills_the_win
     assert sum(1 for name, t in sent if name != "urgent" and t == 1_700_000_000.0) == 8
     assert first_window <= 10
     assert len(sent) == 31
+
+
+async def test_the_gauge_shows_bulk_full_apart_from_a_full_window() -> None:
+    reader = InMemoryMetricReader()
+    clock = Clock(1_700_000_000.0)
+    budget = pacer(clock, bulk_reserve=0.2,
+                   metrics=ResponderMetrics(MeterProvider([reader]).get_meter("t")))
+    lane = Lane("x", "acme", "sends", Limit(10, 900))
+
+    def gauges() -> dict[str, int]:
+        data = reader.get_metrics_data().resource_metrics[0].scope_metrics[0].metrics
+        return {name: int(m.data.data_points[0].value) for m in data
+                if (name := m.name.removeprefix("socialcare.responder.budget."))
+                in ("used", "limit", "bulk_limit")}
+
+    for _ in range(8):
+        await budget.take(lane, bulk=True)
+    waiting = asyncio.create_task(budget.take(lane, bulk=True))
+    await clock.settle()
+    # Bulk has its 8 and waits; 2 slots are still there for one-off replies: not full.
+    assert not waiting.done()
+    assert gauges() == {"used": 8, "limit": 10, "bulk_limit": 8}
+    await budget.take(lane, priority=90)
+    assert gauges()["used"] == 9
+    waiting.cancel()
