@@ -82,9 +82,7 @@ def build_app(settings: RouterSettings, router: Router, tracer: trace.Tracer,
         if not events:
             return events  # a repeat stores nothing new, and is counted once
         if surges is not None:
-            surges.volume.count(message.brand_account, facts.intents,
-                                facts.sentiment.label == "negative", message.created_at,
-                                router.clock())
+            surges.count(envelope.data, router.clock())
         if clusters is not None:
             clusters.note(message.brand_account, facts.intents, message.text, events[-1][1],
                           message_key(message.platform, message.brand_account,

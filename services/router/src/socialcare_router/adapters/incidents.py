@@ -34,8 +34,9 @@ class IncidentStore:
         ids = [d["incident_id"] async for d in self.open_keys.find({})]
         return [d async for d in self.incidents.find({"_id": {"$in": ids}})] if ids else []
 
-    async def open(self, reading: Reading, now: datetime) -> Document | None:
-        """Opens an incident for the reading; None when another process just did."""
+    async def open(self, reading: Reading, at: datetime, now: datetime) -> Document | None:
+        """Opens an incident for the reading of event time ``at`` (a router that lags
+        sees it late: ``detected_at``); None when another process just did."""
         incident_id = uuid.uuid4().hex
         try:
             await self.open_keys.insert_one({
@@ -44,7 +45,8 @@ class IncidentStore:
         except DuplicateKeyError:
             return None
         doc = {"_id": incident_id, "status": "open", "brand_account": reading.brand_account,
-               "intent": reading.intent, "opened_at": now, "closed_at": None,
+               "intent": reading.intent, "opened_at": at, "detected_at": now,
+               "closed_at": None,
                "peak_per_minute": reading.per_minute, "quiet_since": None,
                **_measured(reading, now)}
         await self.incidents.insert_one(doc)
@@ -57,8 +59,10 @@ class IncidentStore:
         await self.incidents.update_one({"_id": incident["_id"]}, {"$set": fields})
         return {**incident, **fields}
 
-    async def close(self, incident: Document, reading: Reading, now: datetime) -> Document:
-        fields = {**_measured(reading, now), "status": "closed", "closed_at": now}
+    async def close(self, incident: Document, reading: Reading, at: datetime, now: datetime
+                    ) -> Document:
+        """Closes it as of event time ``at``, when its calm was complete."""
+        fields = {**_measured(reading, now), "status": "closed", "closed_at": at}
         await self.incidents.update_one({"_id": incident["_id"], "status": "open"},
                                         {"$set": fields})
         await self.open_keys.delete_one({"_id": key_of(incident["brand_account"],
