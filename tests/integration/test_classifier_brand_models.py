@@ -70,3 +70,55 @@ def test_a_brands_own_model_decides_its_messages_only(
     assert main(["activate-sentiment", "--brand", "acmeshop", "--lexicon"]) == 0
     classify_until(workers, 500, TEXT, lambda c: c.classification.decided_by == {
         "sentiment": "lexicon"}, "the brand back on the global stage")
+
+
+CATEGORY_EXAMPLES = {
+    "refund": ["refund my money", "I want a refund", "refund still not paid",
+               "money back please", "where is my refund", "refund request ignored",
+               "give me my money back", "refund the double charge", "refund takes forever",
+               "no refund yet"],
+    "login": ["cannot log in", "password reset fails", "login page errors",
+              "locked out of app", "two factor code never comes", "account locked after login",
+              "can't sign in", "login keeps failing", "reset password link broken",
+              "sign in loop"],
+}
+
+
+def test_categories_corrected_by_agents_train_the_brands_taxonomy(
+        workers: Workers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        capsys: pytest.CaptureFixture) -> None:
+    admin_commands_reach(workers, monkeypatch, tmp_path / "models")
+    workers.start()
+    keywords = tmp_path / "acme.json"
+    keywords.write_text('{"brand": "acmeshop", "keywords": {"vip": ["gold member"]}}')
+    assert main(["rules", "set", str(keywords)]) == 0
+    export = tmp_path / "corrections.csv"
+    with export.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label", "brand", "category"])
+        writer.writerows((text, "negative", "acmeshop", category)
+                         for category, texts in CATEGORY_EXAMPLES.items() for text in texts)
+        writer.writerows((text, "negative", "globex", "shoes")
+                         for text in CATEGORY_EXAMPLES["login"])
+    command = ["train", str(export), "--brand", "acmeshop", "--label-column", "category",
+               "--activate"]
+    assert main(command) == 0
+    activated = classify_until(workers, 1, "please refund the double charge",
+                               lambda c: c.classification.categories == ("refund",),
+                               "the brand's trained categories reach the worker")
+    # The phrases the brand wrote stay beside the model trained from its corrections.
+    workers.send(100, "gold member here and my parcel is late")
+    events = by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified,
+                                     workers.sent, 30))
+    assert events["m100"][0].data.classification.categories == ("vip",)
+    capsys.readouterr()
+
+    # The same rows again score no higher than the active model: refused, nothing changes.
+    assert main(command) == NOT_ACTIVATED
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "does not beat the active 1.000" in printed and "stays" in printed, printed
+    version = activated.classification.model_version
+    workers.send(101, "where is my refund")
+    events = by_message(workers.read(topics.MESSAGES_CLASSIFIED, MessageClassified,
+                                     workers.sent, 30))
+    assert events["m101"][0].data.classification.model_version == version

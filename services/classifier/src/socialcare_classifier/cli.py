@@ -2,7 +2,7 @@
 brand's rules."""
 
 import argparse
-import csv
+import asyncio
 import json
 import logging
 import sys
@@ -17,8 +17,12 @@ from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy, split_holdout, train_model
 from socialcare_classifier.intents_cli import add_parser as add_intents_parser
 from socialcare_classifier.intents_cli import train_intent_prototypes_command
+from socialcare_classifier.labelled_files import labelled_rows
 from socialcare_classifier.sentiment_cli import (
+    NOT_ACTIVATED,
     activate_sentiment_command,
+    activation_verdict,
+    brand_name,
     train_sentiment_command,
 )
 from socialcare_classifier.sentiment_cli import add_parser as add_sentiment_parser
@@ -32,20 +36,26 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m socialcare_classifier",
                                      description="Without a command: run the classifier worker.")
     commands = parser.add_subparsers(dest="command", required=True)
-    train = commands.add_parser("train", help="train a brand taxonomy from a labelled CSV")
-    train.add_argument("csv", type=Path)
-    train.add_argument("--brand", required=True)
+    train = commands.add_parser(
+        "train", help="train a brand taxonomy from a labelled CSV or JSONL (the inbox's "
+                      "corrections export with --label-column category, say)")
+    train.add_argument("csv", type=Path, help="CSV, or JSONL (.jsonl); with a brand column, "
+                                              "only the brand's rows are read")
+    train.add_argument("--brand", required=True, type=brand_name)
     train.add_argument("--text-column", default="text")
     train.add_argument("--label-column", default="label")
     train.add_argument("--holdout", type=float, default=0.2)
     train.add_argument("--keywords", type=Path,
-                       help='JSON {"category": ["phrase", ...]} matched before the model')
+                       help='JSON {"category": ["phrase", ...]} matched before the model '
+                            "(with --activate and without this, the brand's active phrases "
+                            "are kept)")
     train.add_argument("--min-confidence", type=float, default=0.5)
     train.add_argument("--min-macro-f1", type=float,
                        help="floor to activate (default SOCIALCARE_MODEL_MIN_MACRO_F1)")
     train.add_argument("--save", type=Path, help="also write the taxonomy JSON here")
     train.add_argument("--activate", action="store_true",
-                       help="publish to every running worker if the held-out scores pass")
+                       help="publish to every running worker if it beats the brand's active "
+                            "model on the held-out rows and reaches the floor")
     add_sentiment_parser(commands)
     add_deep_parser(commands)
     add_intents_parser(commands)
@@ -56,17 +66,6 @@ def _parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", help="remove a brand's taxonomy")
     remove.add_argument("brand")
     return parser
-
-
-def read_labelled(path: Path, text_column: str, label_column: str) -> list[tuple[str, str]]:
-    """(text, label) rows with both present; raises ValueError naming a missing column."""
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = {text_column, label_column} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"{path} has no column(s) {', '.join(sorted(missing))}")
-        return [(r[text_column], r[label_column].strip()) for r in reader
-                if r[text_column] and r[label_column] and r[label_column].strip()]
 
 
 def print_scores(scores: Scores) -> None:
@@ -83,29 +82,41 @@ def print_scores(scores: Scores) -> None:
 
 
 def train(args: argparse.Namespace, settings: ClassifierSettings) -> int:
-    """Trains, reports held-out scores, then saves/activates only when asked and good enough."""
-    rows = read_labelled(args.csv, args.text_column, args.label_column)
+    """Trains, reports held-out scores, then saves/activates only when asked and good enough:
+    activation needs the floor and a higher held-out macro-F1 than the brand's active model
+    (a taxonomy without one has nothing to beat)."""
+    rows = labelled_rows(args.csv, args.text_column, args.label_column, args.brand)
     train_rows, test_rows = split_holdout(rows, args.holdout)
     if not test_rows or len({label for _, label in train_rows}) < 2:
         raise ValueError("need at least two categories with two or more examples each")
-    keywords = json.loads(args.keywords.read_text(encoding="utf-8")) if args.keywords else {}
+    model = train_model([t for t, _ in train_rows], [label for _, label in train_rows])
+    # Scored on the model alone: keyword phrases are the brand's own and need no evaluation.
+    gold = [label for _, label in test_rows]
+    scores = score(gold, [model.predict(t) for t, _ in test_rows])
+    floor = settings.model_min_macro_f1 if args.min_macro_f1 is None else args.min_macro_f1
+    # The floor first: a model under it needs no trip to Kafka to be refused.
+    verdict = activation_verdict(scores.macro_f1, 0.0, floor) if args.activate else None
+    active = _active_taxonomy(settings, args.brand) if args.activate and not verdict else None
+    if args.keywords:
+        keywords = json.loads(args.keywords.read_text(encoding="utf-8"))
+    else:
+        # Retraining from corrections must not drop the phrases the brand wrote.
+        keywords = {c: list(p) for c, p in active.keywords} if active else {}
     # Through the document's checks, as the admin API does: phrases must be lists (a
     # string would otherwise become its characters), min_confidence 0..1.
     taxonomy = BrandTaxonomy.from_dict({
-        "brand": args.brand.lower(), "keywords": keywords,
-        "model": train_model([t for t, _ in train_rows],
-                             [label for _, label in train_rows]).to_dict(),
+        "brand": args.brand, "keywords": keywords, "model": model.to_dict(),
         "min_confidence": args.min_confidence})
-    # Scored on the model alone: keyword phrases are the brand's own and need no evaluation.
-    assert taxonomy.model is not None
-    scores = score([label for _, label in test_rows],
-                   [taxonomy.model.predict(t) for t, _ in test_rows])
     console.print(f"trained {taxonomy.version} on {len(train_rows)} messages")
     print_scores(scores)
-    floor = settings.model_min_macro_f1 if args.min_macro_f1 is None else args.min_macro_f1
-    if args.activate and scores.macro_f1 < floor:
-        console.print(f"[red]not activated: macro-F1 {scores.macro_f1:.3f} < floor {floor}[/red]")
-        return 2
+    if active and active.model:
+        active_f1 = score(gold, [active.model.predict(t) for t, _ in test_rows]).macro_f1
+        console.print(f"the active {active.version}: macro-F1 {active_f1:.3f} on the same rows")
+        verdict = activation_verdict(scores.macro_f1, active_f1, floor)
+    if verdict:
+        kept = active.version if active else "the active taxonomy"
+        console.print(f"[red]not activated: {verdict}; {kept} stays[/red]")
+        return NOT_ACTIVATED
     if args.save:
         args.save.write_text(json.dumps(taxonomy.to_dict(), ensure_ascii=False), "utf-8")
         console.print(f"saved to {args.save}")
@@ -115,6 +126,16 @@ def train(args: argparse.Namespace, settings: ClassifierSettings) -> int:
         publish_taxonomy(settings, taxonomy.brand, taxonomy, changed_by="cli:train")
         console.print(f"activated {taxonomy.version}: every worker applies it now")
     return 0
+
+
+def _active_taxonomy(settings: ClassifierSettings, brand: str) -> BrandTaxonomy | None:
+    from socialcare_classifier.adapters.rules_feed import read_active
+
+    try:
+        return asyncio.run(read_active(settings)).get(brand)
+    except TimeoutError:
+        raise ValueError(f"could not read the active taxonomy from Kafka at "
+                         f"{settings.kafka_bootstrap} (train without --activate)") from None
 
 
 def rules(args: argparse.Namespace, settings: ClassifierSettings) -> int:

@@ -5,7 +5,6 @@ has now (its own, else the shipped ones)."""
 
 import argparse
 import asyncio
-import csv
 import hashlib
 import json
 from datetime import UTC, datetime
@@ -15,9 +14,9 @@ from typing import Any
 from rich.console import Console
 
 from socialcare_classifier.domain.taxonomy import split_holdout
+from socialcare_classifier.labelled_files import of_brand, read_records
 from socialcare_classifier.sentiment_cli import NOT_ACTIVATED, activation_verdict, brand_name
 from socialcare_classifier.settings import ClassifierSettings
-from socialcare_contracts.csv_cells import unescape_record
 
 console = Console()
 IntentRow = tuple[str, tuple[str, ...]]
@@ -40,19 +39,12 @@ def add_parser(commands: Any) -> None:
 def read_intent_rows(path: Path, brand: str) -> list[IntentRow]:
     """(text, intents) of the brand's rows that carry intents (CSV: joined by ';'; every row
     when the file has no brand column); ValueError when the file has no text or intents."""
-    with path.open(encoding="utf-8", newline="") as f:
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
-            records = [json.loads(line) for line in f if line.strip()]
-        else:
-            records = [unescape_record(r) for r in csv.DictReader(f)]
-    columns = set().union(*(r.keys() for r in records)) if records else set()
+    columns, records = read_records(path)
     if not {"text", "intents"} <= columns:
         raise ValueError(f"{path} needs text and intents columns; it has "
                          f"{', '.join(sorted(columns)) or 'none'}")
     rows = []
-    for record in records:
-        if "brand" in columns and str(record.get("brand") or "").lower() != brand:
-            continue
+    for record in of_brand(path, columns, records, brand):
         intents = record.get("intents") or ()
         if isinstance(intents, str):
             intents = intents.split(";")

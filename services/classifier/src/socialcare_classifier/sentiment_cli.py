@@ -5,7 +5,6 @@ compared on that brand's rows, used for that brand's messages only."""
 
 import argparse
 import asyncio
-import csv
 import hashlib
 import json
 import re
@@ -20,8 +19,8 @@ from socialcare_classifier.domain.metrics import Scores, score
 from socialcare_classifier.domain.sentiment import analyze_sentiment, score_text
 from socialcare_classifier.domain.sentiment_model import SentimentModel
 from socialcare_classifier.domain.taxonomy import split_holdout
+from socialcare_classifier.labelled_files import labelled_rows
 from socialcare_classifier.settings import ClassifierSettings
-from socialcare_contracts.csv_cells import unescape_record
 from socialcare_contracts.events import SentimentLabel
 
 console = Console()
@@ -104,27 +103,8 @@ def read_rows(path: Path, text_column: str, label_column: str,
     """(text, lowercased label) rows of a CSV or JSONL file (with ``brand``, those of the
     brand when the file has a brand column); raises ValueError naming a missing column, a
     label the stage does not know, or a brand the file has no rows of."""
-    with path.open(encoding="utf-8", newline="") as f:
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
-            records = [json.loads(line) for line in f if line.strip()]
-            columns = set().union(*(r.keys() for r in records)) if records else set()
-        else:
-            reader = csv.DictReader(f)
-            columns = set(reader.fieldnames or ())
-            records = [unescape_record(r) for r in reader]
-    missing = {text_column, label_column} - columns
-    if missing:
-        raise ValueError(f"{path} has no column(s) {', '.join(sorted(missing))}; it has "
-                         f"{', '.join(sorted(columns)) or 'none'} (see --text-column, "
-                         f"--label-column)")
-    if brand is not None and "brand" in columns:
-        brands = {str(r.get("brand") or "").strip().lower() for r in records}
-        records = [r for r in records if str(r.get("brand") or "").strip().lower() == brand]
-        if not records:
-            raise ValueError(f"{path} has no rows of brand {brand}; its brands are "
-                             f"{', '.join(sorted(brands)[:10])}")
-    rows = [(str(r[text_column]), str(r[label_column]).strip().lower()) for r in records
-            if r.get(text_column) and r.get(label_column)]
+    rows = [(text, label.lower())
+            for text, label in labelled_rows(path, text_column, label_column, brand)]
     unknown = {label for _, label in rows} - set(SentimentLabel)
     if unknown:
         raise ValueError(f"labels must be {', '.join(SentimentLabel)}; {path} also has "

@@ -6,6 +6,7 @@ import pytest
 
 from socialcare_classifier.cli import main
 from socialcare_classifier.domain.taxonomy import BrandTaxonomy
+from socialcare_classifier.sentiment_cli import NOT_ACTIVATED
 
 pytestmark = pytest.mark.unit
 
@@ -50,7 +51,7 @@ def test_activation_below_the_floor_is_refused_before_anything_is_written(
     code = main(["train", str(data), "--brand", "acme", "--text-column", "body",
                  "--label-column", "topic", "--min-macro-f1", "1.01", "--activate",
                  "--save", str(out)])
-    assert code == 2 and not out.exists()
+    assert code == NOT_ACTIVATED and not out.exists()
     assert "not activated" in capsys.readouterr().out
 
 
@@ -76,3 +77,24 @@ def test_a_taxonomy_no_worker_could_use_is_not_saved(
                  "--save", str(out), *extra])
     assert code == 1 and not out.exists()
     assert reason in capsys.readouterr().out
+
+
+def test_the_corrections_export_trains_the_brands_categories_only(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    # The inbox's JSONL export: other brands' rows and rows corrected without a category
+    # (sentiment only, say) are not the brand's categories.
+    data = tmp_path / "corrections.jsonl"
+    records = [{"text": t, "category": c, "brand": "AcmeShop", "label": "negative"}
+               for c, texts in TOPICS.items() for t in texts]
+    records += [{"text": t, "category": "shoes", "brand": "globex"} for t in TOPICS["refund"]]
+    records += [{"text": "where is my parcel", "category": "", "brand": "acmeshop"}]
+    data.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    out = tmp_path / "taxonomy.json"
+    assert main(["train", str(data), "--brand", "acmeshop", "--label-column", "category",
+                 "--save", str(out)]) == 0
+    model = BrandTaxonomy.from_dict(json.loads(out.read_text())).model
+    assert model is not None and set(model.class_docs) == {"refund", "login"}
+    assert sum(model.class_docs.values()) == 16  # 20 of the brand, 2 of each held out
+    assert main(["train", str(data), "--brand", "initech", "--label-column", "category"]) == 1
+    assert "no rows of brand initech; its brands are acmeshop, globex" in " ".join(
+        capsys.readouterr().out.split())
