@@ -17,16 +17,25 @@ process died before the conversation write, differs from its conversation. Pages
 their conversations by ``_id`` anyway and compare each with its entry; one that differs
 is rewritten from the conversation and the page is read again. A store written before
 this collection existed is adopted once (one scan of the unresolved conversations).
+
+The unfiltered queue page by due time does not read these entries: each write also enters
+the conversation in a keyed page bucket (adapters/page_buckets), before the conversation
+write like the entry, and a write that moves it out drops it from the bucket of the entry
+it replaced. Pages by priority, filtered pages and an agent's own list read the entries,
+and are the ones that repair them.
 """
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from cachetools import LRUCache
 from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from socialcare_router.adapters.coalescing import Coalescer
+from socialcare_router.adapters.coalescing import Coalescer, lookup_by_id
+from socialcare_router.adapters.page_buckets import PageBuckets, Placement, placement_of
 
 Document = dict[str, Any]
 RESOLVED = "resolved"
@@ -48,6 +57,7 @@ INDEXES = [
                 ("due_at", ASCENDING)], name="assignee_status_priority_due"),
 ]
 ADOPTED = "open work adopted"
+PAGES_ADOPTED = "page buckets adopted"
 PAGE_ATTEMPTS = 3
 ADOPT_BATCH = 1_000
 
@@ -55,6 +65,11 @@ ADOPT_BATCH = 1_000
 def entry_of(doc: Document) -> Document:
     """The entry of a stored (or about to be stored) conversation document."""
     return {"_id": doc["_id"], **{name: doc.get(name) for name in FIELDS}}
+
+
+def _write_of(doc: Document) -> tuple[str, Any]:
+    # The repository marks each write attempt: two racing writes of one version differ.
+    return doc["_id"], doc.get("write_id", doc.get("version"))
 
 
 def is_open(doc: Document) -> bool:
@@ -69,6 +84,13 @@ class OpenWork:
         # A batch's conversations are written together: their entries travel as one bulk
         # (two writes for one conversation never share it, so they keep their order).
         self._write = Coalescer(self._bulk, lambda item: item[0])
+        # Queue pages by due time read keyed buckets (adapters/page_buckets); a write that
+        # moves a conversation drops its old bucket entry, known from its old open-work entry.
+        self.buckets = PageBuckets(db)
+        self._entry = lookup_by_id(self.entries, {"queue": 1, "status": 1, "due_at": 1,
+                                                  "version": 1})
+        # Per write attempt; a write that lost its race never comes to after_write.
+        self._left: LRUCache[tuple[str, Any], Placement] = LRUCache(maxsize=10_000)
 
     # --- writes (the repository's) ----------------------------------------------------
 
@@ -76,10 +98,23 @@ class OpenWork:
         """Enters the conversation as it is about to be stored (resolved ones included, so
         that the delete after the write can name the version it removes)."""
         entry = entry_of(doc)
+        placement = placement_of(entry)
+        old, _ = await asyncio.gather(self._entry(entry["_id"]), self.buckets.place(placement)
+                                      if placement is not None else asyncio.sleep(0))
+        left = placement_of(old) if old is not None else None
+        # Only what this write replaces: an entry as new as this write is a concurrent
+        # writer's (one that may win), and stays.
+        if left is not None and (placement is None or left.bucket != placement.bucket) \
+                and (left.value[1] or 0) < (entry["version"] or 0):
+            self._left[_write_of(doc)] = left
         await self._write((entry["_id"], ReplaceOne({"_id": entry["_id"]}, entry, upsert=True)))
 
     async def after_write(self, doc: Document) -> None:
-        """A resolved conversation leaves the open work; a newer entry stays."""
+        """A resolved conversation leaves the open work; a newer entry stays. A moved one
+        leaves the bucket it was in, unless a later write has put it there again."""
+        left = self._left.pop(_write_of(doc), None)
+        if left is not None:
+            await self.buckets.remove([left])
         if not is_open(doc):
             await self._write((doc["_id"], DeleteOne({"_id": doc["_id"],
                                                       "version": doc.get("version")})))
@@ -92,6 +127,7 @@ class OpenWork:
                     for i in ids]
         if requests:
             await self.entries.bulk_write(requests, ordered=False)
+        await self.buckets.place_all(stored[i] for i in ids if i in stored)
 
     async def _bulk(self, items: list[tuple[str, ReplaceOne | DeleteOne]]) -> list[None]:
         await self.entries.bulk_write([request for _, request in items], ordered=False)
@@ -144,23 +180,46 @@ class OpenWork:
         again, and drops entries whose conversation is resolved or gone). Returns how many
         entries were written."""
         if not force and await self.marks.find_one({"_id": ADOPTED}, {"_id": 1}):
+            await self._adopt_pages()
             return 0
         written, batch = 0, []
         async for doc in conversations.find({"status": {"$ne": RESOLVED}},
                                             dict.fromkeys(FIELDS, 1), batch_size=ADOPT_BATCH):
-            batch.append(ReplaceOne({"_id": doc["_id"]}, entry_of(doc), upsert=True))
+            batch.append(entry_of(doc))
             if len(batch) == ADOPT_BATCH:
-                written += len(batch)
-                await self.entries.bulk_write(batch, ordered=False)
+                written += await self._adopt_batch(batch)
                 batch = []
         if batch:
-            written += len(batch)
-            await self.entries.bulk_write(batch, ordered=False)
+            written += await self._adopt_batch(batch)
         if force:
             await self._drop_finished(conversations)
         await self.marks.update_one({"_id": ADOPTED}, {"$set": {"entries": written}},
                                     upsert=True)
+        await self.marks.update_one({"_id": PAGES_ADOPTED}, {"$set": {"entries": written}},
+                                    upsert=True)
         return written
+
+    async def _adopt_batch(self, entries: list[Document]) -> int:
+        # Buckets first, as every write does: a page never misses an entry's conversation.
+        await self.buckets.place_all(entries)
+        await self.entries.bulk_write([ReplaceOne({"_id": e["_id"]}, e, upsert=True)
+                                       for e in entries], ordered=False)
+        return len(entries)
+
+    async def _adopt_pages(self) -> None:
+        """A store whose open work predates the page buckets: enters every entry, once."""
+        if await self.marks.find_one({"_id": PAGES_ADOPTED}, {"_id": 1}):
+            return
+        batch: list[Document] = []
+        async for entry in self.entries.find({"status": {"$ne": RESOLVED}},
+                                             batch_size=ADOPT_BATCH):
+            batch.append(entry)
+            if len(batch) == ADOPT_BATCH:
+                await self.buckets.place_all(batch)
+                batch = []
+        await self.buckets.place_all(batch)
+        await self.marks.update_one({"_id": PAGES_ADOPTED}, {"$set": {"done": True}},
+                                    upsert=True)
 
     async def _drop_finished(self, conversations: AsyncCollection) -> None:
         ids = [e["_id"] async for e in self.entries.find({}, {"_id": 1})]

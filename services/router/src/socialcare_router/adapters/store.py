@@ -205,6 +205,13 @@ class Store:
         Open and waiting conversations are listed from their open-work entries (which
         hold these fields under the same names), resolved ones from the conversations.
         """
+        if (queue is not None and assignee is None and not filters and min_priority is None
+                and not by_priority and status != RESOLVED):
+            # The common view reads keyed buckets (adapters/page_buckets), not every entry.
+            page = await self.open_work.buckets.page(queue, status, limit, after, brands,
+                                                     self.conversations, LIST_PROJECTION)
+            if page is not None:
+                return page
         query: Document = {"status": status}
         if queue is not None:
             query["queue"] = queue
