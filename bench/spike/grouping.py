@@ -46,11 +46,15 @@ def incident_timing(incidents: Iterable[Mapping[str, Any]], brand: str,
     figures: dict[str, Any] = {"opened before the burst": len(mine) - len(after),
                                "incidents": len(mine)}
     if not after:
-        return {**figures, "opened after s": None, "closed after s": None}
+        return {**figures, "opened after s": None, "detected after s": None,
+                "closed after s": None}
     first = after[0]
     closed = first.get("closed_at")
     return {**figures, "intent": first["intent"],
             "opened after s": (_at(first["opened_at"]) - burst_start).total_seconds(),
+            # Wall clock: later than the opening's event time while the router lags.
+            "detected after s": (_at(first["detected_at"]) - burst_start).total_seconds()
+            if first.get("detected_at") else None,
             "closed after s": (_at(closed) - burst_start).total_seconds() if closed else None,
             "peak per minute": first.get("peak_per_minute"),
             "baseline per minute": first.get("baseline_per_minute")}

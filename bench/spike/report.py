@@ -146,14 +146,16 @@ def _burst_rows(summaries: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
         if timing["opened after s"] is None:
             return "none opened"
         closed = timing["closed after s"]
-        return (f"{seconds(timing['opened after s'])} / "
+        return (f"{seconds(timing['opened after s'])} (seen "
+                f"{seconds(timing.get('detected after s'))}) / "
                 f"{'still open' if closed is None else seconds(closed)} ({timing['intent']})")
 
     return [(name, [pick(s) for s in summaries]) for name, pick in [
         ("burst offered / stored; others of the brand stored", lambda s:
          f"{s['burst offered']:,} / {s['clusters']['burst']:,}; "
          f"{s['clusters']['unrelated']:,}"),
-        ("burst start -> incident opened / closed, s", incident),
+        ("burst start -> incident opened (event time; seen by the router) / closed, s",
+         incident),
         ("incidents of the brand (opened before the burst)", lambda s: "{incidents} "
          "({opened before the burst})".format_map(s["incident"])),
         (f"burst in its biggest / {TOP} biggest clusters (recall)",

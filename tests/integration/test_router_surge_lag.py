@@ -60,6 +60,7 @@ async def test_a_burst_routed_minutes_late_opens_its_incident_and_closes_on_rout
     assert minute_key(opened["*"].opened_at) == "2026-11-24T14:57"
     assert opened["*"].messages == 60
     assert (await surges.incidents.get(opened["*"].incident_id))["detected_at"] == T0
+    assert opened["*"].detected_at == T0  # integrators see both times on the event
     # Ten minutes on, the router has only reached 14:59, and what it routes is calm: the
     # minutes after it are not routed yet, so their silence is no calm.
     wall.at = T0 + 10 * MINUTE

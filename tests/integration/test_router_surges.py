@@ -5,7 +5,7 @@ baselines learned from the brand's own history."""
 # ruff: noqa: F811
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -115,6 +115,7 @@ async def test_supervisors_see_incidents_with_their_rate_curve(store: Store, api
     assert {(i["intent"], i["status"]) for i in listed.json()} == {("*", "open"),
                                                                   ("order_status", "open")}
     incident = next(i for i in listed.json() if i["intent"] == "*")
+    assert datetime.fromisoformat(incident["detected_at"]) == T0  # when the router saw it
     detail = (await api.get(f"/v1/incidents/{incident['id']}", headers=SUP)).json()
     assert sum(point["messages"] for point in detail["curve"]) == 40
     assert detail["curve"][0]["minute"] == "2026-11-24T14:30"

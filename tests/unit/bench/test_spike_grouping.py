@@ -42,9 +42,11 @@ START = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)
 
 
 def incident(brand: str, opened_s: float, closed_s: float | None = None,
-             intent: str = "*") -> dict:
+             intent: str = "*", seen_s: float | None = None) -> dict:
     at = START + timedelta(seconds=opened_s)
-    return {"brand_account": brand, "intent": intent, "opened_at": at.isoformat(),
+    seen = {} if seen_s is None else {
+        "detected_at": (START + timedelta(seconds=seen_s)).isoformat()}
+    return {"brand_account": brand, "intent": intent, "opened_at": at.isoformat(), **seen,
             "closed_at": None if closed_s is None else
             (START + timedelta(seconds=closed_s)).isoformat().replace("+00:00", "Z"),
             "peak_per_minute": 900.0, "baseline_per_minute": 60.0}
@@ -52,16 +54,18 @@ def incident(brand: str, opened_s: float, closed_s: float | None = None,
 
 def test_the_first_incident_of_the_brand_after_the_burst_began_is_timed() -> None:
     incidents = [incident("acmeshop", 40, intent="promo_code"), incident("other", 5),
-                 incident("acmeshop", 21, 150), incident("acmeshop", -30, -2)]
+                 incident("acmeshop", 21, 150, seen_s=95), incident("acmeshop", -30, -2)]
     timing = incident_timing(incidents, "acmeshop", START)
 
     assert timing["opened after s"] == 21 and timing["closed after s"] == 150
+    # A lagging router dates the opening in event time and sees it later.
+    assert timing["detected after s"] == 95
     assert timing["intent"] == "*"
     assert timing["incidents"] == 3 and timing["opened before the burst"] == 1
 
 
 def test_an_incident_still_open_or_none_at_all() -> None:
-    assert incident_timing([incident("acmeshop", 30)], "acmeshop", START)[
-        "closed after s"] is None
+    still_open = incident_timing([incident("acmeshop", 30)], "acmeshop", START)
+    assert still_open["closed after s"] is None and still_open["detected after s"] is None
     none = incident_timing([incident("acmeshop", -10)], "acmeshop", START)
     assert none["opened after s"] is None and none["opened before the burst"] == 1

@@ -22,7 +22,11 @@ class IncidentUpdated(Contract):
     change: IncidentChange
     brand_account: Id
     intent: Id = Field(description="The intent that surged, or '*' for the brand's volume")
-    opened_at: Timestamp
+    opened_at: Timestamp = Field(description="Event time: when the surge's messages were "
+                                             "written, though a lagging router sees it later")
+    detected_at: Timestamp | None = Field(
+        default=None, description="When the router saw the surge (absent from producers "
+                                  "older than this field)")
     closed_at: Timestamp | None = None
     messages: NonNegativeInt64 = Field(description="Messages in the window just measured")
     per_minute: float = Field(ge=0, description="Rate over the window, messages per minute")

@@ -43,7 +43,10 @@ class Incident(BaseModel):
     status: str
     brand_account: str
     intent: str
-    opened_at: AwareDatetime
+    opened_at: AwareDatetime = Field(description="Event time of the surge's messages")
+    detected_at: AwareDatetime | None = Field(
+        default=None, description="When the router saw it: later than opened_at while "
+                                  "routing lags")
     closed_at: AwareDatetime | None = None
     messages: int
     per_minute: float

@@ -126,7 +126,8 @@ class SurgeDetector:
 def _event(doc: dict[str, Any], change: IncidentChange) -> IncidentUpdated:
     return IncidentUpdated(
         incident_id=doc["_id"], change=change, brand_account=doc["brand_account"],
-        intent=doc["intent"], opened_at=doc["opened_at"], closed_at=doc.get("closed_at"),
+        intent=doc["intent"], opened_at=doc["opened_at"], detected_at=doc.get("detected_at"),
+        closed_at=doc.get("closed_at"),
         messages=doc["messages"], per_minute=doc["per_minute"],
         baseline_per_minute=doc["baseline_per_minute"],
         peak_per_minute=doc["peak_per_minute"], negative_share=doc["negative_share"],
