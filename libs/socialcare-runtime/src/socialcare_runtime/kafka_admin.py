@@ -108,3 +108,28 @@ def kafka_reachable(bootstrap: str, timeout_s: float = 5.0) -> bool:
         return False
     finally:
         admin.close()
+
+
+def topic_names(bootstrap: str) -> set[str]:
+    """Every topic the cluster has."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="socialcare-admin")
+    try:
+        return set(admin.list_topics())
+    finally:
+        admin.close()
+
+
+def delete_topics(bootstrap: str, names: Iterable[str], batch: int = 200) -> int:
+    """Deletes these topics, a batch per request (one request for thousands of partitions
+    can outlast its timeout); returns how many were asked for."""
+    names = sorted(names)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="socialcare-admin")
+    try:
+        for start in range(0, len(names), batch):
+            try:
+                admin.delete_topics(names[start:start + batch])
+            except KafkaError as exc:  # one already gone must not keep the rest
+                log.warning("deleting topics: %s", exc)
+        return len(names)
+    finally:
+        admin.close()
