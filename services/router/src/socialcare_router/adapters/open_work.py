@@ -34,7 +34,7 @@ from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from socialcare_router.adapters.coalescing import Coalescer, lookup_by_id
+from socialcare_router.adapters.coalescing import Coalescer
 from socialcare_router.adapters.page_buckets import PageBuckets, Placement, placement_of
 
 Document = dict[str, Any]
@@ -58,6 +58,7 @@ INDEXES = [
 ]
 ADOPTED = "open work adopted"
 PAGES_ADOPTED = "page buckets adopted"
+PLACED = {"queue": 1, "status": 1, "due_at": 1, "version": 1}  # what names its page bucket
 PAGE_ATTEMPTS = 3
 ADOPT_BATCH = 1_000
 
@@ -85,10 +86,8 @@ class OpenWork:
         # (two writes for one conversation never share it, so they keep their order).
         self._write = Coalescer(self._bulk, lambda item: item[0])
         # Queue pages by due time read keyed buckets (adapters/page_buckets); a write that
-        # moves a conversation drops its old bucket entry, known from its old open-work entry.
+        # moves a conversation drops its old bucket entry, known from the entry it replaced.
         self.buckets = PageBuckets(db)
-        self._entry = lookup_by_id(self.entries, {"queue": 1, "status": 1, "due_at": 1,
-                                                  "version": 1})
         # Per write attempt; a write that lost its race never comes to after_write.
         self._left: LRUCache[tuple[str, Any], Placement] = LRUCache(maxsize=10_000)
 
@@ -99,7 +98,8 @@ class OpenWork:
         that the delete after the write can name the version it removes)."""
         entry = entry_of(doc)
         placement = placement_of(entry)
-        old, _ = await asyncio.gather(self._entry(entry["_id"]), self.buckets.place(placement)
+        old, _ = await asyncio.gather(self._write((entry["_id"], entry)),
+                                      self.buckets.place(placement)
                                       if placement is not None else asyncio.sleep(0))
         left = placement_of(old) if old is not None else None
         # Only what this write replaces: an entry as new as this write is a concurrent
@@ -107,7 +107,6 @@ class OpenWork:
         if left is not None and (placement is None or left.bucket != placement.bucket) \
                 and (left.value[1] or 0) < (entry["version"] or 0):
             self._left[_write_of(doc)] = left
-        await self._write((entry["_id"], ReplaceOne({"_id": entry["_id"]}, entry, upsert=True)))
 
     async def after_write(self, doc: Document) -> None:
         """A resolved conversation leaves the open work; a newer entry stays. A moved one
@@ -129,9 +128,20 @@ class OpenWork:
             await self.entries.bulk_write(requests, ordered=False)
         await self.buckets.place_all(stored[i] for i in ids if i in stored)
 
-    async def _bulk(self, items: list[tuple[str, ReplaceOne | DeleteOne]]) -> list[None]:
-        await self.entries.bulk_write([request for _, request in items], ordered=False)
-        return [None] * len(items)
+    async def _bulk(self, items: list[tuple[str, Document | DeleteOne]]
+                    ) -> list[Document | None]:
+        """Writes entries (or deletes); answers each written entry's previous one."""
+        written = [i for i, change in items if isinstance(change, dict)]
+        if len(items) == 1 and written:
+            # An inbox action writes one alone: its old entry comes back in the same request.
+            return [await self.entries.find_one_and_replace(
+                {"_id": written[0]}, items[0][1], PLACED, upsert=True)]
+        old = {d["_id"]: d async for d in self.entries.find(
+            {"_id": {"$in": written}}, PLACED)} if written else {}
+        await self.entries.bulk_write(
+            [ReplaceOne({"_id": i}, change, upsert=True) if isinstance(change, dict)
+             else change for i, change in items], ordered=False)
+        return [old.get(i) if isinstance(change, dict) else None for i, change in items]
 
     # --- reads --------------------------------------------------------------------------
 
