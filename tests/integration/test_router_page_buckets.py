@@ -242,3 +242,26 @@ async def test_a_racing_loser_never_makes_the_winner_drop_its_own_entry(store: S
     assert await store.queue_page("vip", "open", 50, None) == []
     assert await store.queue_page("general", "open", 50, None) == []
     assert await bucket_entries(store, cid) == [placement_of(winner).bucket]
+
+
+async def test_a_page_read_in_the_middle_of_a_write_leaves_that_writes_entry(
+        store: Store) -> None:
+    [cid] = await seed(store)
+    stored = await store.get_conversation(cid)
+    work = store.open_work
+    moving = stored | {"queue": "escalations", "version": 2, "write_id": "m"}
+    await work.before_write(moving)  # entered; the conversation write not done yet
+    assert await store.queue_page("escalations", "open", 50, None) == []
+    assert [d["_id"] for d in await store.queue_page("general", "open", 50, None)] == [cid]
+    assert (await store.conversations.replace_one({"_id": cid, "version": 1}, moving)
+            ).modified_count == 1
+    await work.after_write(moving)
+    assert [d["_id"] for d in await store.queue_page("escalations", "open", 50, None)] == [cid]
+    assert await store.queue_page("general", "open", 50, None) == []
+    # A new conversation is entered before it is inserted: a page in between leaves it too.
+    fresh = stored | {"_id": "c_new", "version": 1, "write_id": "n"}
+    await work.before_write(fresh)
+    assert [d["_id"] for d in await store.queue_page("general", "open", 50, None)] == []
+    await store.conversations.insert_one(fresh)
+    assert [d["_id"] for d in await store.queue_page("general", "open", 50, None)] == ["c_new"]
+    await assert_buckets_hold_every_open_conversation(store)

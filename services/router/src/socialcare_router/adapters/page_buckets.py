@@ -16,9 +16,12 @@ status and due minute still name the bucket: an entry is a hint, like the open-w
 (adapters/open_work). An entry goes in *before* its conversation is written (a page never
 misses a stored conversation) and leaves after a write that moved it, only if its value
 is still the version that write replaced (a later write moving it back keeps its own).
-Hints left by a write that lost its race, or by a process that died, are dropped by the
-page that finds them, conditionally on their value, and the directory loses a minute whose
-bucket the page found empty (see ``_forget_empty`` for why that is safe with writers).
+Hints left by a write that lost its race are dropped by the page that finds them,
+conditionally on their value; one of a version the conversation has not reached (a write
+under way, or a process that died before its write) is skipped, never dropped, or a page
+read in the middle of a write would take out the entry that write is about to need. The
+directory loses a minute whose bucket the page found empty (``_forget_empty``: safe with
+writers).
 
 The fast path covers the common view: one queue, due soonest first, optionally limited to
 the caller's brands. Other filters, the priority order and an agent's own list read the
@@ -102,6 +105,11 @@ def after_cursor(doc: Document, after: tuple[datetime, str, int | None] | None) 
 def _as_doc(entry: Placement) -> Document:
     """The entry as the fields its value holds, to order and filter it before loading."""
     return {"_id": entry.conversation_id, "due_at": entry.value[0]}
+
+
+def _in_flight(entry: Placement, doc: Document) -> bool:
+    """Whether the entry is of a version the conversation has not reached (yet)."""
+    return (entry.value[1] or 0) > (doc.get("version") or 0)
 
 
 def _entry_field(conversation_id: str) -> str:
@@ -201,10 +209,17 @@ class PageBuckets:
                 {"_id": {"$in": [e.conversation_id for e in wanted]}}, projection)}
             for entry in wanted:
                 doc = docs.get(entry.conversation_id)
-                now = placement_of(doc) if doc is not None else None
+                if doc is None:
+                    continue  # its insert may be under way: left alone
+                now = placement_of(doc)
+                # Written before its conversation: that write may be under way, so an entry
+                # of a version not reached yet is never changed (a dead writer's stays,
+                # skipped, until the conversation is written again).
+                flight = _in_flight(entry, doc)
                 if now is None or now.bucket != entry.bucket:
-                    stale.append(entry)
-                elif now.value[0] != entry.value[0]:
+                    if not flight:
+                        stale.append(entry)
+                elif now.value[0] != entry.value[0] and not flight:
                     moved.append(now)
                 elif brands is None or doc.get("brand_account") in brands:
                     found.append(doc)
