@@ -27,6 +27,7 @@ and are the ones that repair them.
 
 import asyncio
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cachetools import LRUCache
@@ -61,11 +62,33 @@ PAGES_ADOPTED = "page buckets adopted"
 PLACED = {"queue": 1, "status": 1, "due_at": 1, "version": 1}  # what names its page bucket
 PAGE_ATTEMPTS = 3
 ADOPT_BATCH = 1_000
+# When a write placed its entry (not one of FIELDS: never compared with a conversation).
+PLACED_AT = "placed_at"
+# An entry ahead of its conversation (or of one not stored yet) is a write under way for
+# this long; past it, the write is taken as lost (its process died, or it lost a version
+# race) and the entry is repaired from the conversation.
+WRITE_UNDER_WAY = timedelta(seconds=60)
 
 
 def entry_of(doc: Document) -> Document:
     """The entry of a stored (or about to be stored) conversation document."""
     return {"_id": doc["_id"], **{name: doc.get(name) for name in FIELDS}}
+
+
+def matches(entry: Document, doc: Document | None) -> bool:
+    """Whether an entry says what its stored conversation says."""
+    return doc is not None and entry_of(doc) == {k: v for k, v in entry.items()
+                                                 if k != PLACED_AT}
+
+
+def under_way(entry: Document, doc: Document | None, now: datetime) -> bool:
+    """Whether an entry that differs from its conversation is a write not stored yet: ahead
+    of the stored version (or of no conversation at all), and placed moments ago."""
+    placed = entry.get(PLACED_AT)
+    if placed is None or now - (placed if placed.tzinfo else placed.replace(tzinfo=UTC)) \
+            > WRITE_UNDER_WAY:
+        return False
+    return doc is None or (doc.get("version") or 0) < (entry.get("version") or 0)
 
 
 def _write_of(doc: Document) -> tuple[str, Any]:
@@ -96,7 +119,7 @@ class OpenWork:
     async def before_write(self, doc: Document) -> None:
         """Enters the conversation as it is about to be stored (resolved ones included, so
         that the delete after the write can name the version it removes)."""
-        entry = entry_of(doc)
+        entry = {**entry_of(doc), PLACED_AT: datetime.now(UTC)}
         placement = placement_of(entry)
         old, _ = await asyncio.gather(self._write((entry["_id"], entry)),
                                       self.buckets.place(placement)
@@ -153,10 +176,15 @@ class OpenWork:
             ids = [e["_id"] for e in entries]
             found = {d["_id"]: d async for d in conversations.find(
                 {"_id": {"$in": ids}}, projection)} if ids else {}
-            stale = [e["_id"] for e in entries
-                     if e["_id"] not in found or entry_of(found[e["_id"]]) != e]
+            now = datetime.now(UTC)
+            differ = [e for e in entries if not matches(e, found.get(e["_id"]))]
+            # A write under way is left alone (and its conversation left off this page):
+            # dropping its entry before its conversation lands would lose the conversation
+            # from every list that reads entries until its next write.
+            stale = [e["_id"] for e in differ if not under_way(e, found.get(e["_id"]), now)]
+            shown = [i for i in ids if i in found and i not in {e["_id"] for e in differ}]
             if not stale or attempt == PAGE_ATTEMPTS - 1:
-                return [found[i] for i in ids if i in found and i not in stale]
+                return [found[i] for i in shown]
             await self.repair(found.values(), stale)
         return []  # unreachable: the last attempt returns
 
