@@ -249,13 +249,18 @@ async def test_the_responder_paces_replies_inside_the_advertised_budget_urgent_f
     times = [r.sent_at_unix_ms for r in records]
     assert within_limit(times, limit, window_s * 1000, latency_ms=150)
     assert max(times) - min(times) > 3 * window_s * 1000  # 22 at 5 a window: 5 windows
-    # The urgent replies took the first slots that opened after they arrived: no bulk copy
-    # still waiting then went out before the last of them.
+    # The urgent replies jumped the nine waiting copies. A window may open between their
+    # publication and the responder reading them (under load, a second or more): its copies
+    # may then go first, but no more than that one window's, where in arrival order all
+    # nine would have.
     urgent_ids = {r.reply_id for r in urgent}
     last_urgent = max(r.sent_at_unix_ms for r in records if r.idempotency_key in urgent_ids)
     waiting_bulk = [r.sent_at_unix_ms for r in records
                     if r.idempotency_key not in urgent_ids and r.sent_at_unix_ms > urgent_at_ms]
-    assert waiting_bulk and min(waiting_bulk) >= last_urgent - 50
+    assert waiting_bulk  # copies still waited when the urgent ones came
+    ahead = [t for t in waiting_bulk if t < last_urgent - 50]
+    assert len(ahead) < limit and (not ahead or max(ahead) - min(ahead) < window_s * 1000), \
+        (ahead, last_urgent)
 
 
 async def test_a_rebalance_does_not_wait_for_replies_waiting_for_budget(
