@@ -2,6 +2,7 @@
 and short ways to drive a conversation through the aggregate, the router and the inbox."""
 
 import asyncio
+import random
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -21,12 +22,14 @@ from socialcare_contracts.events import (
     Sentiment,
 )
 from socialcare_contracts.messages import NormalizedMessage
+from socialcare_router.adapters.conversations import AtCapacity
 from socialcare_router.adapters.store import Store
 from socialcare_router.api import create_app
+from socialcare_router.domain.conversation import ConversationError
 from socialcare_router.domain.permissions import Actor
 from socialcare_router.domain.sla import SlaPolicy
 from socialcare_router.escalation import Escalator
-from socialcare_router.inbox import Events, Inbox
+from socialcare_router.inbox import Events, Inbox, NotFound
 from socialcare_router.routing import Router
 from socialcare_router.routing_config import RoutingConfig
 from socialcare_router.settings import InboxUser, RouterSettings
@@ -211,3 +214,36 @@ async def conversation_updates(bootstrap: str, topic: str) -> list[ConversationU
         finally:
             consumer.close()
     return await asyncio.to_thread(consume)
+
+
+DESK_ACTIONS = ("claim", "release", "transfer", "tag", "snooze", "resolve", "reopen",
+                "message")
+
+
+async def random_desk_action(rng: random.Random, desk: Inbox, r: Router, ids: list[str],
+                             queues: tuple[str, ...], agents: tuple[str, ...], at: datetime,
+                             step: int, actions: tuple[str, ...] = DESK_ACTIONS) -> None:
+    """One random inbox action (or customer message, customer u<index>) on one of ``ids``;
+    one its state refuses, or a race took away, changes nothing and is let pass."""
+    cid, agent = rng.choice(ids), Actor(rng.choice(agents), "agent")
+    action = rng.choice(actions)
+    try:
+        if action == "claim":
+            await desk.claim(agent, cid)
+        elif action == "release":
+            await desk.release(SUPERVISOR, cid)
+        elif action == "transfer":
+            await desk.transfer(SUPERVISOR, cid, rng.choice(queues), None)
+        elif action == "tag":
+            await desk.tag(SUPERVISOR, cid, [rng.choice(("vip", "refund"))], [])
+        elif action == "snooze":
+            await desk.snooze(SUPERVISOR, cid, at + timedelta(hours=2))
+        elif action == "resolve":
+            await desk.resolve(SUPERVISOR, cid)
+        elif action == "reopen":
+            await desk.reopen(SUPERVISOR, cid)
+        else:
+            await r.route_message(classified(f"n{step}", author=f"u{ids.index(cid)}", at=at),
+                                  f"f{step}")
+    except (ConversationError, AtCapacity, NotFound):
+        pass

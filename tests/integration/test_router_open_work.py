@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from socialcare_router.adapters.conversations import AtCapacity
 from socialcare_router.adapters.open_work import (
     PLACED_AT,
     WRITE_UNDER_WAY,
@@ -15,9 +14,6 @@ from socialcare_router.adapters.open_work import (
     matches,
 )
 from socialcare_router.adapters.store import LIST_PROJECTION, Store
-from socialcare_router.domain.conversation import ConversationError
-from socialcare_router.domain.permissions import Actor
-from socialcare_router.inbox import NotFound
 from tests.integration.router_helpers import (  # noqa: F401
     SUPERVISOR,
     T0,
@@ -25,6 +21,7 @@ from tests.integration.router_helpers import (  # noqa: F401
     add_agent,
     classified,
     inbox,
+    random_desk_action,
     route,
     router,
     seed,
@@ -77,30 +74,7 @@ async def test_views_match_a_scan_of_conversations_after_random_actions(
                    .conversation_id)
     for step in range(150):
         clock.at = T0 + timedelta(hours=1, seconds=step)
-        cid, agent = rng.choice(ids), Actor(rng.choice(AGENTS), "agent")
-        action = rng.choice(("claim", "release", "transfer", "tag", "snooze", "resolve",
-                             "reopen", "message"))
-        try:
-            if action == "claim":
-                await desk.claim(agent, cid)
-            elif action == "release":
-                await desk.release(SUPERVISOR, cid)
-            elif action == "transfer":
-                await desk.transfer(SUPERVISOR, cid, rng.choice(QUEUES), None)
-            elif action == "tag":
-                await desk.tag(SUPERVISOR, cid, [rng.choice(("vip", "refund"))], [])
-            elif action == "snooze":
-                await desk.snooze(SUPERVISOR, cid, clock.at + timedelta(hours=2))
-            elif action == "resolve":
-                await desk.resolve(SUPERVISOR, cid)
-            elif action == "reopen":
-                await desk.reopen(SUPERVISOR, cid)
-            else:
-                author = f"u{ids.index(cid)}"
-                await r.route_message(classified(f"n{step}", author=author, at=clock.at),
-                                      f"f{step}")
-        except (ConversationError, AtCapacity, NotFound):
-            continue  # not allowed in its state: nothing changed
+        await random_desk_action(rng, desk, r, ids, QUEUES, AGENTS, clock.at, step)
     states = {d["state"] async for d in store.conversations.find({}, {"state": 1})}
     assert {"assigned", "resolved", "reopened", "waiting_on_customer"} <= states
     unresolved = {d["_id"] async for d in store.conversations.find(

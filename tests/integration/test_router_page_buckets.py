@@ -12,21 +12,20 @@ from typing import Any
 
 import pytest
 
-from socialcare_router.adapters.conversations import AtCapacity
 from socialcare_router.adapters.field_names import escape
 from socialcare_router.adapters.page_buckets import directory_id, placement_of
 from socialcare_router.adapters.store import LIST_PROJECTION, Store
 from socialcare_router.domain.conversation import ConversationError
-from socialcare_router.domain.permissions import Actor
-from socialcare_router.inbox import NotFound
 from socialcare_runtime.mongo import connect
 from tests.integration.router_helpers import (  # noqa: F401
+    DESK_ACTIONS,
     SUPERVISOR,
     T0,
     Clock,
     add_agent,
     classified,
     inbox,
+    random_desk_action,
     route,
     router,
     seed,
@@ -133,28 +132,9 @@ async def test_concurrent_writers_on_two_replicas_keep_every_conversation_in_its
                             f"e{i}")).conversation_id for i in range(24)]
 
         async def act(step: int) -> None:
-            desk, cid = rng.choice(desks), rng.choice(ids)
-            agent = Actor(rng.choice(("a1", "a2", "a3")), "agent")
-            action = rng.choice(("claim", "release", "transfer", "snooze", "resolve",
-                                 "reopen", "message"))
-            try:
-                if action == "claim":
-                    await desk.claim(agent, cid)
-                elif action == "release":
-                    await desk.release(SUPERVISOR, cid)
-                elif action == "transfer":
-                    await desk.transfer(SUPERVISOR, cid, rng.choice(QUEUES), None)
-                elif action == "snooze":
-                    await desk.snooze(SUPERVISOR, cid, clock.at + timedelta(hours=2))
-                elif action == "resolve":
-                    await desk.resolve(SUPERVISOR, cid)
-                elif action == "reopen":
-                    await desk.reopen(SUPERVISOR, cid)
-                else:
-                    await r.route_message(classified(f"n{step}", author=f"u{ids.index(cid)}",
-                                                     at=clock.at), f"f{step}")
-            except (ConversationError, AtCapacity, NotFound):
-                pass  # not allowed in its state, or raced away: nothing changed
+            await random_desk_action(rng, rng.choice(desks), r, ids, QUEUES,
+                                     ("a1", "a2", "a3"), clock.at, step,
+                                     tuple(a for a in DESK_ACTIONS if a != "tag"))
 
         for round_ in range(12):  # writers race for the same conversations in each round
             clock.at = T0 + timedelta(hours=1, minutes=round_)
